@@ -1,0 +1,269 @@
+"""``transitions`` machines built from the declaration, and the declaration's checks.
+
+One shared :class:`transitions.Machine` per request type is built, once, from
+:data:`~tiktok_aftersales.lifecycle.LIFECYCLES`. It serves three purposes:
+
+- :func:`check_lifecycle` uses it to check the declaration (every state
+  reachable, every non-terminal state has an exit and a clock or a named
+  human, no transition into an undeclared state);
+- :class:`CaseModel` lets a host bind a mutable object and call trigger
+  methods on it (``model.trigger("approve", actor=..., at=...)``);
+- :func:`machine_decides` is an independent decision path that tests compare
+  with the pure engine.
+
+The machines hold no per-case state; cases stay plain immutable values.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from transitions import EventData, Machine, MachineError
+
+from ..case import AfterSalesCase
+from ..errors import DeclarationError
+from ..vocabulary import Actor, RequestType, State
+from .declaration import EVENTS, PREDICATES, Lifecycle, Transition
+from .engine import _admits, apply
+from .table import LIFECYCLES
+
+__all__ = [
+    "CaseModel",
+    "check_all",
+    "check_lifecycle",
+    "machine",
+    "machine_decides",
+]
+
+
+class _Admits:
+    """A machine condition: the declared transition admits the event."""
+
+    __slots__ = ("transition",)
+
+    def __init__(self, transition: Transition) -> None:
+        self.transition = transition
+
+    def __call__(self, event_data: EventData) -> bool:
+        model: Any = event_data.model
+        case: AfterSalesCase = model.case
+        actor = event_data.kwargs.get("actor")
+        payload = event_data.kwargs.get("payload") or {}
+        who = Actor(actor) if actor is not None else None
+        if who is None:
+            return False
+        return _admits(self.transition, case, who, payload) is None
+
+
+@cache
+def machine(request_type: RequestType) -> Machine:
+    """The shared ``transitions`` machine of a request type (built once).
+
+    Its states are the canonical state values; its triggers are the event
+    names; each transition's condition checks the declared actors,
+    arbitration sub-state and guard. Models need a ``case`` attribute (an
+    :class:`~tiktok_aftersales.AfterSalesCase`) and a ``state`` attribute.
+    """
+    lc = LIFECYCLES[RequestType(request_type)]
+    m = Machine(
+        model=None,
+        states=[s.value for s in lc.states],
+        initial=State.NEW.value,
+        auto_transitions=False,
+        send_event=True,
+        ignore_invalid_triggers=False,
+        name=lc.request_type.value,
+    )
+    for t in lc.transitions:
+        for source in sorted(t.sources):
+            m.add_transition(
+                t.event,
+                source.value,
+                t.dest_from(source).value,
+                conditions=[_Admits(t)],
+                after="_record",
+            )
+    return m
+
+
+def _graph(lc: Lifecycle) -> Mapping[str, set[str]]:
+    """Successor states per state, read off the built machine."""
+    m = machine(lc.request_type)
+    out: dict[str, set[str]] = {s: set() for s in m.states}
+    for event in m.events.values():
+        for source, transitions in event.transitions.items():
+            for tr in transitions:
+                out.setdefault(source, set()).add(tr.dest or source)
+    return out
+
+
+def check_lifecycle(lc: Lifecycle) -> list[str]:
+    """Return the problems of one declared lifecycle (empty when sound).
+
+    Checks: every transition's states are declared; every declared state is
+    reachable from ``NEW``; terminal states have no exit and every other
+    state has one; every non-terminal state of an opened case has a clock
+    exit (a transition with a timeout) or is named in ``human_only``; names
+    of events, guards and effect conditions are known; a timeout transition
+    can be fired by the clock.
+    """
+    problems: list[str] = []
+    name = lc.request_type.value
+    declared = set(lc.states)
+    if not lc.states or lc.states[0] is not State.NEW:
+        problems.append(f"{name}: states must start with NEW")
+    for t in lc.transitions:
+        for s in t.sources:
+            if s not in declared:
+                problems.append(f"{name}: {t.event} leaves undeclared state {s.value}")
+            dest = t.dest_from(s)
+            if dest not in declared:
+                problems.append(f"{name}: {t.event} enters undeclared state {dest.value}")
+        if t.event not in EVENTS:
+            problems.append(f"{name}: unknown event {t.event}")
+        if t.guard is not None and t.guard not in PREDICATES:
+            problems.append(f"{name}: {t.event} has unknown guard {t.guard}")
+        for e in t.effects:
+            if e.when is not None and e.when not in PREDICATES:
+                problems.append(f"{name}: {t.event} effect has unknown condition {e.when}")
+        if t.timeout is not None and Actor.SYSTEM not in t.actors:
+            problems.append(f"{name}: {t.event} has a timeout but the clock may not fire it")
+        if not t.actors:
+            problems.append(f"{name}: {t.event} names no actor")
+    for s in lc.terminal:
+        if s not in declared:
+            problems.append(f"{name}: terminal state {s.value} is not declared")
+    if problems:
+        return problems
+    m = machine(lc.request_type)
+    for s in lc.states:
+        if s.value not in m.states:  # pragma: no cover - the machine is built from lc.states
+            problems.append(f"{name}: machine lacks state {s.value}")
+    graph = _graph(lc)
+    seen = {State.NEW.value}
+    todo = deque([State.NEW.value])
+    while todo:
+        for nxt in graph.get(todo.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    for s in lc.states:
+        if s.value not in seen:
+            problems.append(f"{name}: state {s.value} is unreachable from new")
+        exits = {d for d in graph.get(s.value, ()) if d != s.value}
+        if s in lc.terminal:
+            if m.get_triggers(s.value):
+                problems.append(f"{name}: terminal state {s.value} has exits")
+        elif not exits:
+            problems.append(f"{name}: non-terminal state {s.value} has no exit (a trap)")
+        elif s is not State.NEW and not lc.timeouts_from(s) and s not in lc.human_only:
+            problems.append(f"{name}: {s.value} has no clock exit and is not named in human_only")
+    if not lc.openings:
+        problems.append(f"{name}: no opening event from new")
+    return problems
+
+
+def check_all() -> None:
+    """Check every declared lifecycle.
+
+    Raises:
+        DeclarationError: Listing every problem found.
+
+    """
+    problems = [p for lc in LIFECYCLES.values() for p in check_lifecycle(lc)]
+    if problems:
+        raise DeclarationError(problems)
+
+
+class CaseModel:
+    """A mutable holder of a case that a host binds to the shared machine.
+
+    Subclass it (or use it as is) to drive a case through trigger methods::
+
+        model = CaseModel(case)
+        model.trigger("approve", actor=Actor.SELLER, at=now)
+        model.case.state  # State.REFUND_COMMITTED
+
+    The machine decides; after each transition the pure engine records the
+    event on ``model.case`` (history, effects, version), so a bound object
+    and the pure API never disagree. Binding costs one ``add_model`` per
+    object: use it for a few live objects, not for bulk replay.
+
+    Attributes:
+        case: The current immutable case.
+        state: The machine's view of the state (the canonical state value).
+
+    """
+
+    case: AfterSalesCase
+    state: str
+
+    def __init__(self, case: AfterSalesCase) -> None:
+        self.case = case
+        self.state = case.state.value
+        machine(case.request_type).add_model(self, initial=case.state.value)
+
+    def fire(
+        self,
+        event: str,
+        actor: Actor | str,
+        at: datetime,
+        payload: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Fire ``event`` through the machine; return whether a transition happened.
+
+        Raises:
+            transitions.MachineError: The event is not declared from the
+                current state.
+
+        """
+        result: bool = getattr(self, "trigger")(event, actor=actor, at=at, payload=payload)  # noqa: B009
+        return result
+
+    def _record(self, event_data: EventData) -> None:
+        kw = event_data.kwargs
+        self.case = apply(
+            self.case, event_data.event.name, kw["actor"], kw["at"], kw.get("payload")
+        )
+        if self.case.state.value != self.state:  # pragma: no cover - proven equal by tests
+            raise AssertionError("machine and engine disagree")
+
+    def unbind(self) -> None:
+        """Remove this object from the shared machine."""
+        machine(self.case.request_type).remove_model(self)
+
+
+class _Probe:
+    __slots__ = ("case", "state")
+
+    def __init__(self, case: AfterSalesCase) -> None:
+        self.case = case
+        self.state = case.state.value
+
+    def _record(self, _event_data: EventData) -> None:
+        return None
+
+
+def machine_decides(
+    case: AfterSalesCase, event: str, actor: Actor, payload: Mapping[str, Any] | None = None
+) -> State | None:
+    """Ask the ``transitions`` machine where ``event`` by ``actor`` leads from ``case``.
+
+    Returns the destination state, or ``None`` when the machine refuses
+    (no transition from this state, or every condition false). Used by the
+    tests to prove the pure engine decides exactly as the machine does.
+    """
+    m = machine(case.request_type)
+    probe = _Probe(case)
+    ev = m.events.get(event)
+    if ev is None:
+        return None
+    try:
+        moved = ev.trigger(probe, actor=actor, at=None, payload=payload)
+    except MachineError:
+        return None
+    return State(probe.state) if moved else None

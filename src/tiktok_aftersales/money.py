@@ -1,0 +1,452 @@
+"""Money, order lines, and refunds at order, line and partial-line level.
+
+Money is a ``Decimal`` with an ISO 4217 currency, never a float. A refund is
+made of one :class:`RefundLine` per order line it touches, each with the
+platform's breakdown (subtotal, shipping fee, tax; the total is their sum,
+platform-api.md §2g). :func:`check_refund` enforces the invariant: per line
+and per order, what is refunded never exceeds what was paid.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from .errors import (
+    CurrencyMismatch,
+    FloatAmount,
+    InvalidValue,
+    NonPositiveAmount,
+    OverRefund,
+)
+
+__all__ = [
+    "Breakdown",
+    "Money",
+    "OrderLine",
+    "Refund",
+    "RefundLevel",
+    "RefundLine",
+    "check_refund",
+    "to_decimal",
+]
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def to_decimal(value: Any, field: str = "amount") -> Decimal:
+    """Convert a decimal string, ``int`` or ``Decimal`` to a finite ``Decimal``.
+
+    Raises:
+        FloatAmount: ``value`` is a float.
+        InvalidValue: ``value`` is not a finite decimal number.
+
+    """
+    if isinstance(value, bool):
+        raise InvalidValue(field, value, "not a decimal amount")
+    if isinstance(value, float):
+        raise FloatAmount(field, value)
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise InvalidValue(field, value, "not a decimal amount") from None
+    else:
+        raise InvalidValue(field, value, "not a decimal amount")
+    if not result.is_finite():
+        raise InvalidValue(field, value, "amount must be finite")
+    return result
+
+
+def _currency(value: Any) -> str:
+    if not isinstance(value, str) or not _CURRENCY.match(value):
+        raise InvalidValue("currency", value, "three upper-case letters (ISO 4217)")
+    return value
+
+
+@attrs.frozen(order=False)
+class Money:
+    """An amount of one currency.
+
+    >>> Money("19.99", "USD") + Money("1.61", "USD")
+    Money(amount=Decimal('21.60'), currency='USD')
+
+    Attributes:
+        amount: The amount; built from a ``Decimal``, ``int`` or decimal string.
+        currency: ISO 4217 code, upper case.
+
+    Raises:
+        FloatAmount: The amount is a float.
+        InvalidValue: The amount is not a number or the currency is malformed.
+
+    """
+
+    amount: Decimal = attrs.field(converter=to_decimal)
+    currency: str = attrs.field(converter=_currency)
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        """Return zero in ``currency``."""
+        return cls(Decimal(0), currency)
+
+    def _same(self, other: Money, field: str) -> None:
+        if not isinstance(other, Money):
+            raise InvalidValue(field, other, "not Money")
+        if other.currency != self.currency:
+            raise CurrencyMismatch(field, other, self.currency)
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other, "amount")
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other, "amount")
+        return Money(self.amount - other.amount, self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other, "amount")
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other, "amount")
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        self._same(other, "amount")
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        self._same(other, "amount")
+        return self.amount >= other.amount
+
+    @property
+    def is_positive(self) -> bool:
+        """Whether the amount is greater than zero."""
+        return self.amount > 0
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+
+@attrs.frozen
+class Breakdown:
+    """The platform's refund (or payment) breakdown: total = subtotal + shipping + tax.
+
+    All three parts must share a currency.
+
+    Attributes:
+        subtotal: Item price part.
+        shipping: Shipping-fee part.
+        tax: Tax part.
+
+    """
+
+    subtotal: Money
+    shipping: Money
+    tax: Money
+
+    def __attrs_post_init__(self) -> None:
+        self.subtotal._same(self.shipping, "shipping")
+        self.subtotal._same(self.tax, "tax")
+
+    @classmethod
+    def of(
+        cls,
+        subtotal: Decimal | int | str,
+        currency: str,
+        shipping: Decimal | int | str = 0,
+        tax: Decimal | int | str = 0,
+    ) -> Breakdown:
+        """Build a breakdown from bare amounts in one currency.
+
+        >>> Breakdown.of("19.99", "USD", tax="1.61").total
+        Money(amount=Decimal('21.60'), currency='USD')
+        """
+        return cls(Money(subtotal, currency), Money(shipping, currency), Money(tax, currency))
+
+    @classmethod
+    def zero(cls, currency: str) -> Breakdown:
+        """Return a breakdown of zeros in ``currency``."""
+        z = Money.zero(currency)
+        return cls(z, z, z)
+
+    @property
+    def currency(self) -> str:
+        """The currency of every part."""
+        return self.subtotal.currency
+
+    @property
+    def total(self) -> Money:
+        """``subtotal + shipping + tax``."""
+        return Money(
+            self.subtotal.amount + self.shipping.amount + self.tax.amount, self.subtotal.currency
+        )
+
+    def __add__(self, other: Breakdown) -> Breakdown:
+        return Breakdown(
+            self.subtotal + other.subtotal, self.shipping + other.shipping, self.tax + other.tax
+        )
+
+
+@attrs.frozen
+class OrderLine:
+    """One line of the order, with what the buyer paid for it.
+
+    TikTok Shop order lines are one unit each (platform-api.md §2g), but a
+    host may group units with ``quantity``.
+
+    Attributes:
+        line_id: The order line item id (a string of digits on the platform).
+        sku_id: The SKU.
+        paid: What was paid for the line.
+        quantity: Units on the line.
+        refunded_before: What earlier requests already refunded on this line.
+
+    """
+
+    line_id: str
+    sku_id: str
+    paid: Breakdown
+    quantity: int = 1
+    refunded_before: Money | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.line_id, str) or not self.line_id:
+            raise InvalidValue("line_id", self.line_id, "a non-empty string")
+        if isinstance(self.quantity, bool) or not isinstance(self.quantity, int):
+            raise InvalidValue("quantity", self.quantity, "a whole number")
+        if self.quantity < 1:
+            raise InvalidValue("quantity", self.quantity, "at least 1")
+        if self.refunded_before is not None:
+            self.paid.subtotal._same(self.refunded_before, "refunded_before")
+            if self.refunded_before > self.paid.total:
+                raise OverRefund("refunded_before", self.refunded_before, self.paid.total)
+
+    @property
+    def refundable(self) -> Money:
+        """What may still be refunded on this line."""
+        total = self.paid.total
+        return total - self.refunded_before if self.refunded_before is not None else total
+
+
+class RefundLevel(enum.StrEnum):
+    """How much of the order a refund covers (seed 004: order, line, partial line)."""
+
+    ORDER = "order"
+    """Every line of the case, each in full."""
+    LINE = "line"
+    """Some lines, each in full."""
+    PARTIAL_LINE = "partial_line"
+    """At least one line for less than what may be refunded on it."""
+
+
+@attrs.frozen
+class RefundLine:
+    """The refund of one order line."""
+
+    line_id: str
+    amount: Breakdown
+
+
+def _refund_lines_converter(value: Iterable[RefundLine]) -> tuple[RefundLine, ...]:
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, RefundLine):
+            raise InvalidValue("refund.lines", item, "a RefundLine")
+    return items
+
+
+@attrs.frozen
+class Refund:
+    """A refund, line by line, with the platform's breakdown.
+
+    Build one with :meth:`order`, :meth:`line` or :meth:`partial`; check it
+    against the order lines with :func:`check_refund`.
+    """
+
+    lines: tuple[RefundLine, ...] = attrs.field(converter=_refund_lines_converter)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.lines:
+            raise InvalidValue("refund.lines", self.lines, "a refund needs at least one line")
+        currency = self.lines[0].amount.currency
+        seen: set[str] = set()
+        for line in self.lines:
+            if line.amount.currency != currency:
+                raise CurrencyMismatch("refund.currency", line.amount.currency, currency)
+            if line.line_id in seen:
+                raise InvalidValue("refund.line_id", line.line_id, "line refunded twice")
+            seen.add(line.line_id)
+
+    @property
+    def currency(self) -> str:
+        """The refund's currency."""
+        return self.lines[0].amount.currency
+
+    @property
+    def total(self) -> Money:
+        """The sum of every line's total."""
+        return Money(sum((x.amount.total.amount for x in self.lines), Decimal(0)), self.currency)
+
+    @property
+    def breakdown(self) -> Breakdown:
+        """The breakdown summed over lines."""
+        result = self.lines[0].amount
+        for x in self.lines[1:]:
+            result = result + x.amount
+        return result
+
+    def for_line(self, line_id: str) -> Breakdown | None:
+        """The refund of one line, or ``None`` when the line is not refunded."""
+        for x in self.lines:
+            if x.line_id == line_id:
+                return x.amount
+        return None
+
+    @classmethod
+    def order(cls, lines: Iterable[OrderLine]) -> Refund:
+        """Refund every line in full (what is left of it)."""
+        return cls(tuple(RefundLine(x.line_id, _remaining(x)) for x in lines))
+
+    @classmethod
+    def line(cls, lines: Iterable[OrderLine], *line_ids: str) -> Refund:
+        """Refund the named lines in full.
+
+        Raises:
+            InvalidValue: A line id is not on the order.
+
+        """
+        by_id = {x.line_id: x for x in lines}
+        out = []
+        for line_id in line_ids:
+            if line_id not in by_id:
+                raise InvalidValue("line_id", line_id, f"not on the order ({', '.join(by_id)})")
+            out.append(RefundLine(line_id, _remaining(by_id[line_id])))
+        return cls(tuple(out))
+
+    @classmethod
+    def partial(cls, line_id: str, amount: Money | Breakdown) -> Refund:
+        """Refund part of one line; a bare ``Money`` is taken as item subtotal."""
+        if isinstance(amount, Money):
+            zero = Money.zero(amount.currency)
+            amount = Breakdown(amount, zero, zero)
+        return cls((RefundLine(line_id, amount),))
+
+    @classmethod
+    def allocate(cls, lines: Iterable[OrderLine], amount: Money) -> Refund:
+        """Spread an order-level amount over lines, in order, as a refund.
+
+        Each line takes what it may still refund (item subtotal first, then
+        shipping, then tax) until ``amount`` is used up. This is how an
+        order-level partial refund (the platform's ``partial_refund``) is
+        turned into line-level refunds.
+
+        Raises:
+            NonPositiveAmount: ``amount`` is zero or less.
+            CurrencyMismatch: ``amount`` is not in the lines' currency.
+            OverRefund: ``amount`` exceeds what the lines may still refund.
+
+        """
+        items = tuple(lines)
+        if not isinstance(amount, Money):
+            raise InvalidValue("amount", amount, "Money")
+        if not amount.is_positive:
+            raise NonPositiveAmount("amount", amount)
+        left = amount.amount
+        out = []
+        for line in items:
+            if left <= 0:
+                break
+            if line.paid.currency != amount.currency:
+                raise CurrencyMismatch("amount", amount, line.paid.currency)
+            parts = []
+            for part in (
+                _remaining(line).subtotal,
+                _remaining(line).shipping,
+                _remaining(line).tax,
+            ):
+                take = min(part.amount, left)
+                left -= take
+                parts.append(Money(take, part.currency))
+            if any(p.is_positive for p in parts):
+                out.append(RefundLine(line.line_id, Breakdown(parts[0], parts[1], parts[2])))
+        if left > 0:
+            limit = Money(sum((x.refundable.amount for x in items), Decimal(0)), amount.currency)
+            raise OverRefund("amount", amount, limit)
+        return cls(tuple(out))
+
+
+def _remaining(line: OrderLine) -> Breakdown:
+    if line.refunded_before is None or not line.refunded_before.is_positive:
+        return line.paid
+    # What is left is taken off the item subtotal first, then shipping, then tax.
+    left = line.refunded_before.amount
+    parts = []
+    for part in (line.paid.subtotal, line.paid.shipping, line.paid.tax):
+        take = min(part.amount, left)
+        left -= take
+        parts.append(Money(part.amount - take, part.currency))
+    return Breakdown(parts[0], parts[1], parts[2])
+
+
+def check_refund(refund: Refund, lines: Sequence[OrderLine], field: str = "refund") -> RefundLevel:
+    """Check a refund against what was paid and return its level.
+
+    Args:
+        refund: The refund to check.
+        lines: The order lines of the case, with what was paid and what
+            earlier requests already refunded.
+        field: The name reported in errors.
+
+    Returns:
+        The :class:`RefundLevel` of the refund.
+
+    Raises:
+        InvalidValue: A refunded line is not on the order.
+        CurrencyMismatch: The refund's currency is not the order's.
+        NonPositiveAmount: The refund, or a line of it, is zero or less, or a
+            part of the breakdown is negative.
+        OverRefund: A line's refund (or a part of its breakdown) exceeds what
+            may still be refunded, or the whole exceeds the order's total.
+
+    """
+    by_id = {x.line_id: x for x in lines}
+    full = True
+    for part in refund.lines:
+        line = by_id.get(part.line_id)
+        if line is None:
+            raise InvalidValue(
+                f"{field}.line_id", part.line_id, f"not on the order ({', '.join(by_id)})"
+            )
+        if part.amount.currency != line.paid.currency:
+            raise CurrencyMismatch(f"{field}.currency", part.amount.currency, line.paid.currency)
+        for name in ("subtotal", "shipping", "tax"):
+            got: Money = getattr(part.amount, name)
+            paid: Money = getattr(line.paid, name)
+            if got.amount < 0:
+                raise NonPositiveAmount(f"{field}[{part.line_id}].{name}", got)
+            if got > paid:
+                raise OverRefund(f"{field}[{part.line_id}].{name}", got, paid)
+        total = part.amount.total
+        if not total.is_positive:
+            raise NonPositiveAmount(f"{field}[{part.line_id}].total", total)
+        limit = line.refundable
+        if total > limit:
+            raise OverRefund(f"{field}[{part.line_id}].total", total, limit)
+        if total < limit:
+            full = False
+    order_paid = Money(sum((x.refundable.amount for x in lines), Decimal(0)), refund.currency)
+    if refund.total > order_paid:
+        raise OverRefund(f"{field}.total", refund.total, order_paid)
+    if not full:
+        return RefundLevel.PARTIAL_LINE
+    return RefundLevel.ORDER if len(refund.lines) == len(by_id) else RefundLevel.LINE

@@ -1,0 +1,275 @@
+"""The canonical words of the library: request types, states, actors, regions.
+
+Outside vocabularies (platform codes, connector tabs, ERP labels) are mapped
+onto these in :mod:`tiktok_aftersales.codes`; nothing else in the library uses
+outside words.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import attrs
+
+from .errors import InvalidValue
+
+__all__ = [
+    "REGIONS",
+    "AbnormalReason",
+    "Actor",
+    "Arbitration",
+    "Disposition",
+    "OrderStage",
+    "Region",
+    "RequestType",
+    "ReturnStatus",
+    "Solution",
+    "State",
+    "Window",
+    "region",
+]
+
+
+class RequestType(enum.StrEnum):
+    """The kinds of after-sales request.
+
+    Sources: seed 000 §1 (return & refund, refund only, exchange, abnormal
+    return), seed 001 (reshipment), seed 004 (seller-initiated refund),
+    platform-api.md §2f (buyer cancellation).
+    """
+
+    REFUND_ONLY = "refund_only"
+    """The buyer asks for money back and keeps the item (platform ``REFUND``)."""
+    RETURN_AND_REFUND = "return_and_refund"
+    """The buyer sends the item back and is refunded (``RETURN_AND_REFUND``)."""
+    EXCHANGE = "exchange"
+    """The buyer asks for a replacement item (platform ``REPLACEMENT``)."""
+    RESHIPMENT = "reshipment"
+    """Missing or broken items: the seller sends them again (seed 001)."""
+    ABNORMAL_RETURN = "abnormal_return"
+    """A parcel comes back with no request: refused, recalled, unreachable, lost."""
+    SELLER_REFUND = "seller_refund"
+    """The seller refunds on its own initiative (a "blind return", seed 004)."""
+    BUYER_CANCELLATION = "buyer_cancellation"
+    """An order cancellation: asked by the buyer, or done directly by seller/system."""
+
+
+class State(enum.StrEnum):
+    """Canonical states of an after-sales case, shared by all request types.
+
+    Each request type uses a subset (see :mod:`tiktok_aftersales.lifecycle`).
+    ``NEW`` is the pseudo-state before the opening event; a case that exists
+    has always left it.
+    """
+
+    NEW = "new"
+    """Before the opening event; never the state of an opened case."""
+    REQUESTED = "requested"
+    """Waiting for the seller's (or platform's) review."""
+    REJECTED = "rejected"
+    """The seller rejected the request; the buyer may dispute."""
+    AWAITING_BUYER_RESPONSE = "awaiting_buyer_response"
+    """The seller offered a partial refund or another solution."""
+    AWAITING_BUYER_SHIPMENT = "awaiting_buyer_shipment"
+    """Return approved; the buyer must ship the item back."""
+    RETURN_LABEL_ISSUED = "return_label_issued"
+    """Return approved and a return label was generated; not yet shipped."""
+    RETURN_IN_TRANSIT = "return_in_transit"
+    """The parcel is on its way back to the seller."""
+    RETURN_DELIVERED = "return_delivered"
+    """The parcel arrived at the seller's warehouse; waiting for inspection."""
+    RECEIPT_REJECTED = "receipt_rejected"
+    """The seller inspected the parcel and rejected it; the buyer may dispute."""
+    REFUND_COMMITTED = "refund_committed"
+    """The refund is decided (platform ``*_SUCCESS``) but not yet paid."""
+    REFUNDED = "refunded"
+    """The refund was paid (platform ``*_COMPLETE``)."""
+    REPLACEMENT_CREATED = "replacement_created"
+    """A replacement order was created for the seller to fulfil."""
+    RESHIPPED = "reshipped"
+    """The seller sent the missing items or a replacement."""
+    WITHDRAWN = "withdrawn"
+    """The buyer cancelled its own request."""
+    CLOSED = "closed"
+    """Closed without a refund: rejected, timed out, ruled for the seller, lost."""
+
+
+class Actor(enum.StrEnum):
+    """Who fires an event."""
+
+    BUYER = "buyer"
+    SELLER = "seller"
+    PLATFORM = "platform"
+    """A TikTok Shop operator (customer service, arbitration)."""
+    SYSTEM = "system"
+    """The platform's automation, including every deadline (the clock)."""
+    LOGISTICS = "logistics"
+    """The carrier: pickups, deliveries, returns to sender."""
+
+
+class Arbitration(enum.StrEnum):
+    """The arbitration sub-state, beside the main state (platform ``arbitration_status``)."""
+
+    NONE = "none"
+    """No dispute was raised."""
+    IN_PROGRESS = "in_progress"
+    """The platform operator is deciding; seller actions are refused (25011010)."""
+    SUPPORT_BUYER = "support_buyer"
+    """The operator ruled for the buyer."""
+    SUPPORT_SELLER = "support_seller"
+    """The operator ruled for the seller."""
+    CLOSED = "closed"
+    """The arbitration ended without a ruling."""
+
+
+class OrderStage(enum.StrEnum):
+    """How far the order had gone when the request was made.
+
+    It decides the stock effects: a refund before shipment releases allocated
+    stock; a refund after shipment but before carrier pickup needs a manual
+    stock-in (seed 000, Part II tip 1, "Not Pickup").
+    """
+
+    NOT_SHIPPED = "not_shipped"
+    SHIPPED_NOT_PICKED_UP = "shipped_not_picked_up"
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
+
+
+class ReturnStatus(enum.StrEnum):
+    """The return (parcel) status of seed 000 part 4, derived from a case."""
+
+    PENDING_RETURN = "Pending Return"
+    RETURNING = "Returning"
+    RETURNED = "Returned"
+    NO_NEED_TO_RETURN = "No Need to Return"
+    NOT_PICKUP = "Not Pickup"
+    OTHERS = "Others"
+
+
+class Window(enum.StrEnum):
+    """Named time windows after which the clock (``Actor.SYSTEM``) acts.
+
+    The lifecycle declaration says which transition each window fires; the
+    policy (:mod:`tiktok_aftersales.policy`) says how long each one is.
+    """
+
+    SELLER_RESPONSE = "seller_response"
+    """Seller answers a new return/refund request, or it is auto-approved."""
+    SELLER_RECEIPT = "seller_receipt"
+    """Seller inspects a delivered return parcel, or receipt is auto-approved."""
+    BUYER_SHIP_BACK = "buyer_ship_back"
+    """Buyer ships the item back after approval, or the request closes."""
+    BUYER_DISPUTE = "buyer_dispute"
+    """Buyer disputes (appeals) a rejection, or the request closes."""
+    BUYER_OFFER_RESPONSE = "buyer_offer_response"
+    """Buyer answers a partial-refund or alternative offer, or the request closes."""
+    SELLER_REPLACEMENT_RESPONSE = "seller_replacement_response"
+    """Seller answers a replacement request, or it is auto-accepted."""
+    SELLER_CANCELLATION_RESPONSE = "seller_cancellation_response"
+    """Seller answers a buyer's cancellation, or it is auto-approved."""
+    REFUND_PROCESSING = "refund_processing"
+    """The platform pays a committed refund (success to complete)."""
+    RETURN_TRANSIT = "return_transit"
+    """A return parcel with no tracking progress is treated as lost."""
+
+
+class Disposition(enum.StrEnum):
+    """What happens to a returned item at stock-in."""
+
+    RESTOCK = "restock"
+    DAMAGED = "damaged"
+    MISSING = "missing"
+
+
+class AbnormalReason(enum.StrEnum):
+    """Why a parcel came back with no request (seed 000 §1)."""
+
+    REFUSED_DELIVERY = "refused_delivery"
+    PLATFORM_RECALL = "platform_recall"
+    BUYER_UNREACHABLE = "buyer_unreachable"
+    LOGISTICS_FAILURE = "logistics_failure"
+
+
+class Solution(enum.StrEnum):
+    """What a seller may offer instead of what the buyer asked (seed 000, 001)."""
+
+    PARTIAL_REFUND = "partial_refund"
+    RESHIPMENT = "reshipment"
+    REPLACEMENT = "replacement"
+
+
+_CODE = re.compile(r"^[A-Z]{2}$")
+
+
+@attrs.frozen
+class Region:
+    """A market that policies key on.
+
+    Regions are values: a host adds a market by making a ``Region``; nothing
+    in the library branches on a particular region.
+
+    Attributes:
+        code: ISO 3166-1 alpha-2 code, upper case (``"ID"``).
+        name: A readable name.
+        timezone: The IANA time zone that day windows are counted in.
+        currency: The ISO 4217 currency shoppers pay in.
+        weekend: ISO weekday numbers (1 = Monday … 7 = Sunday) that are not
+            working days.
+
+    """
+
+    code: str = attrs.field()
+    name: str
+    timezone: str
+    currency: str
+    weekend: tuple[int, ...] = (6, 7)
+
+    @code.validator
+    def _check_code(self, _attribute: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str) or not _CODE.match(value):
+            raise InvalidValue("region.code", value, "two upper-case letters (ISO 3166-1)")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+_KNOWN = (
+    Region("US", "United States", "America/Los_Angeles", "USD"),
+    Region("GB", "United Kingdom", "Europe/London", "GBP"),
+    Region("ID", "Indonesia", "Asia/Jakarta", "IDR"),
+    Region("MY", "Malaysia", "Asia/Kuala_Lumpur", "MYR"),
+    Region("PH", "Philippines", "Asia/Manila", "PHP"),
+    Region("SG", "Singapore", "Asia/Singapore", "SGD"),
+    Region("TH", "Thailand", "Asia/Bangkok", "THB"),
+    Region("VN", "Vietnam", "Asia/Ho_Chi_Minh", "VND"),
+    Region("MX", "Mexico", "America/Mexico_City", "MXN"),
+    Region("ES", "Spain", "Europe/Madrid", "EUR"),
+    Region("DE", "Germany", "Europe/Berlin", "EUR"),
+    Region("FR", "France", "Europe/Paris", "EUR"),
+    Region("IT", "Italy", "Europe/Rome", "EUR"),
+    Region("IE", "Ireland", "Europe/Dublin", "EUR"),
+    Region("JP", "Japan", "Asia/Tokyo", "JPY"),
+    Region("BR", "Brazil", "America/Sao_Paulo", "BRL"),
+)
+
+REGIONS: Mapping[str, Region] = MappingProxyType({r.code: r for r in _KNOWN})
+"""The markets the library knows by code. Hosts may build other ``Region`` values."""
+
+
+def region(code: str | Region) -> Region:
+    """Return the known :class:`Region` for a code (``"id"`` and ``"ID"`` both work).
+
+    Raises:
+        InvalidValue: The code names no known region.
+
+    """
+    if isinstance(code, Region):
+        return code
+    found = REGIONS.get(str(code).strip().upper())
+    if found is None:
+        raise InvalidValue("region", code, f"unknown region; known: {', '.join(REGIONS)}")
+    return found
