@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .case import AfterSalesCase
 
 __all__ = [
+    "REFUNDED_BEFORE_SHIPMENT_MESSAGE",
     "SHIPPING_BLOCKED_MESSAGE",
     "Effect",
     "EffectKind",
@@ -85,6 +86,11 @@ SHIPPING_BLOCKED_MESSAGE = (
 )
 """The interception text of seed 000 (typographic apostrophe included)."""
 
+REFUNDED_BEFORE_SHIPMENT_MESSAGE = (
+    "This order was refunded before shipment and must not ship. [Order Number: {order_id}]"
+)
+"""Why an order refunded in full before shipment stays held."""
+
 
 @attrs.frozen
 class ShippingCheck:
@@ -118,16 +124,18 @@ def shipping_check(order_id: str, cases: Iterable[AfterSalesCase]) -> ShippingCh
 
     """
     holding: list[str] = []
+    open_request = False
     for case in cases:
         if case.order_id != order_id or case.state is State.NEW:
             continue
         if case.shipping_blocked:
             holding.append(case.case_id)
+            if case.refund is None:
+                open_request = True
     if not holding:
         return ShippingCheck(order_id, True)
-    return ShippingCheck(
-        order_id, False, SHIPPING_BLOCKED_MESSAGE.format(order_id=order_id), tuple(holding)
-    )
+    text = SHIPPING_BLOCKED_MESSAGE if open_request else REFUNDED_BEFORE_SHIPMENT_MESSAGE
+    return ShippingCheck(order_id, False, text.format(order_id=order_id), tuple(holding))
 
 
 def check_shipping(order_id: str, cases: Iterable[AfterSalesCase]) -> None:

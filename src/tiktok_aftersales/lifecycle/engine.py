@@ -54,6 +54,7 @@ Payload = Mapping[str, Any]
 _EMPTY: Payload = {}
 _ACTORS: Mapping[str, Actor] = {a.value: a for a in Actor}
 _KNOWN_EVENTS = tuple(EVENTS)
+_NEEDS_PAYLOAD = frozenset(name for name, spec in EVENTS.items() if spec.required)
 
 
 @attrs.frozen
@@ -369,7 +370,7 @@ def apply(
         raise EventOutOfOrder(at, history[-1].at)
     who = actor if actor.__class__ is Actor else _actor(actor)
     t = choose_transition(case, event, who, payload)
-    if payload:
+    if payload or event in _NEEDS_PAYLOAD:
         payload = EVENTS[event].validate(case, payload)
     return _next_case(case, t, event, who, at, payload)[0]
 
@@ -392,7 +393,7 @@ def dry_run(
         raise EventOutOfOrder(at, case.history[-1].at)
     who = _actor(actor)
     t = choose_transition(case, event, who, payload)
-    if payload:
+    if payload or event in _NEEDS_PAYLOAD:
         payload = EVENTS[event].validate(case, payload)
     after, effects = _next_case(case, t, event, who, at, payload)
     return Preview(after.state, after.arbitration, effects, t)

@@ -367,7 +367,7 @@ RETURN_AND_REFUND = Lifecycle(
             effects=REFUND,
             timeout=Window.RETURN_TRANSIT,
             refund="requested",
-            ref="§3 lost package: no tracking change > 7 days [I: the buyer who shipped is refunded]",
+            ref="§3 lost package: tracking unchanged > 7 d [I: the shipper is refunded]",
         ),
         _t(
             "confirm_receipt",
