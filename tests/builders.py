@@ -120,9 +120,10 @@ def walk(
 
 
 def run(case: AfterSalesCase, *steps: Any) -> AfterSalesCase:
-    for case in walk(case, *steps):  # noqa: B007
+    last = case
+    for last in walk(case, *steps):  # noqa: B007
         pass
-    return case
+    return last
 
 
 def all_types() -> list[RequestType]:

@@ -45,7 +45,7 @@ def test_return_confirm_receiving_leads_to_refunded_with_return_statuses_along_t
     case = opened(RequestType.RETURN_AND_REFUND)
     assert case.return_status is ReturnStatus.OTHERS
     seen = []
-    for case in walk(
+    for step in walk(
         case,
         ("approve", S),
         ("ship_back", B),
@@ -53,7 +53,8 @@ def test_return_confirm_receiving_leads_to_refunded_with_return_statuses_along_t
         ("confirm_receipt", S),
         ("complete_refund", SYS),
     ):
-        seen.append((case.state, case.return_status))
+        seen.append((step.state, step.return_status))
+        case = step
     assert seen == [
         (State.AWAITING_BUYER_SHIPMENT, ReturnStatus.PENDING_RETURN),
         (State.RETURN_IN_TRANSIT, ReturnStatus.RETURNING),
@@ -278,7 +279,7 @@ def test_seller_proposes_an_alternative_solution_and_the_buyer_accepts(solution,
 # --- seed 004 channel-manager workflows -----------------------------------------------------------
 
 
-def test_platform_auto_approves_a_return_and_generates_a_label_then_seller_approves_after_inspection():
+def test_platform_auto_approves_return_and_makes_label_then_seller_approves_after_inspection():
     case = run(
         opened(RequestType.RETURN_AND_REFUND),
         ("approve", SYS),
