@@ -1,0 +1,77 @@
+"""Command line: ``tiktok-aftersales`` and ``python -m tiktok_aftersales``.
+
+Each command is a function registered in :data:`COMMANDS`; it receives the
+parsed arguments and returns the process exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+__all__ = ["COMMANDS", "main"]
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
+"""Command name to (help, add-arguments, handler)."""
+
+
+def command(
+    name: str, help: str
+) -> Callable[[Callable[[argparse.ArgumentParser], None]], Callable[[Handler], Handler]]:
+    """Register a command: ``@command(name, help)(add_arguments)(handler)``."""
+
+    def with_args(add: Callable[[argparse.ArgumentParser], None]) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            COMMANDS[name] = (help, add, handler)
+            return handler
+
+        return register
+
+    return with_args
+
+
+def _no_args(_parser: argparse.ArgumentParser) -> None:
+    return None
+
+
+@command("demo", "replay the bundled sample cases and print what the library decided")(_no_args)
+def _demo(_args: argparse.Namespace) -> int:
+    from .demo import demo_rows, render_demo
+
+    print(render_demo(demo_rows()))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tiktok-aftersales",
+        description="TikTok Shop after-sales rules: lifecycle, deadlines, vocabularies.",
+    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_text, add, _handler) in COMMANDS.items():
+        add(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 failure, 2 usage)."""
+    from .errors import AfterSalesError
+
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    handler = COMMANDS[args.command][2]
+    try:
+        return handler(args)
+    except AfterSalesError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
+        return 0
