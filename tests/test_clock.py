@@ -1,0 +1,367 @@
+"""The clock: deadlines, due events, advance (cascades, idempotence), platform deadlines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from builders import T0, fresh, reachable_cases, run
+from tiktok_aftersales import (
+    Actor,
+    AfterSalesCase,
+    Arbitration,
+    Breakdown,
+    InvalidValue,
+    NaiveDatetime,
+    OrderLine,
+    RequestType,
+    State,
+    Window,
+    apply,
+    lifecycle,
+    open_case,
+)
+from tiktok_aftersales.clock import (
+    PLATFORM_ACTIONS,
+    Deadline,
+    advance,
+    advance_report,
+    deadlines,
+    due_events,
+    next_deadline,
+    with_next_action_response,
+    with_platform_deadline,
+)
+from tiktok_aftersales.lifecycle import HUMAN_ONLY_ARBITRATION
+from tiktok_aftersales.policy import CHANNEL_MANAGER_POLICY, DEFAULT_POLICY
+
+H = timedelta(hours=1)
+D = timedelta(days=1)
+
+
+def opened(
+    request_type: RequestType = RequestType.RETURN_AND_REFUND,
+    region: str = "GB",
+    at: datetime = T0,
+    currency: str = "GBP",
+) -> AfterSalesCase:
+    return open_case(
+        request_type,
+        case_id="c-1",
+        order_id="o-1",
+        region=region,
+        lines=[OrderLine("L1", "SKU-1", Breakdown.of("20.00", currency))],
+        at=at,
+    )
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+def test_new_request_has_the_seller_response_deadline_with_who_and_what_happens() -> None:
+    case = opened()
+    (d,) = deadlines(case)
+    assert d == Deadline(
+        window=Window.SELLER_RESPONSE,
+        event="approve",
+        actor=Actor.SELLER,
+        due=T0 + 48 * H,
+        source="policy",
+        target=State.AWAITING_BUYER_SHIPMENT,
+        started=T0,
+        duration=d.duration,
+        rule_source=d.rule_source,
+    )
+    assert str(d.duration) == "48 h"
+    assert "§3" in d.rule_source
+    assert d.due.tzinfo is UTC
+
+
+def test_terminal_and_unopened_cases_have_no_deadlines() -> None:
+    assert deadlines(fresh(RequestType.REFUND_ONLY)) == ()
+    case = run(opened(), ("withdraw", Actor.BUYER))
+    assert case.state is State.WITHDRAWN
+    assert deadlines(case) == ()
+    assert next_deadline(case) is None
+
+
+def test_every_timeout_of_the_declaration_yields_a_deadline_in_its_state() -> None:
+    for kind in RequestType:
+        lc = lifecycle(kind)
+        for case in reachable_cases(kind).values():
+            if case.state is State.NEW:
+                continue
+            expected = {
+                t.event
+                for t in lc.timeouts_from(case.state)
+                if case.arbitration in t.arbitration_from
+            }
+            assert {d.event for d in deadlines(case)} == expected, (kind, case.state)
+
+
+def test_due_events_lists_only_expired_deadlines() -> None:
+    case = opened()
+    assert due_events(case, T0 + 47 * H) == ()
+    (d,) = due_events(case, T0 + 48 * H)
+    assert d.event == "approve"
+
+
+def test_nothing_is_due_before_the_last_event() -> None:
+    case = opened()
+    assert due_events(case, T0 - D) == ()
+    assert advance(case, T0 - D) is case
+
+
+def test_naive_instants_are_refused_and_the_case_is_unchanged() -> None:
+    case = opened()
+    naive = datetime(2026, 3, 5, 9, 0)
+    with pytest.raises(NaiveDatetime) as err:
+        advance(case, naive)
+    assert err.value.field == "at"
+    assert err.value.value == naive
+    with pytest.raises(NaiveDatetime):
+        due_events(case, naive)
+    assert case.state is State.REQUESTED and case.version == 1
+
+
+def test_a_policy_argument_that_is_not_a_policy_is_refused() -> None:
+    with pytest.raises(InvalidValue) as err:
+        deadlines(opened(), {"seller_response": "24h"})  # type: ignore[arg-type]
+    assert err.value.field == "policy"
+
+
+# --- advance --------------------------------------------------------------------------------
+
+
+def test_silent_seller_is_auto_approved_at_the_deadline_instant() -> None:
+    case = opened(RequestType.REFUND_ONLY, region="US", currency="USD")
+    after = advance(case, T0 + 200 * H)
+    approve = after.history[1]
+    assert (approve.event, approve.actor, approve.at) == ("approve", Actor.SYSTEM, T0 + 48 * H)
+    # the committed refund is then paid by the platform (72 h, [I])
+    assert after.history[2].event == "complete_refund"
+    assert after.history[2].at == T0 + 48 * H + 72 * H
+    assert after.state is State.REFUNDED
+
+
+def test_cascading_expiries_in_one_advance_each_at_its_own_instant() -> None:
+    case = opened()  # GB return: 48 h seller, then 5 days to ship back
+    report = advance_report(case, T0 + 30 * D)
+    assert [d.event for d in report.fired] == ["approve", "close"]
+    assert [h.at for h in report.case.history[1:]] == [T0 + 48 * H, T0 + 48 * H + 5 * D]
+    assert report.case.state is State.CLOSED
+    assert report.case.version == case.version + 2
+
+
+def test_advance_stops_at_the_instant() -> None:
+    case = opened()
+    half = advance(case, T0 + 3 * D)
+    assert half.state is State.AWAITING_BUYER_SHIPMENT
+    assert deadlines(half)[0].due == T0 + 2 * D + 5 * D
+
+
+def test_advancing_again_to_the_same_instant_changes_nothing() -> None:
+    case = opened()
+    once = advance(case, T0 + 30 * D)
+    assert advance(once, T0 + 30 * D) is once
+
+
+def test_a_buyer_who_ships_in_time_stops_the_ship_back_clock() -> None:
+    case = advance(opened(), T0 + 3 * D)
+    shipped = apply(case, "ship_back", Actor.BUYER, T0 + 3 * D)
+    later = advance(shipped, T0 + 6 * D)
+    assert later.state is State.RETURN_IN_TRANSIT
+    # the carrier never reports: after 7 days the parcel counts as lost and the buyer is refunded
+    lost = advance(later, T0 + 3 * D + 7 * D)
+    assert lost.history[-1].event == "parcel_lost"
+    assert lost.state is State.REFUND_COMMITTED
+
+
+def test_ship_back_window_runs_from_approval_even_after_a_label_is_generated() -> None:
+    case = advance(opened(), T0 + 2 * D)
+    labelled = apply(case, "generate_label", Actor.SYSTEM, T0 + 3 * D)
+    assert labelled.state is State.RETURN_LABEL_ISSUED
+    (d,) = deadlines(labelled)
+    assert d.window is Window.BUYER_SHIP_BACK
+    assert d.started == T0 + 2 * D
+    assert d.due == T0 + 7 * D
+
+
+def test_a_late_event_in_the_same_state_does_not_put_history_out_of_order() -> None:
+    case = opened(RequestType.REFUND_ONLY, region="US", currency="USD")
+    rejected = apply(case, "reject", Actor.SELLER, T0)
+    # a host records the buyer's dispute late (after the 48 h window); the platform accepted it
+    disputed = apply(rejected, "dispute", Actor.BUYER, T0 + 60 * H)
+    assert deadlines(disputed) == ()
+    assert advance(disputed, T0 + 365 * D) is disputed
+
+
+def test_a_different_policy_changes_the_outcome_time() -> None:
+    case = opened(RequestType.REFUND_ONLY, region="US", currency="USD")
+    assert deadlines(case)[0].due == T0 + 48 * H
+    assert deadlines(case, CHANNEL_MANAGER_POLICY)[0].due == T0 + 24 * H
+    assert advance(case, T0 + 30 * H, CHANNEL_MANAGER_POLICY).state is State.REFUND_COMMITTED
+    assert advance(case, T0 + 30 * H, DEFAULT_POLICY).state is State.REQUESTED
+
+
+# --- platform deadlines ---------------------------------------------------------------------
+
+
+def test_platform_deadline_overrides_the_policy_for_the_step() -> None:
+    case = opened()
+    due = T0 + 20 * H
+    told = with_platform_deadline(case, "SELLER_RESPOND_RETURN", int(due.timestamp()))
+    assert told.version == case.version + 1
+    assert told.platform_deadline is not None
+    assert told.platform_deadline.state is State.REQUESTED
+    (d,) = deadlines(told)
+    assert (d.source, d.due, d.rule_source) == ("platform", due, "SELLER_RESPOND_RETURN")
+    after = advance(told, T0 + 21 * H)
+    assert after.history[1].at == due
+    assert after.state is State.AWAITING_BUYER_SHIPMENT
+    # the next step is the policy's again (the engine drops the platform deadline)
+    assert after.platform_deadline is None
+    assert deadlines(after)[0].source == "policy"
+
+
+def test_platform_deadline_can_be_later_than_the_policy() -> None:
+    case = opened()
+    told = with_platform_deadline(case, "SELLER_RESPOND_RETURN", T0 + 72 * H)
+    assert advance(told, T0 + 50 * H).state is State.REQUESTED
+    assert advance(told, T0 + 72 * H).state is State.AWAITING_BUYER_SHIPMENT
+
+
+def test_platform_deadline_for_another_state_is_ignored() -> None:
+    case = opened()
+    told = with_platform_deadline(case, "SELLER_RESPOND_RETURN", T0 + 1 * H)
+    moved = apply(told, "reject", Actor.SELLER, T0 + 30 * timedelta(minutes=1))
+    assert moved.platform_deadline is None
+    # even if a host kept it, a deadline announced for "requested" does not apply in "rejected"
+    stale = attrs.evolve(moved, platform_deadline=told.platform_deadline)
+    assert deadlines(stale)[0].source == "policy"
+
+
+def test_unknown_platform_action_applies_to_the_seller_window() -> None:
+    case = opened()
+    told = with_platform_deadline(case, "SELLER_RESPOND_SOMETHING_NEW", T0 + 5 * H)
+    assert deadlines(told)[0].due == T0 + 5 * H
+
+
+def test_platform_deadline_does_not_touch_buyer_windows() -> None:
+    case = run(opened(), ("reject", Actor.SELLER))
+    told = with_platform_deadline(case, "SELLER_RESPOND_RETURN", T0 + 1 * H)
+    (d,) = deadlines(told)
+    assert (d.window, d.source) == (Window.BUYER_DISPUTE, "policy")
+
+
+def test_every_platform_action_names_a_seller_window() -> None:
+    from tiktok_aftersales.policy import WINDOW_ACTORS
+
+    assert {WINDOW_ACTORS[w] for w in PLATFORM_ACTIONS.values()} == {Actor.SELLER}
+
+
+def test_setting_the_same_platform_deadline_twice_changes_nothing() -> None:
+    case = opened()
+    once = with_platform_deadline(case, "SELLER_RESPOND_RETURN", T0 + 5 * H)
+    assert with_platform_deadline(once, "SELLER_RESPOND_RETURN", T0 + 5 * H) is once
+
+
+def test_next_action_response_entries_set_the_earliest_deadline() -> None:
+    case = opened()
+    entries = [
+        {"action": "SELLER_RESPOND_RETURN", "deadline": int((T0 + 9 * H).timestamp())},
+        {"action": "SELLER_RESPOND_REFUND", "deadline": str(int((T0 + 4 * H).timestamp()))},
+    ]
+    told = with_next_action_response(case, entries)
+    assert told.platform_deadline is not None
+    assert told.platform_deadline.deadline == T0 + 4 * H
+    assert told.platform_deadline.action == "SELLER_RESPOND_REFUND"
+    assert with_next_action_response(case, []) is case
+    assert with_next_action_response(case, None) is case
+
+
+@pytest.mark.parametrize(
+    ("action", "deadline", "field"),
+    [
+        ("", 1760372800, "action"),
+        ("SELLER_RESPOND_RETURN", datetime(2026, 3, 3), "deadline"),
+        ("SELLER_RESPOND_RETURN", "tomorrow", "deadline"),
+        ("SELLER_RESPOND_RETURN", True, "deadline"),
+    ],
+)
+def test_bad_platform_deadlines_are_refused_naming_the_field(
+    action: str, deadline: object, field: str
+) -> None:
+    case = opened()
+    with pytest.raises(InvalidValue) as err:
+        with_platform_deadline(case, action, deadline)  # type: ignore[arg-type]
+    assert err.value.field == field
+    assert case.platform_deadline is None
+
+
+def test_malformed_next_action_entries_are_refused() -> None:
+    with pytest.raises(InvalidValue) as err:
+        with_next_action_response(opened(), [{"deadline": 1760372800}])
+    assert err.value.field == "seller_next_action_response[0].action"
+
+
+# --- arbitration stops the clock ------------------------------------------------------------
+
+
+def test_no_clock_runs_while_arbitration_is_in_progress() -> None:
+    case = run(opened(), ("reject", Actor.SELLER), ("dispute", Actor.BUYER))
+    assert case.arbitration is Arbitration.IN_PROGRESS
+    assert deadlines(case) == ()
+    assert advance(case, T0 + 1000 * D) is case
+    assert "operator" in HUMAN_ONLY_ARBITRATION
+
+
+# --- properties -----------------------------------------------------------------------------
+
+_OFFSETS = st.integers(min_value=0, max_value=40 * 24 * 60)
+_KINDS = st.sampled_from([k for k in RequestType if k is not RequestType.ABNORMAL_RETURN])
+_REGIONS = st.sampled_from(["US", "ID", "TH", "VN", "GB"])
+
+
+@st.composite
+def _cases(draw: st.DrawFn) -> AfterSalesCase:
+    kind = draw(_KINDS)
+    cases = [c for c in reachable_cases(kind).values() if c.state is not State.NEW]
+    case = draw(st.sampled_from(cases))
+    region = draw(_REGIONS)
+    from tiktok_aftersales import region as lookup
+
+    return attrs.evolve(case, region=lookup(region))
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=_cases(), minutes=_OFFSETS)
+def test_advance_is_idempotent(case: AfterSalesCase, minutes: int) -> None:
+    at = T0 + timedelta(minutes=minutes)
+    once = advance(case, at)
+    assert advance(once, at) == once
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=_cases(), a=_OFFSETS, b=_OFFSETS)
+def test_advancing_in_steps_equals_advancing_directly(case: AfterSalesCase, a: int, b: int) -> None:
+    t1, t2 = sorted((T0 + timedelta(minutes=a), T0 + timedelta(minutes=b)))
+    assert advance(advance(case, t1), t2) == advance(case, t2)
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=_cases(), minutes=_OFFSETS)
+def test_advance_fires_only_due_deadlines_and_history_stays_ordered(
+    case: AfterSalesCase, minutes: int
+) -> None:
+    at = T0 + timedelta(minutes=minutes)
+    report = advance_report(case, at)
+    times = [h.at for h in report.case.history]
+    assert times == sorted(times)
+    assert all(d.due <= at for d in report.fired)
+    assert all(h.actor is Actor.SYSTEM for h in report.case.history[len(case.history) :])
+    assert due_events(report.case, at) == ()
