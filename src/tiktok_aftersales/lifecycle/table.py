@@ -66,7 +66,10 @@ REFUND = (
 RELEASE_HOLD = (EffectSpec(K.UNBLOCK_SHIPPING, "holds_shipping"),)
 
 _IN_ARB = (Arbitration.IN_PROGRESS,)
-_NO_ARB = (Arbitration.NONE,)
+# A rejection may be disputed (and closes when the buyer is silent) unless a dispute is
+# running: never disputed, or an earlier ruling went for the buyer and the seller then
+# rejected again (the returned parcel). Without SUPPORT_BUYER that case had no exit.
+_NO_ARB = (Arbitration.NONE, Arbitration.SUPPORT_BUYER)
 _SELLER_SIDE = (A.SELLER, A.SYSTEM, A.PLATFORM)
 
 
