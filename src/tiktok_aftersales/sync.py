@@ -1,0 +1,416 @@
+"""Reconcile local cases with what the platform says (polls and webhooks).
+
+The platform is the system of record, but its reports arrive late, twice, out
+of order, or skip steps (a poll every 15 minutes misses intermediate states).
+:func:`reconcile` compares one case with one snapshot and says what happened:
+
+- ``NOTHING_NEW``: same state (a duplicate delivery, or nothing changed);
+- ``STALE``: older than what the case has seen: ignored;
+- ``ADVANCED``: the shortest legal sequence of lifecycle events from the local
+  state to the platform's was applied, each step attributed to an actor who
+  could have fired it;
+- ``CONFLICT``: no legal path (e.g. complete going back to pending): nothing
+  applied, both sides reported;
+- ``UNMAPPED``: the platform sent a value no vocabulary knows: the case is
+  marked for review, nothing else changes;
+- ``NEW``: no local case yet: one is opened in the platform's state.
+
+Paths are searched over the declaration itself (the pure engine is asked,
+step by step), so sync can never take a step the lifecycle does not allow.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from .case import AfterSalesCase, PlatformDeadline, new_case
+from .errors import AfterSalesError, InvalidValue
+from .lifecycle.engine import allowed_events, apply
+from .money import Money, OrderLine, Refund
+from .vocabulary import AbnormalReason, Actor, Arbitration, OrderStage, Region, RequestType, State
+
+__all__ = [
+    "ACTOR_PREFERENCE",
+    "Outcome",
+    "PlatformState",
+    "SnapshotLike",
+    "Step",
+    "SyncResult",
+    "find_path",
+    "open_from_snapshot",
+    "reconcile",
+]
+
+
+class Outcome(enum.StrEnum):
+    """What reconciling one case with one snapshot did."""
+
+    NOTHING_NEW = "nothing_new"
+    STALE = "stale"
+    ADVANCED = "advanced"
+    CONFLICT = "conflict"
+    UNMAPPED = "unmapped"
+    NEW = "new"
+
+
+@attrs.frozen
+class PlatformState:
+    """Where the platform says a request is, in canonical terms.
+
+    Attributes:
+        request_type: The request type the platform reports.
+        states: Every canonical state the platform's value can mean (the
+            platform is coarser: ``BUYER_SHIPPED_ITEM`` is in transit or
+            delivered).
+        arbitration: The arbitration sub-state reported, or ``None`` when the
+            platform said nothing about it.
+    """
+
+    request_type: RequestType
+    states: frozenset[State]
+    arbitration: Arbitration | None = None
+
+
+@runtime_checkable
+class SnapshotLike(Protocol):
+    """What sync needs from a parsed platform record or webhook.
+
+    The snapshots of :mod:`tiktok_aftersales.codec` satisfy it; a host may
+    pass anything with these attributes.
+    """
+
+    @property
+    def platform_id(self) -> str:
+        """The platform's id of the request (return, cancel or reverse order id)."""
+        ...
+
+    @property
+    def order_id(self) -> str:
+        """The order."""
+        ...
+
+    @property
+    def update_time(self) -> datetime | None:
+        """When the platform last changed the record (``None`` when not given)."""
+        ...
+
+    @property
+    def platform_state(self) -> PlatformState | None:
+        """The canonical reading of the record, or ``None`` when unmapped."""
+        ...
+
+    @property
+    def unmapped(self) -> tuple[str, ...]:
+        """Fields whose values no vocabulary knows (tolerant parsing)."""
+        ...
+
+
+@attrs.frozen
+class Step:
+    """One inferred lifecycle event on a sync path."""
+
+    event: str
+    actor: Actor
+    actors: tuple[Actor, ...]
+    """Every actor who could have fired it (the platform does not say who did)."""
+
+
+@attrs.frozen
+class SyncResult:
+    """The outcome of reconciling one case with one snapshot.
+
+    Attributes:
+        outcome: What happened.
+        case: The case after reconciling (the input case when nothing was
+            applied; ``None`` only for a conflict or unmapped snapshot of an
+            unknown case).
+        previous: The case before (``None`` for ``NEW``).
+        path: The events applied (``ADVANCED``, ``NEW``).
+        local_state: The local state before.
+        platform: The platform's state as read.
+        detail: A sentence for the log.
+    """
+
+    outcome: Outcome
+    case: AfterSalesCase | None
+    previous: AfterSalesCase | None
+    path: tuple[Step, ...] = ()
+    local_state: State | None = None
+    platform: PlatformState | None = None
+    detail: str = ""
+
+    @property
+    def changed(self) -> bool:
+        """Whether the case differs from before (store it when true)."""
+        return self.case is not None and self.case is not self.previous
+
+
+ACTOR_PREFERENCE: tuple[Actor, ...] = (
+    Actor.SYSTEM,
+    Actor.LOGISTICS,
+    Actor.BUYER,
+    Actor.PLATFORM,
+    Actor.SELLER,
+)
+"""Who an inferred step is attributed to when several actors could have fired it.
+
+The platform reports states, not who moved them; the clock (``SYSTEM``) is the
+platform's own automation, so it comes first. ``Step.actors`` keeps every
+candidate for the log.
+"""
+
+_Key = tuple[State, Arbitration, object]
+
+
+def _key(case: AfterSalesCase) -> _Key:
+    return (case.state, case.arbitration, case.offer.solution if case.offer else None)
+
+
+def _matches(case: AfterSalesCase, target: PlatformState) -> bool:
+    if case.state not in target.states:
+        return False
+    return target.arbitration is None or case.arbitration is target.arbitration
+
+
+def _step_payloads(
+    event: str, case: AfterSalesCase, payloads: Mapping[str, Mapping[str, Any]]
+) -> tuple[Mapping[str, Any] | None, ...]:
+    """Payloads to try for an inferred step: the host's hint first, then none."""
+    given = payloads.get(event)
+    if event == "detect_return":
+        return (given or {"reason": AbnormalReason.LOGISTICS_FAILURE},)
+    if event == "initiate_refund":
+        return (given or {"refund": Refund.order(case.lines)},)
+    if given is not None:
+        return (given, None)
+    return (None,)
+
+
+def find_path(
+    case: AfterSalesCase,
+    target: PlatformState,
+    at: datetime,
+    payloads: Mapping[str, Mapping[str, Any]] | None = None,
+    max_steps: int = 12,
+) -> tuple[AfterSalesCase, tuple[Step, ...]] | None:
+    """Find the shortest legal event sequence from ``case`` to ``target``.
+
+    Breadth-first over the declaration: every step is a legal ``apply`` on
+    the case so far, fired at ``at``. Events whose payload is required and
+    unknown (an offer's amount) are only taken when ``payloads`` gives one.
+
+    Returns:
+        The case at the end of the path and the steps, or ``None`` when no
+        legal path exists.
+    """
+    known = payloads or {}
+    if _matches(case, target):
+        return case, ()
+    seen = {_key(case)}
+    todo: deque[tuple[AfterSalesCase, tuple[Step, ...]]] = deque([(case, ())])
+    while todo:
+        current, path = todo.popleft()
+        if len(path) >= max_steps:
+            continue
+        for allowed in allowed_events(current):
+            actors = tuple(a for a in ACTOR_PREFERENCE if a in allowed.actors)
+            for payload in _step_payloads(allowed.event, current, known):
+                for actor in actors:
+                    try:
+                        nxt = apply(current, allowed.event, actor, at, payload)
+                    except AfterSalesError:
+                        continue
+                    key = _key(nxt)
+                    if key not in seen:
+                        seen.add(key)
+                        steps = (*path, Step(allowed.event, actor, actors))
+                        if _matches(nxt, target):
+                            return nxt, steps
+                        todo.append((nxt, steps))
+                    break
+    return None
+
+
+def _stale(case: AfterSalesCase, snapshot: SnapshotLike) -> bool:
+    seen = case.last_event_at
+    update = snapshot.update_time
+    return seen is not None and update is not None and update < seen
+
+
+def _mark_review(case: AfterSalesCase, reason: str) -> AfterSalesCase:
+    if case.review == reason:
+        return case
+    return attrs.evolve(case, review=reason, version=case.version + 1)
+
+
+def _with_deadline(case: AfterSalesCase, snapshot: object) -> AfterSalesCase:
+    deadline = getattr(snapshot, "platform_deadline", None)
+    if not isinstance(deadline, PlatformDeadline) or deadline.state is not case.state:
+        return case
+    if case.platform_deadline == deadline:
+        return case
+    return attrs.evolve(case, platform_deadline=deadline, version=case.version + 1)
+
+
+def _hints(
+    snapshot: object, payloads: Mapping[str, Mapping[str, Any]] | None
+) -> Mapping[str, Mapping[str, Any]]:
+    """Payload hints for inferred steps: the caller's, else the snapshot's own."""
+    if payloads is not None:
+        return payloads
+    found = getattr(snapshot, "payloads", None)
+    return found if isinstance(found, Mapping) else {}
+
+
+def reconcile(
+    case: AfterSalesCase,
+    snapshot: SnapshotLike,
+    *,
+    payloads: Mapping[str, Mapping[str, Any]] | None = None,
+) -> SyncResult:
+    """Reconcile one local case with one platform snapshot.
+
+    Args:
+        case: The local case.
+        snapshot: The platform's record (see :class:`SnapshotLike`).
+        payloads: Payloads for inferred events that need one, by event name
+            (e.g. ``{"offer_partial_refund": {"amount": Money(...)}}``).
+
+    Returns:
+        A :class:`SyncResult`; the input case is never changed.
+
+    Raises:
+        InvalidValue: The snapshot is for another order or request type.
+    """
+    target = snapshot.platform_state
+    local = case.state
+    if snapshot.unmapped or target is None:
+        fields = ", ".join(snapshot.unmapped) or "status"
+        reason = f"platform sent unmapped value(s) in {fields}"
+        return SyncResult(
+            Outcome.UNMAPPED, _mark_review(case, reason), case, (), local, target, reason
+        )
+    if snapshot.order_id != case.order_id:
+        raise InvalidValue("snapshot.order_id", snapshot.order_id, f"case is for {case.order_id}")
+    if target.request_type is not case.request_type:
+        raise InvalidValue(
+            "snapshot.request_type",
+            target.request_type.value,
+            f"case {case.case_id} is a {case.request_type.value} request",
+        )
+    if _stale(case, snapshot):
+        return SyncResult(
+            Outcome.STALE,
+            case,
+            case,
+            (),
+            local,
+            target,
+            f"snapshot of {snapshot.update_time} is older than the case ({case.last_event_at})",
+        )
+    if _matches(case, target):
+        return SyncResult(
+            Outcome.NOTHING_NEW, _with_deadline(case, snapshot), case, (), local, target, "in step"
+        )
+    at = snapshot.update_time or case.last_event_at
+    assert at is not None  # an opened case has a history
+    if case.last_event_at is not None and at < case.last_event_at:  # pragma: no cover
+        at = case.last_event_at
+    found = find_path(case, target, at, _hints(snapshot, payloads))
+    if found is None:
+        wanted = "/".join(sorted(s.value for s in target.states))
+        return SyncResult(
+            Outcome.CONFLICT,
+            case,
+            case,
+            (),
+            local,
+            target,
+            f"no legal path from {local.value} to {wanted}",
+        )
+    after, steps = found
+    return SyncResult(
+        Outcome.ADVANCED,
+        _with_deadline(after, snapshot),
+        case,
+        steps,
+        local,
+        target,
+        " > ".join(f"{s.event}({s.actor.value})" for s in steps),
+    )
+
+
+def open_from_snapshot(
+    snapshot: SnapshotLike,
+    *,
+    case_id: str,
+    region: Region | str,
+    lines: Sequence[OrderLine],
+    order_stage: OrderStage | str = OrderStage.DELIVERED,
+    opened_at: datetime | None = None,
+    payloads: Mapping[str, Mapping[str, Any]] | None = None,
+) -> SyncResult:
+    """Open a case for a request the host did not know, in the platform's state.
+
+    The opening event and every step up to the platform's state are taken
+    from the declaration (shortest path), at ``opened_at`` (default: the
+    snapshot's update time).
+
+    Raises:
+        InvalidValue: The snapshot carries no usable state or time, or the
+            arguments are malformed.
+    """
+    target = snapshot.platform_state
+    if target is None or snapshot.unmapped:
+        raise InvalidValue(
+            "snapshot", snapshot.platform_id, "unmapped snapshot: cannot open a case from it"
+        )
+    at = opened_at or snapshot.update_time
+    if at is None:
+        raise InvalidValue("snapshot.update_time", None, "needed to open a case")
+    draft = new_case(
+        target.request_type,
+        case_id=case_id,
+        order_id=snapshot.order_id,
+        region=region,
+        lines=lines,
+        order_stage=order_stage,
+        platform_id=snapshot.platform_id,
+    )
+    found = find_path(draft, target, at, _hints(snapshot, payloads))
+    if found is None:
+        wanted = "/".join(sorted(s.value for s in target.states))
+        return SyncResult(
+            Outcome.CONFLICT, None, None, (), None, target, f"no legal path from new to {wanted}"
+        )
+    case, steps = found
+    return SyncResult(
+        Outcome.NEW,
+        _with_deadline(case, snapshot),
+        None,
+        steps,
+        None,
+        target,
+        " > ".join(f"{s.event}({s.actor.value})" for s in steps),
+    )
+
+
+def lines_from_refund(refund_lines: Iterable[tuple[str, str, Money]]) -> list[OrderLine]:
+    """Order lines for a case opened from a snapshot: each line's refund as what was paid.
+
+    A platform record carries what may be refunded per line, not the full
+    order; hosts that know the order should pass its real lines instead.
+    """
+    from .money import Breakdown
+
+    out = []
+    for line_id, sku_id, amount in refund_lines:
+        zero = Money.zero(amount.currency)
+        out.append(OrderLine(line_id, sku_id, Breakdown(amount, zero, zero)))
+    return out
