@@ -192,12 +192,16 @@ class InventoryPort(Protocol):
         """Flag that shipped-but-never-picked-up goods must be stocked in by hand ("Not Pickup")."""
         ...
 
-    def block_shipping(self, key: str, order_id: str) -> None:
-        """Hold the order: it must not ship while the request is open."""
+    def block_shipping(self, key: str, order_id: str, case_id: str) -> None:
+        """Hold the order for this case: it must not ship while the request is open.
+
+        Holds are per case: an order held by two cases ships only when both
+        lifted theirs.
+        """
         ...
 
-    def unblock_shipping(self, key: str, order_id: str) -> None:
-        """Lift the hold this case put on the order."""
+    def unblock_shipping(self, key: str, order_id: str, case_id: str) -> None:
+        """Lift the hold this case put on the order (holds of other cases stay)."""
         ...
 
 
