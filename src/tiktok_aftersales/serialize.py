@@ -121,7 +121,11 @@ def _at(path: str) -> Iterator[None]:
     except DecodeError:
         raise
     except InvalidValue as exc:
-        raise DecodeError(f"{path}.{exc.field}", exc.value, exc.reason) from None
+        field = exc.field
+        last = path.rsplit(".", 1)[-1].split("[", 1)[0]
+        if field.startswith(f"{last}."):
+            field = field[len(last) + 1 :]
+        raise DecodeError(f"{path}.{field}", exc.value, exc.reason) from None
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -370,12 +374,13 @@ def _amount(data: Mapping[str, Any], key: str, path: str) -> str:
 def _breakdown_in(value: Any, path: str) -> Breakdown:
     data = _obj(value, path)
     currency = _get(data, "currency", path)
+    parts = []
+    for part in ("subtotal", "shipping", "tax"):
+        amount = _amount(data, part, path)
+        with _at(f"{path}.{part}"):
+            parts.append(Money(amount, currency))
     with _at(path):
-        return Breakdown(
-            Money(_amount(data, "subtotal", path), currency),
-            Money(_amount(data, "shipping", path), currency),
-            Money(_amount(data, "tax", path), currency),
-        )
+        return Breakdown(parts[0], parts[1], parts[2])
 
 
 def _refund_in(value: Any, path: str) -> Refund:
