@@ -36,7 +36,7 @@ from tiktok_aftersales.clock import (
     with_next_action_response,
     with_platform_deadline,
 )
-from tiktok_aftersales.lifecycle import HUMAN_ONLY_ARBITRATION
+from tiktok_aftersales.lifecycle import HUMAN_ONLY_ARBITRATION, allowed_events
 from tiktok_aftersales.policy import CHANNEL_MANAGER_POLICY, DEFAULT_POLICY
 
 H = timedelta(hours=1)
@@ -365,3 +365,128 @@ def test_advance_fires_only_due_deadlines_and_history_stays_ordered(
     assert all(d.due <= at for d in report.fired)
     assert all(h.actor is Actor.SYSTEM for h in report.case.history[len(case.history) :])
     assert due_events(report.case, at) == ()
+
+
+# --- the Indonesian walk (platform-api.md §3: 48 h, 48 h appeal, 5 days, 8 days) ------------
+
+JAKARTA_T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 16:00 WIB
+
+
+def _id_return() -> AfterSalesCase:
+    return open_case(
+        RequestType.RETURN_AND_REFUND,
+        case_id="id-1",
+        order_id="id-o-1",
+        region="ID",
+        lines=[OrderLine("L1", "BATIK-01", Breakdown.of("150000", "IDR"))],
+        at=JAKARTA_T0,
+    )
+
+
+def test_indonesian_walk_with_every_party_silent_or_late() -> None:
+    t0 = JAKARTA_T0
+    case = _id_return()
+    # 48 h for the seller, then auto-approval
+    assert deadlines(case)[0].due == t0 + 48 * H
+    case = advance(case, t0 + 48 * H)
+    assert case.state is State.AWAITING_BUYER_SHIPMENT
+    assert case.history[-1].actor is Actor.SYSTEM
+    # 5 calendar days to upload the ship-back information
+    (ship_back,) = deadlines(case)
+    assert (ship_back.window, ship_back.due) == (Window.BUYER_SHIP_BACK, t0 + 48 * H + 5 * D)
+    shipped_at = t0 + 48 * H + 4 * D
+    case = apply(advance(case, shipped_at), "ship_back", Actor.BUYER, shipped_at)
+    case = apply(case, "parcel_delivered", Actor.LOGISTICS, shipped_at + 3 * D)
+    # 8 days for the seller to confirm receipt, counted from the buyer's shipment upload
+    (receipt,) = deadlines(case)
+    assert (receipt.window, receipt.started, receipt.due) == (
+        Window.SELLER_RECEIPT,
+        shipped_at,
+        shipped_at + 8 * D,
+    )
+    assert advance(case, shipped_at + 8 * D - timedelta(seconds=1)).state is State.RETURN_DELIVERED
+    case = advance(case, shipped_at + 8 * D)
+    assert (case.state, case.history[-1].event) == (State.REFUND_COMMITTED, "confirm_receipt")
+    assert case.refund is not None
+    assert case.effects[-1].kind.value == "issue_refund"
+
+
+def test_indonesian_buyer_who_misses_the_five_days_loses_the_request() -> None:
+    case = advance(_id_return(), JAKARTA_T0 + 48 * H)
+    closed = advance(case, JAKARTA_T0 + 48 * H + 5 * D)
+    assert closed.state is State.CLOSED
+    assert closed.history[-1].at == JAKARTA_T0 + 48 * H + 5 * D
+
+
+def test_indonesian_rejection_closes_after_the_48_hour_appeal_window() -> None:
+    rejected = apply(_id_return(), "reject", Actor.SELLER, JAKARTA_T0 + 10 * H)
+    assert advance(rejected, JAKARTA_T0 + 57 * H).state is State.REJECTED
+    closed = advance(rejected, JAKARTA_T0 + 58 * H)
+    assert closed.state is State.CLOSED
+    appealed = apply(rejected, "dispute", Actor.BUYER, JAKARTA_T0 + 57 * H)
+    assert advance(appealed, JAKARTA_T0 + 1000 * H).arbitration is Arbitration.IN_PROGRESS
+
+
+# --- working days and DST through the clock -------------------------------------------------
+
+
+def test_one_working_day_over_a_weekend_and_a_holiday_in_thailand() -> None:
+    policy = DEFAULT_POLICY.with_holidays("TH", ["2026-04-13"])  # Songkran, Monday
+    friday = datetime(2026, 4, 10, 3, tzinfo=UTC)  # 10:00 in Bangkok
+    case = opened(RequestType.REFUND_ONLY, region="TH", at=friday, currency="THB")
+    (d,) = deadlines(case, policy)
+    assert str(d.duration) == "1 working day"
+    assert d.due == datetime(2026, 4, 14, 3, tzinfo=UTC)  # Tuesday 10:00 in Bangkok
+    assert advance(case, datetime(2026, 4, 14, 2, 59, tzinfo=UTC), policy).state is State.REQUESTED
+    approved = advance(case, datetime(2026, 4, 14, 3, tzinfo=UTC), policy)
+    assert approved.state is State.REFUND_COMMITTED
+    # without the host's holiday list Monday is a working day
+    assert deadlines(case)[0].due == datetime(2026, 4, 13, 3, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("approved_at", "due"),
+    [
+        # Saturday 10:00 PST -> Thursday 10:00 PDT (spring forward on 8 March)
+        (datetime(2026, 3, 7, 18, tzinfo=UTC), datetime(2026, 3, 12, 17, tzinfo=UTC)),
+        # Friday 10:00 PDT -> Wednesday 10:00 PST (fall back on 1 November)
+        (datetime(2026, 10, 30, 17, tzinfo=UTC), datetime(2026, 11, 4, 18, tzinfo=UTC)),
+    ],
+)
+def test_us_day_window_across_the_dst_change_keeps_the_local_time(
+    approved_at: datetime, due: datetime
+) -> None:
+    case = opened(region="US", at=approved_at - 2 * H, currency="USD")
+    case = apply(case, "approve", Actor.SELLER, approved_at)
+    (d,) = deadlines(case)
+    assert (d.window, str(d.duration)) == (Window.BUYER_SHIP_BACK, "5 calendar days")
+    assert d.due == due
+    assert advance(case, due - timedelta(seconds=1)).state is State.AWAITING_BUYER_SHIPMENT
+    assert advance(case, due).history[-1].at == due
+
+
+# --- nobody stuck forever -------------------------------------------------------------------
+
+
+def test_with_every_party_silent_every_case_ends_except_arbitration_in_progress() -> None:
+    far = 400 * D
+    stuck: list[tuple[RequestType, State, Arbitration]] = []
+    for kind in RequestType:
+        lc = lifecycle(kind)
+        for case in reachable_cases(kind).values():
+            if case.state is State.NEW or case.state in lc.terminal:
+                continue
+            end = case
+            for _ in range(len(lc.states)):
+                assert end.last_event_at is not None
+                end = advance(end, end.last_event_at + far)
+            if end.state in lc.terminal:
+                continue
+            stuck.append((kind, end.state, end.arbitration))
+            # the only wait no clock ends: arbitration, and only the operator moves it
+            assert end.arbitration is Arbitration.IN_PROGRESS
+            assert deadlines(end) == ()
+            assert {a for e in allowed_events(end) for a in e.actors} == {Actor.PLATFORM}
+            assert end.state not in lc.human_only or lc.human_only[end.state]
+    assert stuck, "arbitration in progress is reachable and must be the named exception"
+    assert {a for _k, _s, a in stuck} == {Arbitration.IN_PROGRESS}
