@@ -263,6 +263,17 @@ def _build_effect(
     return Effect(kind, key, case.case_id, case.order_id)
 
 
+def _offer_after(offer: Offer | None, event: str, dest: State, data: Payload) -> Offer | None:
+    """The seller's pending offer after ``event`` led to ``dest`` (also used by ``fast``)."""
+    if event == "offer_partial_refund":
+        return Offer(Solution.PARTIAL_REFUND, data["amount"])
+    if event == "propose_alternative":
+        return Offer(data["solution"])
+    if dest is not State.AWAITING_BUYER_RESPONSE:
+        return None
+    return offer
+
+
 def _next_case(
     case: AfterSalesCase,
     t: Transition,
@@ -281,12 +292,7 @@ def _next_case(
     if state is State.NEW:
         given = data.get("refund")
         requested = given if given is not None else Refund.order(case.lines)
-    if event == "offer_partial_refund":
-        offer = Offer(Solution.PARTIAL_REFUND, data["amount"])
-    elif event == "propose_alternative":
-        offer = Offer(data["solution"])
-    elif dest is not State.AWAITING_BUYER_RESPONSE:
-        offer = None
+    offer = _offer_after(offer, event, dest, data)
     if t.refund == "requested":
         refund = requested
     elif t.refund == "offer" and case.offer is not None:
