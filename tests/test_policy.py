@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -284,3 +286,35 @@ def test_policy_table_has_one_row_per_rule_and_renders_markdown() -> None:
     assert text.splitlines()[0].startswith("| region | request type | window |")
     assert len(text.splitlines()) == len(rows) + 2
     assert "| ID | any | seller_receipt | seller | 8 calendar days | last ship_back |" in text
+
+
+# --- docs/deadlines.md stays generated and runnable -----------------------------------------
+
+DOC = Path(__file__).parent.parent / "docs" / "deadlines.md"
+
+
+def _generated_tables() -> dict[str, str]:
+    from tiktok_aftersales.clock import arbitration_table, timeout_table
+
+    return {
+        "policy-table": to_markdown(policy_table(DEFAULT_POLICY)),
+        "timeout-table": to_markdown(timeout_table()),
+        "arbitration-table": to_markdown(arbitration_table()),
+    }
+
+
+@pytest.mark.parametrize("name", ["policy-table", "timeout-table", "arbitration-table"])
+def test_the_docs_tables_are_the_generated_ones(name: str) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    found = re.search(rf"<!-- {name}:start -->\n(.*?)\n<!-- {name}:end -->", text, re.S)
+    assert found is not None, f"markers for {name} missing"
+    assert found.group(1) == _generated_tables()[name], (
+        f"regenerate the {name} in docs/deadlines.md with to_markdown(...)"
+    )
+
+
+def test_the_docs_python_examples_run() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 5
+    for block in blocks:
+        exec(compile(block, str(DOC), "exec"), {"print": lambda *_a, **_k: None})

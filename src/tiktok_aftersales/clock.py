@@ -31,19 +31,23 @@ import attrs
 from .calendars import Duration, add_duration, require_aware
 from .case import AfterSalesCase, PlatformDeadline
 from .errors import InvalidValue
-from .lifecycle import LIFECYCLES, PREDICATES, Transition, apply
+from .lifecycle import LIFECYCLES, PREDICATES, Lifecycle, Transition, apply
 from .policy import DEFAULT_POLICY, WINDOW_ACTORS, Policy
 from .vocabulary import Actor, RequestType, State, Window
 
 __all__ = [
     "PLATFORM_ACTIONS",
     "AdvanceReport",
+    "ArbitrationRow",
     "Deadline",
+    "TimeoutRow",
     "advance",
     "advance_report",
+    "arbitration_table",
     "deadlines",
     "due_events",
     "next_deadline",
+    "timeout_table",
     "with_next_action_response",
     "with_platform_deadline",
 ]
@@ -365,3 +369,72 @@ def with_next_action_response(
     if best is None:
         return case
     return with_platform_deadline(case, best[1], best[0])
+
+
+@attrs.frozen
+class TimeoutRow:
+    """One row of :func:`timeout_table`: what the clock does when a window runs out."""
+
+    request_type: str
+    waiting_in: str
+    window: str
+    who: str
+    event: str
+    target: str
+    ref: str
+
+
+def timeout_table() -> list[TimeoutRow]:
+    """Every timeout of the declaration, per request type (derived from ``LIFECYCLES``)."""
+    rows = []
+    for kind, lc in LIFECYCLES.items():
+        for t in lc.transitions:
+            if t.timeout is None:
+                continue
+            states = sorted(t.sources, key=lc.states.index)
+            rows.append(
+                TimeoutRow(
+                    request_type=kind.value,
+                    waiting_in=", ".join(s.value for s in states),
+                    window=t.timeout.value,
+                    who=WINDOW_ACTORS[t.timeout].value,
+                    event=t.event,
+                    target=", ".join(sorted({t.dest_from(s).value for s in states})),
+                    ref=t.ref,
+                )
+            )
+    return rows
+
+
+@attrs.frozen
+class ArbitrationRow:
+    """One row of :func:`arbitration_table`: where a disputed rejection can lead."""
+
+    request_type: str
+    rejected: str
+    for_buyer: str
+    for_seller: str
+    closed_without_ruling: str
+    no_dispute_in_time: str
+
+
+def _dest(lc: Lifecycle, state: State, event: str) -> str:
+    found = lc.index.get((state, event), ())
+    return ", ".join(sorted({t.dest_from(state).value for t in found})) or "-"
+
+
+def arbitration_table() -> list[ArbitrationRow]:
+    """Every disputable rejection and its outcomes (derived from ``LIFECYCLES``)."""
+    return [
+        ArbitrationRow(
+            request_type=kind.value,
+            rejected=state.value,
+            for_buyer=_dest(lc, state, "rule_for_buyer"),
+            for_seller=_dest(lc, state, "rule_for_seller"),
+            closed_without_ruling=_dest(lc, state, "close_arbitration"),
+            no_dispute_in_time=_dest(lc, state, "close"),
+        )
+        for kind, lc in LIFECYCLES.items()
+        for state in lc.states
+        if lc.index.get((state, "dispute"))
+    ]

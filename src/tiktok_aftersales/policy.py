@@ -529,9 +529,15 @@ def policy_table(policy: Policy = DEFAULT_POLICY) -> list[PolicyRow]:
     ]
 
 
-def to_markdown(rows: Sequence[PolicyRow]) -> str:
-    """A Markdown table of :func:`policy_table` rows."""
-    names = [f.name for f in attrs.fields(PolicyRow)]
+def to_markdown(rows: Sequence[Any]) -> str:
+    """A Markdown table of ``attrs`` rows, such as :func:`policy_table`'s.
+
+    The header is the rows' field names; an empty sequence gives ``""``. It
+    also renders :func:`tiktok_aftersales.clock.timeout_table`.
+    """
+    if not rows:
+        return ""
+    names = [f.name for f in attrs.fields(type(rows[0]))]
     head = "| " + " | ".join(n.replace("_", " ") for n in names) + " |"
     rule = "|" + "---|" * len(names)
     body = [
