@@ -1,0 +1,637 @@
+"""The application service: commands, opening, ticks, snapshots and the effect outbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tiktok_aftersales import (
+    Actor,
+    AfterSalesCase,
+    Breakdown,
+    ConcurrencyConflict,
+    EffectKind,
+    InvalidTransition,
+    InvalidValue,
+    Money,
+    OrderLine,
+    Refund,
+    RequestType,
+    State,
+    apply,
+)
+from tiktok_aftersales.ports import (
+    CaseExists,
+    CaseStore,
+    Clock,
+    InventoryPort,
+    PlatformPort,
+    UnknownCase,
+)
+from tiktok_aftersales.service import (
+    COMMAND_ID,
+    EFFECT_ROUTES,
+    AfterSalesService,
+    DispatchFailed,
+    DuplicateCommand,
+    PlatformCallFailed,
+    TickFailed,
+)
+from tiktok_aftersales.testing import (
+    FixedClock,
+    InMemoryCaseStore,
+    InMemoryInventory,
+    InMemoryPlatform,
+    InMemoryPorts,
+    ManualClock,
+    PortDown,
+    in_memory_service,
+)
+
+LINES = [
+    OrderLine("L1", "SKU-RED", Breakdown.of("19.99", "USD", tax="1.61")),
+    OrderLine("L2", "SKU-BLUE", Breakdown.of("5.00", "USD")),
+]
+
+
+def _service(**kwargs: Any) -> tuple[AfterSalesService, InMemoryPorts]:
+    return in_memory_service(
+        available={"SKU-RED": 3, "SKU-BLUE": 3}, allocated={"SKU-RED": 1, "SKU-BLUE": 1}, **kwargs
+    )
+
+
+def _open(
+    service: AfterSalesService,
+    kind: str = "refund_only",
+    stage: str = "not_shipped",
+    case_id: str = "c1",
+) -> AfterSalesCase:
+    return service.open(
+        kind, case_id=case_id, order_id=f"o-{case_id}", region="US", lines=LINES, order_stage=stage
+    )
+
+
+def _return_shipped(service: AfterSalesService, ports: InMemoryPorts) -> None:
+    _open(service, "return_and_refund", "delivered")
+    ports.clock.advance(hours=1)
+    service.handle_command("c1", "approve", "seller", command_id="approve-1")
+    ports.clock.advance(hours=1)
+    service.handle_command("c1", "ship_back", "buyer", {"tracking": "T1"})
+    ports.clock.advance(hours=1)
+
+
+def _return_delivered(
+    service: AfterSalesService, ports: InMemoryPorts, disposition: str = "restock"
+) -> None:
+    _return_shipped(service, ports)
+    service.handle_command("c1", "parcel_delivered", "logistics", {"disposition": disposition})
+
+
+# --- ports --------------------------------------------------------------------------------
+
+
+def test_the_fakes_satisfy_the_port_protocols() -> None:
+    assert isinstance(InMemoryCaseStore(), CaseStore)
+    assert isinstance(InMemoryInventory(), InventoryPort)
+    assert isinstance(InMemoryPlatform(), PlatformPort)
+    assert isinstance(ManualClock(datetime(2026, 1, 1, tzinfo=UTC)), Clock)
+
+
+def test_every_effect_kind_has_a_documented_route() -> None:
+    assert set(EFFECT_ROUTES) == set(EffectKind)
+
+
+# --- open ---------------------------------------------------------------------------------
+
+
+def test_open_stores_the_case_and_dispatches_its_first_effects() -> None:
+    service, ports = _service()
+    case = _open(service)
+    assert ports.store.get("c1") == case
+    assert case.state is State.REQUESTED
+    assert ports.inventory.is_blocked("o-c1")  # refund-only before shipment holds the order
+    assert case.pending_effects == ()
+    assert ports.platform.calls == []  # a buyer's request is not sent back to the platform
+
+
+def test_open_of_an_existing_id_is_refused_without_touching_anything() -> None:
+    service, ports = _service()
+    first = _open(service)
+    with pytest.raises(CaseExists) as err:
+        service.open(
+            "seller_refund",
+            case_id="c1",
+            order_id="o-c1",
+            region="US",
+            lines=LINES,
+            payload={"refund": Refund.order(LINES)},
+        )
+    assert err.value.field == "case_id"
+    assert ports.store.get("c1") == first
+    assert ports.platform.calls == []
+
+
+def test_a_seller_refund_is_sent_once_and_its_refund_effect_is_only_recorded() -> None:
+    service, ports = _service()
+    refund = Refund.partial("L1", Money("5.00", "USD"))
+    case = service.open(
+        "seller_refund",
+        case_id="c1",
+        order_id="o-c1",
+        region="US",
+        lines=LINES,
+        payload={"refund": refund},
+    )
+    assert [d.key for d in ports.platform.refunds] == ["c1/1/initiate_refund"]
+    assert ports.platform.refunds[0].refund == refund
+    assert case.state is State.REQUESTED
+    ports.clock.advance(hours=1)
+    case = service.handle_command("c1", "approve", "platform")  # the platform verified it
+    assert case.state is State.REFUND_COMMITTED
+    assert [e.kind for e in case.effects] == [EffectKind.ISSUE_REFUND]
+    assert case.pending_effects == ()
+    assert len(ports.platform.refunds) == 1
+    assert ports.platform.decisions == []
+
+
+def test_a_seller_refund_the_platform_did_not_confirm_is_not_stored_and_a_retry_refunds_once() -> (
+    None
+):
+    service, ports = _service()
+    ports.platform.fail(1, "send_refund")
+    kwargs: dict[str, Any] = {
+        "case_id": "c1",
+        "order_id": "o-c1",
+        "region": "US",
+        "lines": LINES,
+        "payload": {"refund": Refund.order(LINES)},
+    }
+    with pytest.raises(PlatformCallFailed) as err:
+        service.open("seller_refund", **kwargs)
+    assert err.value.decision.key == "c1/1/initiate_refund"
+    assert isinstance(err.value.cause, PortDown)
+    with pytest.raises(UnknownCase):
+        ports.store.get("c1")
+    service.open("seller_refund", **kwargs)
+    assert ports.platform.calls == ["c1/1/initiate_refund", "c1/1/initiate_refund"]
+    assert len(ports.platform.refunds) == 1
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def test_a_seller_command_sends_the_decision_then_saves_and_dispatches() -> None:
+    service, ports = _service()
+    _open(service)
+    ports.clock.advance(hours=2)
+    case = service.handle_command("c1", "approve", Actor.SELLER, command_id="cmd-1")
+    assert case.state is State.REFUND_COMMITTED
+    assert ports.store.get("c1") == case
+    [decision] = ports.platform.decisions
+    assert decision.key == "c1/command/cmd-1"
+    assert (decision.event, decision.state, decision.request_type) == (
+        "approve",
+        State.REQUESTED,
+        RequestType.REFUND_ONLY,
+    )
+    assert decision.refund == case.refund
+    assert decision.at == ports.clock.now()
+    # refunded in full before shipment: allocated stock goes back, once
+    assert ports.inventory.available == {"SKU-RED": 4, "SKU-BLUE": 4}
+    assert case.pending_effects == ()
+    assert case.history[-1].payload == {COMMAND_ID: "cmd-1"}
+
+
+def test_a_command_by_another_actor_is_not_sent_to_the_platform() -> None:
+    service, ports = _service()
+    _open(service)
+    service.handle_command("c1", "withdraw", "buyer")
+    assert ports.platform.calls == []
+
+
+def test_a_decision_without_command_id_is_keyed_by_its_place_in_the_history() -> None:
+    service, ports = _service()
+    _open(service)
+    service.handle_command("c1", "reject", "seller", {"reason": "used"})
+    assert [d.key for d in ports.platform.decisions] == ["c1/2/reject"]
+    assert ports.platform.decisions[0].payload == {"reason": "used"}
+
+
+def test_a_duplicate_command_id_is_a_typed_error_and_changes_nothing() -> None:
+    service, ports = _service()
+    _open(service)
+    first = service.handle_command("c1", "approve", "seller", command_id="cmd-1")
+    with pytest.raises(DuplicateCommand) as err:
+        service.handle_command("c1", "approve", "seller", command_id="cmd-1")
+    assert (err.value.field, err.value.value, err.value.seq) == ("command_id", "cmd-1", 2)
+    assert ports.store.get("c1") == first
+    assert len(ports.platform.calls) == 1
+
+
+def test_a_command_id_reused_for_another_event_is_still_a_duplicate() -> None:
+    service, _ = _service()
+    _open(service, "return_and_refund", "delivered")
+    service.handle_command("c1", "approve", "seller", command_id="cmd-1")
+    with pytest.raises(DuplicateCommand):
+        service.handle_command("c1", "ship_back", "buyer", command_id="cmd-1")
+
+
+def test_an_unknown_case_id_is_a_typed_error_at_every_entry_point() -> None:
+    service, _ = _service()
+    for call in (
+        lambda: service.handle_command("nope", "approve", "seller"),
+        lambda: service.tick("nope"),
+        lambda: service.dispatch_pending("nope"),
+        lambda: service.apply_snapshot("nope", {}, lambda c, s: c),
+        lambda: service.refresh("nope", lambda c, s: c),
+    ):
+        with pytest.raises(UnknownCase) as err:
+            call()
+        assert (err.value.field, err.value.value) == ("case_id", "nope")
+
+
+def test_an_illegal_command_changes_nothing_and_sends_nothing() -> None:
+    service, ports = _service()
+    before = _open(service)
+    with pytest.raises(InvalidTransition):
+        service.handle_command("c1", "confirm_receipt", "seller", command_id="x")
+    assert ports.store.get("c1") == before
+    assert ports.platform.calls == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"command_id": ""}, "command_id"),
+        ({"command_id": 7}, "command_id"),
+        ({"payload": ["approve"]}, "payload"),
+        ({"payload": {COMMAND_ID: "other"}, "command_id": "cmd-1"}, f"payload.{COMMAND_ID}"),
+        ({"actor": "robot"}, "actor"),
+    ],
+)
+def test_malformed_commands_are_refused_naming_the_field(
+    kwargs: dict[str, Any], field: str
+) -> None:
+    service, ports = _service()
+    before = _open(service)
+    args: dict[str, Any] = {"actor": "seller", **kwargs}
+    with pytest.raises(InvalidValue) as err:
+        service.handle_command("c1", "approve", **args)
+    assert err.value.field == field
+    assert ports.store.get("c1") == before
+
+
+def test_a_platform_failure_saves_nothing_and_the_retry_sends_the_same_key() -> None:
+    service, ports = _service()
+    before = _open(service)
+    ports.platform.fail(1)
+    with pytest.raises(PlatformCallFailed) as err:
+        service.handle_command("c1", "approve", "seller", command_id="cmd-1")
+    assert err.value.decision.key == "c1/command/cmd-1"
+    assert ports.store.get("c1") == before
+    case = service.handle_command("c1", "approve", "seller", command_id="cmd-1")
+    assert case.state is State.REFUND_COMMITTED
+    assert ports.platform.calls == ["c1/command/cmd-1", "c1/command/cmd-1"]
+    assert len(ports.platform.decisions) == 1
+
+
+def test_naive_clock_is_refused() -> None:
+    service, ports = _service()
+    ports.clock.at = datetime(2026, 3, 2, 9)  # a broken host clock
+    with pytest.raises(InvalidValue) as err:
+        _open(service)
+    assert err.value.field == "clock.now()"
+
+
+def test_bad_service_settings_are_refused() -> None:
+    store, platform, inventory = InMemoryCaseStore(), InMemoryPlatform(), InMemoryInventory()
+    clock = FixedClock(datetime(2026, 3, 1, tzinfo=UTC))
+    with pytest.raises(InvalidValue) as err:
+        AfterSalesService(store, platform, inventory, clock, max_attempts=0)
+    assert err.value.field == "max_attempts"
+    with pytest.raises(InvalidValue) as err:
+        AfterSalesService(store, platform, inventory, clock, handlers={"stock_in": print})  # type: ignore[dict-item]
+    assert err.value.field == "handlers"
+
+
+# --- concurrency --------------------------------------------------------------------------
+
+
+class RacingStore(InMemoryCaseStore):
+    """Before the next ``save``s, another writer saves a change of its own first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.races: list[Any] = []
+
+    def save(self, case: AfterSalesCase, expected_version: int) -> None:
+        race = self.races.pop(0) if self.races else None
+        if race is not None:
+            other = race(self.get(case.case_id))
+            super().save(other, other.version - 1)
+        super().save(case, expected_version)
+
+
+def _racing_service() -> tuple[AfterSalesService, InMemoryPorts, RacingStore]:
+    service, ports = _service()
+    store = RacingStore()
+    service.store = store
+    ports.store = store
+    return service, ports, store
+
+
+def _reviewed(case: AfterSalesCase) -> AfterSalesCase:
+    return attrs.evolve(case, review="looked at", version=case.version + 1)
+
+
+def test_a_conflicting_save_is_retried_on_the_new_version_without_sending_the_decision_again() -> (
+    None
+):
+    service, ports, store = _racing_service()
+    _open(service)
+    store.races.append(_reviewed)
+    case = service.handle_command("c1", "approve", "seller", command_id="cmd-1")
+    assert store.conflicts == 1
+    assert case.review == "looked at"  # the other writer's change is kept
+    assert [h.event for h in case.history] == ["request", "approve"]
+    assert ports.platform.calls == ["c1/command/cmd-1"]
+
+
+def test_the_same_command_won_by_another_writer_is_reported_as_duplicate() -> None:
+    service, ports, store = _racing_service()
+    _open(service)
+    at = ports.clock.now()
+    store.races.append(lambda c: apply(c, "approve", "seller", at, {COMMAND_ID: "cmd-1"}))
+    with pytest.raises(DuplicateCommand):
+        service.handle_command("c1", "approve", "seller", command_id="cmd-1")
+    assert ports.platform.calls == ["c1/command/cmd-1"]
+    assert [h.event for h in store.get("c1").history] == ["request", "approve"]
+
+
+def test_retries_are_bounded_and_end_in_a_conflict_error() -> None:
+    service, ports, store = _racing_service()
+    _open(service)
+    store.races.extend([_reviewed] * 3)
+    with pytest.raises(ConcurrencyConflict) as err:
+        service.handle_command("c1", "approve", "seller", command_id="cmd-1")
+    assert err.value.case_id == "c1"
+    assert store.conflicts == 3
+    assert store.get("c1").state is State.REQUESTED
+    assert ports.platform.calls == ["c1/command/cmd-1"]
+
+
+def test_marking_effects_done_survives_a_concurrent_save() -> None:
+    service, _, store = _racing_service()
+    _open(service)
+    store.races.extend([None, _reviewed])  # the command saves cleanly; marking its effects races
+    case = service.handle_command("c1", "approve", "seller")
+    assert store.conflicts == 1
+    assert case.review == "looked at"
+    assert case.pending_effects == ()
+    assert store.get("c1") == case
+
+
+# --- the outbox ---------------------------------------------------------------------------
+
+
+def test_a_failing_port_leaves_the_effect_pending_and_dispatch_pending_finishes_it_once() -> None:
+    service, ports = _service()
+    _return_shipped(service, ports)
+    ports.inventory.fail(1, "stock_in")
+    with pytest.raises(DispatchFailed) as err:
+        service.handle_command("c1", "parcel_delivered", "logistics", {"disposition": "restock"})
+    failure = err.value
+    assert failure.kind is EffectKind.STOCK_IN
+    assert failure.key == "c1/4/stock_in"
+    assert failure.case_id == "c1"
+    assert "dispatch_pending('c1')" in str(failure)
+    stored = ports.store.get("c1")
+    assert stored == failure.case
+    assert stored.state is State.RETURN_DELIVERED  # the event itself is saved
+    assert [e.key for e in stored.pending_effects] == ["c1/4/stock_in"]
+    assert ports.inventory.available["SKU-RED"] == 3
+    case = service.dispatch_pending("c1")
+    assert case.pending_effects == ()
+    assert ports.inventory.available == {"SKU-RED": 4, "SKU-BLUE": 4}
+    assert service.dispatch_pending("c1") == case  # nothing left: no change
+    service.handle_command("c1", "confirm_receipt", "seller")
+    assert ports.inventory.available == {"SKU-RED": 4, "SKU-BLUE": 4}  # stocked in once
+
+
+def test_a_crash_after_the_port_call_repeats_the_key_and_the_port_ignores_it() -> None:
+    service, ports = _service()
+    _return_shipped(service, ports)
+    case = service.store.get("c1")
+    after = apply(
+        case, "parcel_delivered", "logistics", ports.clock.now(), {"disposition": "restock"}
+    )
+    ports.store.save(after, case.version)
+    # the host ran the port, then crashed before saving the effect as done
+    [effect] = after.pending_effects
+    items = service._items(after, effect.line_ids)
+    ports.inventory.stock_in(effect.key, effect.order_id, items, effect.disposition)  # type: ignore[arg-type]
+    service.dispatch_pending("c1")
+    assert [op.key for op in ports.inventory.operations if op.method == "stock_in"] == [effect.key]
+    assert ports.inventory.calls.count(effect.key) == 2
+    assert ports.inventory.available == {"SKU-RED": 4, "SKU-BLUE": 4}
+
+
+def test_stock_in_uses_the_disposition_from_the_parcel() -> None:
+    service, ports = _service()
+    _return_delivered(service, ports, "damaged")
+    service.handle_command("c1", "confirm_receipt", "seller")
+    assert ports.inventory.damaged == {"SKU-RED": 1, "SKU-BLUE": 1}
+    assert ports.inventory.available == {"SKU-RED": 3, "SKU-BLUE": 3}
+
+
+def test_a_refund_after_shipment_before_pickup_flags_a_manual_stock_in() -> None:
+    service, ports = _service()
+    _open(service, stage="shipped_not_picked_up")
+    service.handle_command("c1", "approve", "seller")
+    [flag] = ports.inventory.manual_stock_ins
+    assert {i.sku_id for i in flag.items} == {"SKU-RED", "SKU-BLUE"}
+
+
+def test_a_handler_replaces_the_default_route() -> None:
+    seen: list[str] = []
+    service, _ = _service()
+    service.handlers = {EffectKind.SEND_MISSING_ITEMS: lambda case, effect: seen.append(effect.key)}
+    service.open("reshipment", case_id="c1", order_id="o1", region="US", lines=LINES)
+    service.handle_command("c1", "reship", "seller", {"line_ids": ["L2"]})
+    assert seen == ["c1/2/send_missing_items"]
+
+
+def test_effects_are_dispatched_in_order_and_stop_at_the_first_failure() -> None:
+    service, ports = _service()
+    _open(service)  # holds the order
+    ports.inventory.fail(1, "release_allocation")
+    with pytest.raises(DispatchFailed) as err:
+        service.handle_command("c1", "approve", "seller")
+    assert err.value.kind is EffectKind.RELEASE_STOCK
+    done = ports.store.get("c1").effects_done
+    assert "c1/2/issue_refund" in done and "c1/2/release_stock" not in done
+
+
+# --- the clock ----------------------------------------------------------------------------
+
+
+def test_tick_fires_expired_deadlines_and_dispatches_their_effects() -> None:
+    service, ports = _service()
+    _open(service)
+    assert service.tick("c1").state is State.REQUESTED
+    ports.clock.advance(days=10)
+    case = service.tick("c1")
+    assert case.state in (State.REFUND_COMMITTED, State.REFUNDED)
+    assert case.history[1].actor is Actor.SYSTEM
+    assert case.pending_effects == ()
+    assert ports.inventory.available["SKU-RED"] == 4
+    assert ports.platform.calls == []  # the platform's own clock fires the same expiry
+
+
+def test_tick_of_every_case_returns_the_ones_that_changed() -> None:
+    service, ports = _service()
+    _open(service, case_id="a")
+    ports.clock.advance(days=10)
+    _open(service, case_id="b")
+    changed = service.tick()
+    assert [c.case_id for c in changed] == ["a"]
+    assert service.tick() == ()
+
+
+def test_a_tick_that_fails_for_one_case_still_advances_the_others() -> None:
+    service, ports = _service()
+    _open(service, case_id="a")
+    _open(service, case_id="b")
+    ports.clock.advance(days=10)
+    ports.inventory.fail(1, "release_allocation")
+    with pytest.raises(TickFailed) as err:
+        service.tick()
+    assert set(err.value.failures) == {"a"}
+    assert isinstance(err.value.failures["a"], DispatchFailed)
+    assert {c.case_id for c in err.value.changed} == {"a", "b"}
+    assert service.tick() == (service.store.get("a"),)  # the pending effect is dispatched now
+    assert service.store.get("a").pending_effects == ()
+
+
+# --- snapshots ----------------------------------------------------------------------------
+
+
+def _fake_reconcile(case: AfterSalesCase, snapshot: Any) -> AfterSalesCase:
+    """A stand-in for sync: the snapshot names the event the platform reports."""
+    if snapshot is None or case.history[-1].event == snapshot["event"]:
+        return case
+    return apply(case, snapshot["event"], snapshot["actor"], snapshot["at"])
+
+
+def test_a_snapshot_is_reconciled_saved_and_dispatched_without_calling_the_platform() -> None:
+    service, ports = _service(reconcile=_fake_reconcile)
+    _open(service)
+    at = ports.clock.now() + timedelta(hours=1)
+    snapshot = {"event": "withdraw", "actor": "buyer", "at": at}
+    case = service.apply_snapshot("c1", snapshot)
+    assert case.state is State.WITHDRAWN
+    assert not ports.inventory.is_blocked("o-c1")  # the hold is lifted
+    again = service.apply_snapshot("c1", snapshot)  # a duplicate delivery
+    assert again == case
+    assert ports.platform.calls == []
+
+
+def test_refresh_fetches_the_snapshot_from_the_platform() -> None:
+    service, ports = _service()
+    _open(service)
+    ports.platform.snapshots["c1"] = {
+        "event": "withdraw",
+        "actor": "buyer",
+        "at": ports.clock.now(),
+    }
+    assert service.refresh("c1", _fake_reconcile).state is State.WITHDRAWN
+
+
+def test_a_result_object_with_a_case_attribute_is_accepted() -> None:
+    @attrs.frozen
+    class Result:
+        case: AfterSalesCase
+
+    service, ports = _service()
+    _open(service)
+    snapshot = {"event": "withdraw", "actor": "buyer", "at": ports.clock.now()}
+    case = service.apply_snapshot("c1", snapshot, lambda c, s: Result(_fake_reconcile(c, s)))
+    assert case.state is State.WITHDRAWN
+
+
+def test_snapshots_need_a_reconcile_function_that_returns_the_same_case() -> None:
+    service, ports = _service()
+    before = _open(service)
+    with pytest.raises(InvalidValue) as err:
+        service.apply_snapshot("c1", {})
+    assert err.value.field == "reconcile"
+    with pytest.raises(InvalidValue):
+        service.apply_snapshot(
+            "c1", {}, lambda c, s: attrs.evolve(c, case_id="other", version=c.version + 1)
+        )
+    with pytest.raises(InvalidValue):
+        service.apply_snapshot("c1", {}, lambda c, s: attrs.evolve(c, version=c.version - 1))
+    assert ports.store.get("c1") == before
+
+
+# --- invariants ---------------------------------------------------------------------------
+
+_SCRIPT = [
+    ("approve", "seller"),
+    ("ship_back", "buyer"),
+    ("parcel_delivered", "logistics"),
+    ("confirm_receipt", "seller"),
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    failures=st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from(["inventory", "platform"])), max_size=4
+    ),
+    repeats=st.lists(st.integers(0, 3), max_size=3),
+)
+def test_with_random_port_failures_and_repeats_every_effect_happens_exactly_once(
+    failures: list[tuple[int, str]], repeats: list[int]
+) -> None:
+    service, ports = _service()
+    service.open("return_and_refund", case_id="c1", order_id="o1", region="US", lines=LINES)
+    plan = {step: kind for step, kind in failures}
+    order = list(range(len(_SCRIPT))) + repeats
+    applied: set[int] = set()
+    for step in order:
+        if step > (max(applied) + 1 if applied else 0):
+            continue
+        if plan.pop(step, None) == "inventory":
+            ports.inventory.fail(1)
+        elif plan.get(step) == "platform":
+            ports.platform.fail(1)
+        ports.clock.advance(minutes=5)
+        event, actor = _SCRIPT[step]
+        for _ in range(3):  # the host retries what failed
+            try:
+                service.handle_command("c1", event, actor, command_id=f"cmd-{step}")
+            except PlatformCallFailed:
+                continue
+            except DispatchFailed:
+                service.dispatch_pending("c1")
+            except DuplicateCommand:
+                service.dispatch_pending("c1")
+            applied.add(step)
+            break
+    case = ports.store.get("c1")
+    events = [h.event for h in case.history]
+    assert len(events) == len(set(events))  # every event applied once
+    assert case.pending_effects == ()
+    keys = [op.key for op in ports.inventory.operations]
+    assert len(keys) == len(set(keys))
+    decisions = [d.key for d in ports.platform.decisions]
+    assert len(decisions) == len(set(decisions))
+    if case.state is State.REFUND_COMMITTED:
+        assert [e.kind for e in case.effects].count(EffectKind.ISSUE_REFUND) == 1
+        assert ports.inventory.available["SKU-RED"] == 4
