@@ -137,6 +137,20 @@ def _admits(t: Transition, case: AfterSalesCase, actor: Actor, payload: Payload)
     return None
 
 
+def _in_arbitration(
+    case: AfterSalesCase, event: str, who: Actor, allowed: list[tuple[str, tuple[Actor, ...]]]
+) -> ArbitrationInProgress:
+    """The platform's 25011010: any non-operator action while the operator decides."""
+    return ArbitrationInProgress(
+        case.request_type,
+        case.state,
+        event,
+        who,
+        allowed,
+        "request has been transferred to platform operator (arbitration in progress)",
+    )
+
+
 def choose_transition(
     case: AfterSalesCase, event: str, actor: Actor | str, payload: Payload | None = None
 ) -> Transition:
@@ -159,6 +173,8 @@ def choose_transition(
     if not candidates:
         if event not in EVENTS:
             raise UnknownEvent(event, _KNOWN_EVENTS)
+        if case.arbitration is Arbitration.IN_PROGRESS and who is not Actor.PLATFORM:
+            raise _in_arbitration(case, event, who, _allowed_pairs(lc, case))
         raise InvalidTransition(case.request_type, case.state, event, who, _allowed_pairs(lc, case))
     data = payload or _EMPTY
     refusals = []
@@ -196,6 +212,8 @@ def choose_transition(
             allowed,
             f"not allowed while arbitration is {case.arbitration.value}",
         )
+    if case.arbitration is Arbitration.IN_PROGRESS and who is not Actor.PLATFORM:
+        raise _in_arbitration(case, event, who, allowed)
     actors = sorted({a.value for t in candidates for a in t.actors})
     raise InvalidTransition(
         case.request_type,
