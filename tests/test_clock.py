@@ -490,3 +490,41 @@ def test_with_every_party_silent_every_case_ends_except_arbitration_in_progress(
             assert end.state not in lc.human_only or lc.human_only[end.state]
     assert stuck, "arbitration in progress is reachable and must be the named exception"
     assert {a for _k, _s, a in stuck} == {Arbitration.IN_PROGRESS}
+
+
+# --- other request types and host regions ---------------------------------------------------
+
+
+def test_us_buyer_cancellation_is_auto_approved_after_24_hours() -> None:
+    case = opened(RequestType.BUYER_CANCELLATION, region="US", currency="USD")
+    (d,) = deadlines(case)
+    assert (d.window, d.due, d.target) == (
+        Window.SELLER_CANCELLATION_RESPONSE,
+        T0 + 24 * H,
+        State.REFUND_COMMITTED,
+    )
+    assert advance(case, T0 + 24 * H).state is State.REFUND_COMMITTED
+
+
+def test_us_replacement_is_auto_accepted_after_24_hours() -> None:
+    case = opened(RequestType.EXCHANGE, region="US", currency="USD")
+    accepted = advance(case, T0 + 24 * H)
+    assert accepted.state is State.REPLACEMENT_CREATED
+    assert accepted.effects[-1].kind.value == "create_replacement_order"
+
+
+def test_a_host_region_with_its_own_weekend_counts_working_days() -> None:
+    from tiktok_aftersales import Region
+
+    riyadh = Region("SA", "Saudi Arabia", "Asia/Riyadh", "SAR", weekend=(5, 6))
+    policy = DEFAULT_POLICY.with_window(region="SA", window="seller_response", duration="1wd")
+    thursday = datetime(2026, 4, 9, 7, tzinfo=UTC)  # 10:00 in Riyadh
+    case = open_case(
+        RequestType.REFUND_ONLY,
+        case_id="sa-1",
+        order_id="sa-o-1",
+        region=riyadh,
+        lines=[OrderLine("L1", "SKU", Breakdown.of("50.00", "SAR"))],
+        at=thursday,
+    )
+    assert deadlines(case, policy)[0].due == datetime(2026, 4, 12, 7, tzinfo=UTC)  # Sunday
