@@ -69,7 +69,8 @@ class CaseLife(RuleBasedStateMachine):
         assert after.version == before.version + 1
         assert after.history[: len(before.history)] == before.history
         assert after.effects[: len(before.effects)] == before.effects
-        assert after.history[-1].at == at >= self.at
+        assert after.history[-1].at == at
+        assert before.last_event_at is None or at >= before.last_event_at
         self.case = after
         self.at = at
 
