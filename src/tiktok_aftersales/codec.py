@@ -75,7 +75,7 @@ from .codes import (
 from .codes.platform import DECISION
 from .errors import AfterSalesError, FloatAmount, InvalidValue, MoneyError
 from .money import Breakdown, Money
-from .vocabulary import Actor, Arbitration, RequestType
+from .vocabulary import Actor, Arbitration, RequestType, State
 
 __all__ = [
     "AFTER_SALES_WEBHOOKS",
@@ -655,6 +655,49 @@ def _deadline(
     return None
 
 
+class _Reading:
+    """The canonical reading every snapshot offers (derived from ``candidates``)."""
+
+    __slots__ = ()
+
+    @property
+    def candidates(self) -> frozenset[Canonical]:
+        """The canonical ``(type, state)`` pairs the record can mean (empty: unmapped)."""
+        raise NotImplementedError  # pragma: no cover - every snapshot overrides it
+
+    def _initiated_by_seller(self) -> bool:
+        return False
+
+    @property
+    def request_type(self) -> RequestType | None:
+        """The request type the record most likely is (``None``: unmapped or ambiguous).
+
+        Only ``return_type`` ``REFUND`` is ambiguous (a buyer's refund-only
+        request or a seller-created refund); ``role`` ``SELLER`` picks the
+        seller refund, anything else the buyer's request. ``candidates``
+        keeps every reading.
+        """
+        types = {k.request_type for k in self.candidates}
+        if len(types) == 1:
+            return types.pop()
+        if types == {RequestType.REFUND_ONLY, RequestType.SELLER_REFUND}:
+            if self._initiated_by_seller():
+                return RequestType.SELLER_REFUND
+            return RequestType.REFUND_ONLY
+        return None
+
+    @property
+    def states(self) -> frozenset[State]:
+        """The canonical states the record can mean for :attr:`request_type`."""
+        kind = self.request_type
+        return frozenset(k.state for k in self.candidates if k.request_type is kind)
+
+    @property
+    def arbitration(self) -> Arbitration | None:
+        """The arbitration sub-state reported (``None``: not reported, or unmapped)."""
+        return None
+
+
 # --- return record -----------------------------------------------------------------------------
 
 _RETURN_FIELDS = frozenset(
@@ -673,7 +716,7 @@ _RETURN_FIELDS = frozenset(
 
 
 @attrs.frozen
-class ReturnSnapshot:
+class ReturnSnapshot(_Reading):
     """A return record of the current API (Search Returns ``return_orders[]``).
 
     Codes are the vocabulary enums, or the raw value when tolerant parsing
@@ -749,7 +792,7 @@ class ReturnSnapshot:
     partial_refund: Money | None = None
     buyer_rejected_partial_refund: bool | None = None
     is_quick_refund: bool | None = None
-    unmapped: frozenset[str] = frozenset()
+    unmapped: tuple[str, ...] = ()
     extra_fields: frozenset[str] = frozenset()
 
     @property
@@ -770,10 +813,16 @@ class ReturnSnapshot:
         return _narrow(RETURN_STATUS.reverse[self.return_status], types)
 
     @property
+    def platform_id(self) -> str:
+        """The platform's id of the request (``return_id``)."""
+        return self.return_id
+
+    def _initiated_by_seller(self) -> bool:
+        return self.role is RoleCode.SELLER
+
+    @property
     def arbitration(self) -> Arbitration | None:
-        """The canonical arbitration sub-state (``None``: unmapped)."""
-        if self.arbitration_status is None:
-            return Arbitration.NONE
+        """The arbitration sub-state (``None``: the field is absent, or unmapped)."""
         if isinstance(self.arbitration_status, ArbitrationCode):
             (found,) = ARBITRATION.reverse[self.arbitration_status]
             return found
@@ -848,7 +897,7 @@ def _parse_return(r: _Reader) -> ReturnSnapshot:
         is_quick_refund=r.flag("is_quick_refund"),
         extra_fields=r.extra(_RETURN_FIELDS),
     )
-    return attrs.evolve(snapshot, unmapped=frozenset(r.unmapped))
+    return attrs.evolve(snapshot, unmapped=tuple(sorted(r.unmapped)))
 
 
 def parse_return(data: Mapping[str, Any], *, strict: bool = True) -> ReturnSnapshot:
@@ -880,7 +929,7 @@ _CANCEL_FIELDS = frozenset(
 
 
 @attrs.frozen
-class CancellationSnapshot:
+class CancellationSnapshot(_Reading):
     """A cancellation record (Search Cancellations ``cancellations[]``).
 
     Attributes:
@@ -915,7 +964,7 @@ class CancellationSnapshot:
     refund: RefundAmount | None = None
     line_items: tuple[LineItem, ...] = ()
     should_replenish_stock: bool | None = None
-    unmapped: frozenset[str] = frozenset()
+    unmapped: tuple[str, ...] = ()
     extra_fields: frozenset[str] = frozenset()
 
     @property
@@ -924,6 +973,11 @@ class CancellationSnapshot:
         if not isinstance(self.cancel_status, CancelStatusCode):
             return frozenset()
         return CANCEL_STATUS.reverse[self.cancel_status]
+
+    @property
+    def platform_id(self) -> str:
+        """The platform's id of the request (``cancel_id``)."""
+        return self.cancel_id
 
     @property
     def opening(self) -> str | None:
@@ -972,7 +1026,7 @@ def _parse_cancellation(r: _Reader) -> CancellationSnapshot:
         should_replenish_stock=r.flag("should_replenish_stock"),
         extra_fields=r.extra(_CANCEL_FIELDS),
     )
-    return attrs.evolve(snapshot, unmapped=frozenset(r.unmapped))
+    return attrs.evolve(snapshot, unmapped=tuple(sorted(r.unmapped)))
 
 
 def parse_cancellation(data: Mapping[str, Any], *, strict: bool = True) -> CancellationSnapshot:
@@ -1049,7 +1103,7 @@ def _legacy_types(reverse_type: LegacyType | int) -> frozenset[RequestType] | No
 
 
 @attrs.frozen
-class LegacyReverseSnapshot:
+class LegacyReverseSnapshot(_Reading):
     """A legacy reverse order (``/api/reverse/reverse_order/list`` ``reverse_list[]``).
 
     Attributes:
@@ -1079,7 +1133,7 @@ class LegacyReverseSnapshot:
     return_tracking_id: str | None = None
     items: tuple[LegacyItem, ...] = ()
     records: tuple[LegacyRecord, ...] = ()
-    unmapped: frozenset[str] = frozenset()
+    unmapped: tuple[str, ...] = ()
 
     @property
     def candidates(self) -> frozenset[Canonical]:
@@ -1090,6 +1144,11 @@ class LegacyReverseSnapshot:
         if types is None:
             return frozenset()
         return _narrow(LEGACY_STATUS.reverse[self.reverse_status], types)
+
+    @property
+    def platform_id(self) -> str:
+        """The platform's id of the request (``reverse_order_id``)."""
+        return self.reverse_order_id
 
     @property
     def is_mapped(self) -> bool:
@@ -1120,7 +1179,7 @@ def _parse_legacy(r: _Reader) -> LegacyReverseSnapshot:
         items=r.items("return_item_list", _legacy_item),
         records=r.items("reverse_record_list", _legacy_record),
     )
-    return attrs.evolve(snapshot, unmapped=frozenset(r.unmapped))
+    return attrs.evolve(snapshot, unmapped=tuple(sorted(r.unmapped)))
 
 
 def parse_legacy_reverse(data: Mapping[str, Any], *, strict: bool = True) -> LegacyReverseSnapshot:
@@ -1527,7 +1586,7 @@ AFTER_SALES_WEBHOOKS: frozenset[WebhookType] = frozenset(
 
 
 @attrs.frozen
-class ReturnStatusChange:
+class ReturnStatusChange(_Reading):
     """Webhook 12 data: a return's status changed.
 
     Attributes:
@@ -1550,7 +1609,7 @@ class ReturnStatusChange:
     return_status: ReturnStatusCode | str
     create_time: datetime | None = None
     update_time: datetime | None = None
-    unmapped: frozenset[str] = frozenset()
+    unmapped: tuple[str, ...] = ()
 
     @property
     def candidates(self) -> frozenset[Canonical]:
@@ -1564,9 +1623,17 @@ class ReturnStatusChange:
             return frozenset()
         return _narrow(RETURN_STATUS.reverse[self.return_status], types)
 
+    @property
+    def platform_id(self) -> str:
+        """The platform's id of the request (``return_id``)."""
+        return self.return_id
+
+    def _initiated_by_seller(self) -> bool:
+        return self.return_role is RoleCode.SELLER
+
 
 @attrs.frozen
-class CancellationStatusChange:
+class CancellationStatusChange(_Reading):
     """Webhook 11 data: a cancellation's status changed.
 
     The documented example carries ``create_time`` only; live deliveries carry
@@ -1581,7 +1648,7 @@ class CancellationStatusChange:
     cancel_status: CancelStatusCode | str
     create_time: datetime | None = None
     update_time: datetime | None = None
-    unmapped: frozenset[str] = frozenset()
+    unmapped: tuple[str, ...] = ()
 
     @property
     def candidates(self) -> frozenset[Canonical]:
@@ -1590,9 +1657,14 @@ class CancellationStatusChange:
             return frozenset()
         return CANCEL_STATUS.reverse[self.cancel_status]
 
+    @property
+    def platform_id(self) -> str:
+        """The platform's id of the request (``cancel_id``)."""
+        return self.cancel_id
+
 
 @attrs.frozen
-class ReverseStatusUpdate:
+class ReverseStatusUpdate(_Reading):
     """Webhook 2 data (legacy): a reverse order's status changed.
 
     Live deliveries send ``reverse_type`` 1 (the third-party CANCEL) and
@@ -1606,7 +1678,7 @@ class ReverseStatusUpdate:
     reverse_user: LegacyUser | int | None = None
     reverse_event_type: LegacyEventType | str | None = None
     update_time: datetime | None = None
-    unmapped: frozenset[str] = frozenset()
+    unmapped: tuple[str, ...] = ()
 
     @property
     def candidates(self) -> frozenset[Canonical]:
@@ -1619,6 +1691,11 @@ class ReverseStatusUpdate:
             if types is None:
                 return frozenset()
         return _narrow(LEGACY_STATUS.reverse[self.reverse_order_status], types)
+
+    @property
+    def platform_id(self) -> str:
+        """The platform's id of the request (``reverse_order_id``)."""
+        return self.reverse_order_id
 
 
 WebhookData = ReturnStatusChange | CancellationStatusChange | ReverseStatusUpdate
@@ -1648,7 +1725,7 @@ class WebhookEnvelope:
     timestamp: datetime | None
     data: WebhookData | None
     raw_data: Mapping[str, Any] = attrs.field(eq=False, repr=False)
-    unmapped: frozenset[str] = frozenset()
+    unmapped: tuple[str, ...] = ()
 
     @property
     def is_after_sales(self) -> bool:
@@ -1666,6 +1743,16 @@ class WebhookEnvelope:
     def candidates(self) -> frozenset[Canonical]:
         """The canonical ``(type, state)`` pairs the delivery can mean (empty: none or unmapped)."""
         return self.data.candidates if self.data is not None else frozenset()
+
+    @property
+    def platform_id(self) -> str | None:
+        """The request's platform id (``None`` for deliveries that are not after-sales)."""
+        return self.data.platform_id if self.data is not None else None
+
+    @property
+    def order_id(self) -> str | None:
+        """The order (``None`` for deliveries that are not after-sales)."""
+        return self.data.order_id if self.data is not None else None
 
 
 def _webhook_12(r: _Reader) -> ReturnStatusChange:
@@ -1761,12 +1848,12 @@ def parse_webhook(
     shop = r.opt_id("shop_id")
     raw = r.raw("data")
     data: WebhookData | None = None
-    unmapped: frozenset[str] = frozenset()
+    unmapped: tuple[str, ...] = ()
     parse = _PARSERS.get(kind) if kind is not None else None
     if parse is not None:
         reader = r.child("data", required=True)
         assert reader is not None
-        data = attrs.evolve(parse(reader), unmapped=frozenset(reader.unmapped))
+        data = attrs.evolve(parse(reader), unmapped=tuple(sorted(reader.unmapped)))
         unmapped = data.unmapped
     view: Mapping[str, Any] = (
         MappingProxyType(dict(raw)) if isinstance(raw, Mapping) else MappingProxyType({})
