@@ -44,7 +44,15 @@ def _demo(_args: argparse.Namespace) -> int:
     return 0
 
 
+_COMMAND_MODULES = ("_cli_explain", "_cli_analysis")
+"""Modules that register more commands with :func:`command` when imported."""
+
+
 def _parser() -> argparse.ArgumentParser:
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        importlib.import_module(f"{__package__}.{name}")
     parser = argparse.ArgumentParser(
         prog="tiktok-aftersales",
         description="TikTok Shop after-sales rules: lifecycle, deadlines, vocabularies.",

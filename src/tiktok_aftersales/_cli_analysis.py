@@ -1,0 +1,3 @@
+"""Command-line commands for analysts: ``replay`` and ``simulate``."""
+
+from __future__ import annotations
