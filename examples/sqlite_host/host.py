@@ -329,7 +329,7 @@ def snapshot_of(
 
     A platform value can mean several request types (``REFUND`` is a buyer's
     refund-only request or a seller's refund). The stored case's type
-    decides; for a new request, the role that created it does.
+    decides; for a new request, the codec's reading (by the role) does.
     """
     envelope = parse_webhook(body, strict=False)
     data = envelope.data
@@ -338,22 +338,10 @@ def snapshot_of(
     platform_id = getattr(data, "return_id", None) or getattr(data, "cancel_id", None)
     if platform_id is None:
         return None
-    candidates = envelope.candidates
-    types = {c.request_type for c in candidates}
-    if known is not None:
-        types &= {known}
-    elif len(types) > 1:
-        role = getattr(data, "return_role", None) or getattr(data, "role", None)
-        seller = getattr(role, "value", role) == "SELLER"
-        types = (
-            {RequestType.SELLER_REFUND} & types if seller else types - {RequestType.SELLER_REFUND}
-        )
-    state = None
-    if len(types) == 1:
-        kind = types.pop()
-        state = PlatformState(
-            kind, frozenset(c.state for c in candidates if c.request_type is kind)
-        )
+    candidates = data.candidates
+    kind = data.request_type if known is None else known
+    states = frozenset(c.state for c in candidates if c.request_type is kind)
+    state = PlatformState(kind, states) if kind is not None and states else None
     return WebhookSnapshot(
         platform_id, data.order_id, envelope.update_time, state, tuple(sorted(envelope.unmapped))
     )
