@@ -22,7 +22,13 @@ from tiktok_aftersales import (
     apply,
     lifecycle,
 )
-from tiktok_aftersales.sync import Outcome, PlatformState, open_from_snapshot, reconcile
+from tiktok_aftersales.sync import (
+    Outcome,
+    PlatformState,
+    group_requests,
+    open_from_snapshot,
+    reconcile,
+)
 
 B, S, P, SYS, LOG = Actor.BUYER, Actor.SELLER, Actor.PLATFORM, Actor.SYSTEM, Actor.LOGISTICS
 
@@ -230,3 +236,54 @@ def test_snapshots_in_any_order_with_duplicates_and_drops_end_where_in_order_del
         assert result.outcome is not Outcome.UNMAPPED
         local = result.case
     assert (local.state, local.arbitration) == (final.state, final.arbitration)
+
+
+@attrs.frozen
+class Rec:
+    platform_id: str
+    order_id: str
+    create_time: datetime | None = None
+    return_type: str = "RETURN_AND_REFUND"
+    pre_return_id: str | None = None
+    next_return_id: str | None = None
+    combined_return_id: str | None = "0"
+
+
+def test_an_edited_return_is_one_request_with_the_latest_id_current():
+    # From the live capture: a REFUND edited into a RETURN_AND_REFUND on order 5796…891.
+    first = Rec(
+        "4035508291033729491",
+        "579615191908583891",
+        T0,
+        "REFUND",
+        next_return_id="4035508318941448659",
+    )
+    second = Rec(
+        "4035508318941448659",
+        "579615191908583891",
+        T0 + timedelta(minutes=5),
+        pre_return_id="4035508291033729491",
+    )
+    other = Rec("1", "another-order", T0)
+    groups = group_requests([second, other, first])
+    assert len(groups) == 2
+    edited = next(g for g in groups if len(g.members) == 2)
+    assert edited.members == ("4035508291033729491", "4035508318941448659")
+    assert edited.latest == ("4035508318941448659",)
+    assert edited.reasons == {"edit"}
+
+
+def test_a_multi_sku_request_split_per_sku_is_one_request():
+    parts = [Rec(str(i), "o-1", T0) for i in range(3)]
+    later = Rec("9", "o-1", T0 + timedelta(days=2))
+    groups = group_requests([*parts, later])
+    assert sorted(len(g.members) for g in groups) == [1, 3]
+    split = next(g for g in groups if len(g.members) == 3)
+    assert split.reasons == {"split"} and split.latest == ("0", "1", "2")
+
+
+def test_records_sharing_a_combined_return_id_are_one_request():
+    a = Rec("a", "o-1", T0, combined_return_id="77")
+    b = Rec("b", "o-1", T0 + timedelta(hours=1), combined_return_id="77")
+    (group,) = group_requests([a, b])
+    assert group.reasons == {"combined"}
