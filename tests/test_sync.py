@@ -192,11 +192,8 @@ def test_every_pair_of_local_and_platform_state_is_advanced_or_a_conflict(kind):
 
 
 def _snapshot_of(case, at):
-    hints = {}
-    if case.offer is not None and case.offer.refund is not None:
-        hints["offer_partial_refund"] = {"amount": case.offer.refund.total}
-    if case.offer is not None and case.offer.refund is None:
-        hints["propose_alternative"] = {"solution": case.offer.solution}
+    # The details a host learns from the platform's records (offer amounts, proposals).
+    hints = {h.event: h.payload for h in case.history if h.payload}
     return Snap(
         PlatformState(case.request_type, frozenset({case.state}), case.arbitration),
         at,

@@ -439,10 +439,13 @@ class RequestGroup:
     reasons: frozenset[str]
 
 
+_LINKS = frozenset({"pre_return_id", "next_return_id", "combined_return_id"})
+
+
 def _attr(record: object, name: str) -> Any:
     value = getattr(record, name, None)
-    if isinstance(value, str) and value.strip() in ("", "0"):
-        return None
+    if isinstance(value, str) and (not value.strip() or (name in _LINKS and value == "0")):
+        return None  # the platform sends "0" for "no such link"
     return value
 
 
