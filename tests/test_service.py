@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -635,3 +637,22 @@ def test_with_random_port_failures_and_repeats_every_effect_happens_exactly_once
     if case.state is State.REFUND_COMMITTED:
         assert [e.kind for e in case.effects].count(EffectKind.ISSUE_REFUND) == 1
         assert ports.inventory.available["SKU-RED"] == 4
+
+
+# --- docs/ports.md stays runnable and in step -----------------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "ports.md"
+
+
+def test_the_python_blocks_of_the_ports_page_run_in_order() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 5
+    namespace: dict[str, Any] = {}
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"docs/ports.md block {i}", "exec"), namespace)
+
+
+def test_the_ports_page_lists_the_route_of_every_effect_kind() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    for kind in EffectKind:
+        assert f"| `{kind.value}` |" in text, kind
