@@ -262,3 +262,17 @@ def test_an_unknown_order_in_a_webhook_is_refused(db: Path) -> None:
     assert "refused: UnknownCase" in out.getvalue()
     with pytest.raises(UnknownCase):
         service.store.get("return-9")
+
+
+def test_the_wiring_snippet_of_the_readme_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    text = (HOST_DIR / "README.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```python\n(.*?)```", text, re.S)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    assert list(namespace["service"].store.case_ids()) == []
+    assert (tmp_path / "aftersales.db").exists()
