@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -37,14 +37,24 @@ from .vocabulary import AbnormalReason, Actor, Arbitration, OrderStage, Region, 
 
 __all__ = [
     "ACTOR_PREFERENCE",
+    "DeliveryResult",
+    "NewCase",
     "Outcome",
     "PlatformState",
+    "RequestGroup",
     "SnapshotLike",
     "Step",
+    "StreamReport",
+    "SyncReport",
     "SyncResult",
     "find_path",
+    "group_requests",
     "open_from_snapshot",
+    "opener",
+    "platform_state_of",
     "reconcile",
+    "reconcile_webhooks",
+    "sync_page",
 ]
 
 
@@ -82,7 +92,9 @@ class SnapshotLike(Protocol):
     """What sync needs from a parsed platform record or webhook.
 
     The snapshots of :mod:`tiktok_aftersales.codec` satisfy it; a host may
-    pass anything with these attributes.
+    pass anything with these attributes. The canonical reading comes from
+    :func:`platform_state_of`: a ``platform_state`` attribute, or
+    ``request_type``, ``states`` and ``arbitration``.
     """
 
     @property
@@ -98,11 +110,6 @@ class SnapshotLike(Protocol):
     @property
     def update_time(self) -> datetime | None:
         """When the platform last changed the record (``None`` when not given)."""
-        ...
-
-    @property
-    def platform_state(self) -> PlatformState | None:
-        """The canonical reading of the record, or ``None`` when unmapped."""
         ...
 
     @property
@@ -265,7 +272,33 @@ def _hints(
     if payloads is not None:
         return payloads
     found = getattr(snapshot, "payloads", None)
-    return found if isinstance(found, Mapping) else {}
+    if isinstance(found, Mapping):
+        return found
+    offered = getattr(snapshot, "partial_refund", None)
+    if isinstance(offered, Money):
+        return {"offer_partial_refund": {"amount": offered}}
+    return {}
+
+
+def platform_state_of(snapshot: object) -> PlatformState | None:
+    """Read a snapshot's canonical state: its ``platform_state``, or build one.
+
+    The codec's snapshots give ``request_type``, ``states`` and ``arbitration``;
+    a host's own objects may give a ready :class:`PlatformState` as
+    ``platform_state``. ``None`` means the snapshot could not be read
+    (unmapped or ambiguous).
+    """
+    given = getattr(snapshot, "platform_state", None)
+    if isinstance(given, PlatformState):
+        return given
+    kind = getattr(snapshot, "request_type", None)
+    states = getattr(snapshot, "states", None)
+    if not isinstance(kind, RequestType) or not states:
+        return None
+    arbitration = getattr(snapshot, "arbitration", None)
+    return PlatformState(
+        kind, frozenset(states), arbitration if isinstance(arbitration, Arbitration) else None
+    )
 
 
 def reconcile(
@@ -288,7 +321,7 @@ def reconcile(
     Raises:
         InvalidValue: The snapshot is for another order or request type.
     """
-    target = snapshot.platform_state
+    target = platform_state_of(snapshot)
     local = case.state
     if snapshot.unmapped or target is None:
         fields = ", ".join(snapshot.unmapped) or "status"
@@ -366,7 +399,7 @@ def open_from_snapshot(
         InvalidValue: The snapshot carries no usable state or time, or the
             arguments are malformed.
     """
-    target = snapshot.platform_state
+    target = platform_state_of(snapshot)
     if target is None or snapshot.unmapped:
         raise InvalidValue(
             "snapshot", snapshot.platform_id, "unmapped snapshot: cannot open a case from it"
@@ -399,21 +432,6 @@ def open_from_snapshot(
         target,
         " > ".join(f"{s.event}({s.actor.value})" for s in steps),
     )
-
-
-def lines_from_refund(refund_lines: Iterable[tuple[str, str, Money]]) -> list[OrderLine]:
-    """Order lines for a case opened from a snapshot: each line's refund as what was paid.
-
-    A platform record carries what may be refunded per line, not the full
-    order; hosts that know the order should pass its real lines instead.
-    """
-    from .money import Breakdown
-
-    out = []
-    for line_id, sku_id, amount in refund_lines:
-        zero = Money.zero(amount.currency)
-        out.append(OrderLine(line_id, sku_id, Breakdown(amount, zero, zero)))
-    return out
 
 
 # --- edit chains and split requests ---------------------------------------------------------
@@ -534,3 +552,276 @@ def group_requests(records: Iterable[object]) -> tuple[RequestGroup, ...]:
         )
     out.sort(key=lambda g: g.key)
     return tuple(out)
+
+
+# --- a page of snapshots (the poll) ------------------------------------------------------------
+
+
+NewCase = Callable[[SnapshotLike], SyncResult]
+"""How a host opens a case for a snapshot it did not know (see :func:`opener`)."""
+
+
+def opener(
+    region: Region | str,
+    *,
+    case_id: Callable[[SnapshotLike], str] | None = None,
+    order_stage: OrderStage | str = OrderStage.DELIVERED,
+) -> NewCase:
+    """A default way to open cases for unknown snapshots.
+
+    Each line item's refund is taken as what was paid for that line (the
+    platform record does not carry the whole order); the case id is the
+    platform id unless ``case_id`` computes another.
+    """
+
+    def open_new(snapshot: SnapshotLike) -> SyncResult:
+        lines = _lines_of(snapshot)
+        return open_from_snapshot(
+            snapshot,
+            case_id=case_id(snapshot) if case_id is not None else snapshot.platform_id,
+            region=region,
+            lines=lines,
+            order_stage=order_stage,
+        )
+
+    return open_new
+
+
+def _lines_of(snapshot: object) -> list[OrderLine]:
+    from .money import Breakdown
+
+    out: list[OrderLine] = []
+    for item in getattr(snapshot, "line_items", ()) or ():
+        refund = getattr(item, "refund", None)
+        breakdown = getattr(refund, "breakdown", None)
+        if not isinstance(breakdown, Breakdown) or not breakdown.total.is_positive:
+            continue
+        line_id = str(getattr(item, "order_line_item_id", "") or getattr(item, "line_item_id", ""))
+        if line_id and all(x.line_id != line_id for x in out):
+            out.append(OrderLine(line_id, str(getattr(item, "sku_id", None) or "?"), breakdown))
+    if not out:
+        raise InvalidValue(
+            "snapshot.line_items",
+            getattr(snapshot, "platform_id", None),
+            "no line with a refund amount: pass the order's lines to open_from_snapshot",
+        )
+    return out
+
+
+@attrs.frozen
+class SyncReport:
+    """What one poll did to the local cases.
+
+    Attributes:
+        results: One result per snapshot, in the order given.
+        cases: Every local case after the poll, by platform id.
+        tabs_before: Connector grid tab counts before.
+        tabs_after: Connector grid tab counts after.
+    """
+
+    results: tuple[SyncResult, ...]
+    cases: Mapping[str, AfterSalesCase]
+    tabs_before: Any
+    tabs_after: Any
+
+    def of(self, outcome: Outcome) -> tuple[SyncResult, ...]:
+        """The results with one outcome."""
+        return tuple(r for r in self.results if r.outcome is outcome)
+
+    @property
+    def counts(self) -> Mapping[Outcome, int]:
+        """How many snapshots had each outcome (zeros included)."""
+        out = dict.fromkeys(Outcome, 0)
+        for r in self.results:
+            out[r.outcome] += 1
+        return out
+
+
+def _case_key(case: AfterSalesCase) -> str:
+    return case.platform_id or case.case_id
+
+
+def sync_page(
+    cases: Mapping[str, AfterSalesCase] | Iterable[AfterSalesCase],
+    snapshots: Iterable[SnapshotLike],
+    *,
+    open_new: NewCase | None = None,
+) -> SyncReport:
+    """Reconcile a page of platform snapshots (a "Sync Returns" poll) with local cases.
+
+    Args:
+        cases: The local cases, by platform id (or an iterable: keyed by
+            ``platform_id``, else ``case_id``).
+        snapshots: The page, e.g. ``parse_returns_page(...).records``.
+        open_new: How to open a case for an unknown snapshot (see
+            :func:`opener`); without it unknown snapshots are reported as
+            ``CONFLICT`` with ``case=None`` and nothing is opened.
+
+    Returns:
+        A :class:`SyncReport` with every result and the grid tab counts
+        before and after (seeds 002/003).
+    """
+    from .codes import tab_counts
+
+    local = dict(cases) if isinstance(cases, Mapping) else {_case_key(c): c for c in cases}
+    before = tab_counts(local.values())
+    results = []
+    for snapshot in snapshots:
+        key = snapshot.platform_id
+        case = local.get(key)
+        if case is None:
+            unreadable = bool(snapshot.unmapped) or platform_state_of(snapshot) is None
+            if open_new is None or unreadable:
+                results.append(
+                    SyncResult(
+                        Outcome.UNMAPPED if unreadable else Outcome.CONFLICT,
+                        None,
+                        None,
+                        platform=platform_state_of(snapshot),
+                        detail=f"no local case for {key}",
+                    )
+                )
+                continue
+            result = open_new(snapshot)
+        else:
+            result = reconcile(case, snapshot)
+        if result.case is not None:
+            local[key] = result.case
+        results.append(result)
+    return SyncReport(tuple(results), local, before, tab_counts(local.values()))
+
+
+# --- webhook streams ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Delivered:
+    """A webhook's data seen as a snapshot, timed by the envelope when the data is not."""
+
+    platform_id: str
+    order_id: str
+    update_time: datetime | None
+    unmapped: tuple[str, ...]
+    platform_state: PlatformState | None
+
+
+@attrs.frozen
+class DeliveryResult:
+    """What happened to one webhook delivery.
+
+    Attributes:
+        notification_id: ``tts_notification_id``.
+        platform_id: The request it concerns (``None``: not after-sales).
+        result: The reconcile result (``None`` for duplicates, deliveries
+            that are not after-sales, and unknown requests).
+        duplicate: Seen before (in this batch or in ``seen``).
+        needs_refetch: The host should re-fetch the record (Search
+            Cancellations / Search Returns): a type 11 delivery without its
+            own update time, or a request with no local case.
+        note: A sentence for the log.
+    """
+
+    notification_id: str | None
+    platform_id: str | None
+    result: SyncResult | None
+    duplicate: bool = False
+    needs_refetch: bool = False
+    note: str = ""
+
+
+@attrs.frozen
+class StreamReport:
+    """The outcome of a batch of webhook deliveries.
+
+    Attributes:
+        deliveries: One entry per delivery, in processing order (by update time).
+        cases: Every local case after the batch, by platform id.
+        seen: Notification ids seen so far (pass it to the next batch).
+    """
+
+    deliveries: tuple[DeliveryResult, ...]
+    cases: Mapping[str, AfterSalesCase]
+    seen: frozenset[str]
+
+    @property
+    def refetch(self) -> tuple[str, ...]:
+        """Platform ids the host should re-fetch, once each, in order."""
+        return tuple(
+            dict.fromkeys(
+                d.platform_id for d in self.deliveries if d.needs_refetch and d.platform_id
+            )
+        )
+
+
+def reconcile_webhooks(
+    deliveries: Iterable[Any],
+    cases: Mapping[str, AfterSalesCase] | Iterable[AfterSalesCase],
+    *,
+    seen: Iterable[str] = (),
+) -> StreamReport:
+    """Reconcile a batch of webhook deliveries, received in any order, with local cases.
+
+    Deliveries (parsed :class:`~tiktok_aftersales.codec.WebhookEnvelope`
+    values) are deduplicated by notification id, ordered by the payload's
+    update time (the envelope's timestamp when the payload has none), and
+    reconciled one by one; older ones become ``STALE``. The platform
+    guarantees no order and retries (2 min, 30 min, 3 h, 12 h), so this is
+    the only safe way to apply them.
+
+    Args:
+        deliveries: Parsed webhook envelopes, in arrival order.
+        cases: Local cases by platform id (or an iterable of cases).
+        seen: Notification ids already processed in earlier batches.
+    """
+    local = dict(cases) if isinstance(cases, Mapping) else {_case_key(c): c for c in cases}
+    known = set(seen)
+    fresh: list[Any] = []
+    results: list[DeliveryResult] = []
+    for delivery in deliveries:
+        nid = getattr(delivery, "notification_id", None)
+        if nid is not None and nid in known:
+            results.append(
+                DeliveryResult(nid, getattr(delivery, "platform_id", None), None, duplicate=True)
+            )
+            continue
+        if nid is not None:
+            known.add(nid)
+        fresh.append(delivery)
+
+    def when(delivery: Any) -> tuple[int, float]:
+        at = getattr(delivery, "update_time", None)
+        return (0, at.timestamp()) if isinstance(at, datetime) else (1, 0.0)
+
+    for delivery in sorted(fresh, key=when):
+        nid = getattr(delivery, "notification_id", None)
+        data = getattr(delivery, "data", None)
+        if data is None:
+            results.append(DeliveryResult(nid, None, None, note="not an after-sales webhook"))
+            continue
+        own_time = getattr(data, "update_time", None)
+        refetch = own_time is None
+        snapshot = _Delivered(
+            data.platform_id,
+            data.order_id,
+            delivery.update_time,
+            tuple(getattr(delivery, "unmapped", ()) or ()) or tuple(data.unmapped),
+            platform_state_of(data),
+        )
+        case = local.get(snapshot.platform_id)
+        if case is None:
+            results.append(
+                DeliveryResult(
+                    nid,
+                    snapshot.platform_id,
+                    None,
+                    needs_refetch=True,
+                    note="no local case: fetch the record and open one",
+                )
+            )
+            continue
+        result = reconcile(case, snapshot)
+        if result.case is not None:
+            local[snapshot.platform_id] = result.case
+        note = "payload has no update time (type 11): re-fetch to confirm" if refetch else ""
+        results.append(DeliveryResult(nid, snapshot.platform_id, result, False, refetch, note))
+    return StreamReport(tuple(results), local, frozenset(known))
