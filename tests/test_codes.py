@@ -688,3 +688,43 @@ def test_timestamps_are_not_needed_to_show_a_case():
         case, history=tuple(attrs.evolve(h, at=h.at + timedelta(days=3)) for h in case.history)
     )
     assert views(later) == views(case)
+
+
+# --- the docs page embeds the generated tables ------------------------------------------------
+
+DOCS = __import__("pathlib").Path(__file__).resolve().parents[1] / "docs"
+
+
+def generated(name: str) -> str:
+    """The text the docs embed between ``<!-- generated: name -->`` and ``<!-- end -->``."""
+    from tiktok_aftersales import codes
+
+    if name == "canonical_table":
+        return codes.canonical_table()
+    if name == "aliases":
+        lines = ["| vocabulary | spelling read | value |", "|---|---|---|"]
+        for vocab in (codes.RETURN_STATUS, codes.CANCEL_STATUS, codes.GRID_TAB, codes.ERP_LABEL):
+            for alias, value in sorted(vocab.aliases.items()):
+                lines.append(f"| {vocab.name} | `{alias}` | `{value.value}` |")
+        return "\n".join(lines)
+    return codes.markdown_table(getattr(codes, name))
+
+
+def test_the_vocabularies_page_embeds_the_generated_tables():
+    import re
+
+    text = (DOCS / "vocabularies.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"<!-- generated: (\w+) -->\n(.*?)\n<!-- end -->", text, flags=re.S)
+    assert len(blocks) >= 12
+    for name, block in blocks:
+        assert block == generated(name), f"docs/vocabularies.md block {name} is stale"
+
+
+@pytest.mark.parametrize("page", ["vocabularies.md", "codec.md"])
+def test_the_python_examples_of_the_docs_pages_run(page, capsys):
+    import re
+
+    text = (DOCS / page).read_text(encoding="utf-8")
+    scope: dict = {}
+    for block in re.findall(r"```python\n(.*?)```", text, flags=re.S):
+        exec(compile(block, f"docs/{page}", "exec"), scope)

@@ -15,7 +15,16 @@ Each vocabulary is one table written canonical -> outside
 from __future__ import annotations
 
 from .base import ALL_CANONICAL, Canonical, UnknownCode, Vocabulary, canonical
-from .explain import VOCABULARIES, CaseViews, Meaning, explain_value, opening_event, views
+from .explain import (
+    VOCABULARIES,
+    CaseViews,
+    Meaning,
+    canonical_table,
+    explain_value,
+    markdown_table,
+    opening_event,
+    views,
+)
 from .labels import (
     CHANNEL_LABEL,
     ERP_LABEL,
@@ -122,9 +131,11 @@ __all__ = [
     "UnknownCode",
     "Vocabulary",
     "canonical",
+    "canonical_table",
     "explain_value",
     "grid_filter",
     "grid_tab",
+    "markdown_table",
     "opening_event",
     "seller_events",
     "tab_counts",

@@ -9,7 +9,7 @@ import attrs
 from ..errors import InvalidValue
 from ..lifecycle import LIFECYCLES
 from ..vocabulary import ReturnStatus, State
-from .base import Canonical, UnknownCode, Vocabulary
+from .base import ALL_CANONICAL, Canonical, UnknownCode, Vocabulary
 from .labels import (
     CHANNEL_LABEL,
     ERP_LABEL,
@@ -48,7 +48,16 @@ from .tabs import GRID_FILTER, GRID_TAB, GridFilter, GridTab
 if TYPE_CHECKING:
     from ..case import AfterSalesCase
 
-__all__ = ["VOCABULARIES", "CaseViews", "Meaning", "explain_value", "opening_event", "views"]
+__all__ = [
+    "VOCABULARIES",
+    "CaseViews",
+    "Meaning",
+    "canonical_table",
+    "explain_value",
+    "markdown_table",
+    "opening_event",
+    "views",
+]
 
 VOCABULARIES: tuple[Vocabulary[Any, Any], ...] = (
     RETURN_STATUS,
@@ -204,3 +213,63 @@ def views(case: AfterSalesCase) -> CaseViews:
         channel_label=CHANNEL_LABEL.show(key),
         seller_centre_tag=SELLER_CENTRE_TAG.show(case.request_type),
     )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, Canonical):
+        return f"`{value.request_type.value}` / `{value.state.value}`"
+    if isinstance(value, tuple):
+        return " / ".join(_cell(v) for v in value)
+    return f"`{getattr(value, 'value', value)}`"
+
+
+_STATE_COLUMNS: tuple[Vocabulary[Any, Any], ...] = (
+    RETURN_STATUS,
+    CANCEL_STATUS,
+    SELLER_ACTION,
+    LEGACY_STATUS,
+    GRID_TAB,
+    ERP_LABEL,
+    CHANNEL_LABEL,
+)
+
+
+def canonical_table() -> str:
+    """One Markdown row per canonical ``(type, state)``, one column per state vocabulary.
+
+    Derived from the tables; the docs embed its output and a test keeps them equal.
+    """
+    head = "| type | state | " + " | ".join(v.name for v in _STATE_COLUMNS) + " |"
+    lines = [head, "|" + "---|" * (len(_STATE_COLUMNS) + 2)]
+    for key in ALL_CANONICAL:
+        cells = " | ".join(_cell(v.show(key)) for v in _STATE_COLUMNS)
+        lines.append(f"| `{key.request_type.value}` | `{key.state.value}` | {cells} |")
+    return "\n".join(lines)
+
+
+def markdown_table(vocab: Vocabulary[Any, Any]) -> str:
+    """Render a vocabulary as a Markdown table (for the docs; derived, never hand-written).
+
+    Table-based vocabularies list every canonical key and what the tool
+    shows (``—`` for an explicit nothing); computed ones (the ERP return
+    status) list every value and the canonical keys it can mean.
+    """
+    if vocab.table:
+        lines = ["| canonical | " + vocab.name + " |", "|---|---|"]
+        for key, value in vocab.table.items():
+            lines.append(f"| {_cell(key)} | {_cell(value)} |")
+    else:
+        lines = ["| " + vocab.name + " | canonical |", "|---|---|"]
+        for code, keys in vocab.reverse.items():
+            shown = "<br>".join(_cell(k) for k in sorted(keys, key=str))
+            lines.append(f"| {_cell(code)} | {shown} |")
+    if vocab.aliases:
+        lines.append("")
+        lines.append(
+            "Also read: "
+            + ", ".join(f"`{a}` → `{v.value}`" for a, v in sorted(vocab.aliases.items()))
+            + "."
+        )
+    return "\n".join(lines)
