@@ -861,3 +861,22 @@ def test_deeply_nested_bodies_are_refused_not_crashing():
     body = b"[" * 100_000 + b"]" * 100_000
     with pytest.raises(InvalidValue):
         parse_webhook(body)
+
+
+def test_a_non_numeric_legacy_code_is_malformed_and_named_even_in_tolerant_mode():
+    with pytest.raises(InvalidValue) as caught:
+        parse_legacy_reverse(with_(LEGACY, reverse_status_value="shipped"), strict=False)
+    assert caught.value.field == "reverse_status_value"
+    hook = with_(WEBHOOK_2)
+    hook["data"]["reverse_user"] = "robot"
+    with pytest.raises(InvalidValue) as caught:
+        parse_webhook(hook, strict=False)
+    assert caught.value.field == "data.reverse_user"
+
+
+def test_every_page_type_offers_its_records():
+    assert (
+        parse_returns_page({"return_orders": [RETURN]}).records[0].return_id == RETURN["return_id"]
+    )
+    assert parse_cancellations_page({"cancellations": [CANCELLATION]}).records[0].cancel_id
+    assert parse_legacy_page({"reverse_list": [LEGACY], "more": False}).records[0].reverse_order_id

@@ -1156,10 +1156,11 @@ class LegacyReverseSnapshot(_Reading):
         return not self.unmapped
 
 
-def _int_code(value: E | str | int, kind: type[E]) -> E | int:
+def _int_code(value: E | str | int, kind: type[E], field: str) -> E | int:
+    """A numeric code: the enum member, or (tolerant mode) the raw integer."""
     if isinstance(value, kind):
         return value
-    return value if isinstance(value, int) else _int("code", value)
+    return value if isinstance(value, int) else _int(field, value)
 
 
 def _parse_legacy(r: _Reader) -> LegacyReverseSnapshot:
@@ -1169,8 +1170,8 @@ def _parse_legacy(r: _Reader) -> LegacyReverseSnapshot:
     snapshot = LegacyReverseSnapshot(
         reverse_order_id=r.id("reverse_order_id"),
         order_id=r.id("order_id"),
-        reverse_type=_int_code(reverse_type, LegacyType),
-        reverse_status=_int_code(status, LegacyStatus),
+        reverse_type=_int_code(reverse_type, LegacyType, r.field("reverse_type")),
+        reverse_status=_int_code(status, LegacyStatus, r.field("reverse_status_value")),
         refund_total=r.money("refund_total", currency),
         return_reason=r.text("return_reason"),
         request_time=r.opt_time("reverse_request_time"),
@@ -1227,6 +1228,11 @@ class ReturnsPage:
     next_page_token: str | None = None
     rejected: tuple[Rejected, ...] = ()
 
+    @property
+    def records(self) -> tuple[ReturnSnapshot, ...]:
+        """The records read (``returns``; every page type has ``records``)."""
+        return self.returns
+
 
 @attrs.frozen
 class CancellationsPage:
@@ -1236,6 +1242,11 @@ class CancellationsPage:
     total_count: int | None = None
     next_page_token: str | None = None
     rejected: tuple[Rejected, ...] = ()
+
+    @property
+    def records(self) -> tuple[CancellationSnapshot, ...]:
+        """The records read (``cancellations``)."""
+        return self.cancellations
 
 
 @attrs.frozen
@@ -1252,6 +1263,11 @@ class LegacyReversePage:
     reverse_orders: tuple[LegacyReverseSnapshot, ...]
     more: bool = False
     rejected: tuple[Rejected, ...] = ()
+
+    @property
+    def records(self) -> tuple[LegacyReverseSnapshot, ...]:
+        """The records read (``reverse_orders``)."""
+        return self.reverse_orders
 
 
 def _data(response: Any) -> _Reader:
@@ -1793,9 +1809,9 @@ def _webhook_2(r: _Reader) -> ReverseStatusUpdate:
     return ReverseStatusUpdate(
         r.id("order_id"),
         r.id("reverse_order_id"),
-        _int_code(status, LegacyStatus),
-        None if kind is None else _int_code(kind, LegacyType),
-        None if user is None else _int_code(user, LegacyUser),
+        _int_code(status, LegacyStatus, r.field("reverse_order_status")),
+        None if kind is None else _int_code(kind, LegacyType, r.field("reverse_type")),
+        None if user is None else _int_code(user, LegacyUser, r.field("reverse_user")),
         None if event is None else _typed(event, LegacyEventType),
         r.opt_time("update_time"),
     )
