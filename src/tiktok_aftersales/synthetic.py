@@ -52,6 +52,7 @@ __all__ = [
     "Behaviour",
     "SyntheticCase",
     "SyntheticEvent",
+    "continue_case",
     "generate",
 ]
 
@@ -541,3 +542,33 @@ def _generate(
     walker = _Walker(random.Random(seed), behaviour, windows, max_events)
     for index in range(n):
         yield walker.walk(walker.open(index, seed, start, span))
+
+
+def continue_case(
+    case: AfterSalesCase,
+    seed: int,
+    behaviour: Behaviour | None = None,
+    *,
+    windows: Mapping[Window, timedelta] | None = None,
+    max_events: int = 40,
+) -> SyntheticCase:
+    """Continue an opened case from where it is, as :func:`generate` would.
+
+    The same case, seed and behaviour always give the same events. Used by
+    :mod:`tiktok_aftersales.analysis` when a policy sends a case off the
+    path its generated history took.
+
+    Raises:
+        InvalidValue: ``case`` is not opened, or an argument is malformed
+            (as for :func:`generate`).
+
+    """
+    if not isinstance(case, AfterSalesCase) or not case.history:
+        raise InvalidValue("case", case, "an opened case")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InvalidValue("seed", seed, "an integer")
+    if isinstance(max_events, bool) or not isinstance(max_events, int) or max_events < 0:
+        raise InvalidValue("max_events", max_events, "a whole number, zero or more")
+    lengths = {Window(k): v for k, v in (windows or {}).items()}
+    walker = _Walker(random.Random(seed), behaviour or Behaviour(), lengths, max_events)
+    return walker.walk(case)
