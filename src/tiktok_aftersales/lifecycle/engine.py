@@ -151,6 +151,16 @@ def _in_arbitration(
     )
 
 
+_UNGUARDED: dict[tuple[RequestType, State, str], Transition] = {
+    (lc.request_type, state, event): candidates[0]
+    for lc in LIFECYCLES.values()
+    for (state, event), candidates in lc.index.items()
+    if len(candidates) == 1 and candidates[0].guard is None
+}
+"""(type, state, event) with exactly one unguarded candidate: :func:`apply` checks its
+actors and arbitration inline and calls :func:`choose_transition` only otherwise."""
+
+
 def choose_transition(
     case: AfterSalesCase, event: str, actor: Actor | str, payload: Payload | None = None
 ) -> Transition:
@@ -396,7 +406,9 @@ def apply(
             raise UnknownEvent(event, _KNOWN_EVENTS)
         raise EventOutOfOrder(at, history[-1].at)
     who = actor if actor.__class__ is Actor else _actor(actor)
-    t = choose_transition(case, event, who, payload)
+    t = _UNGUARDED.get((case.request_type, case.state, event))
+    if t is None or who not in t.actors or case.arbitration not in t.arbitration_from:
+        t = choose_transition(case, event, who, payload)
     if payload or event in _NEEDS_PAYLOAD:
         payload = EVENTS[event].validate(case, payload)
     return _next_case(case, t, event, who, at, payload)[0]
