@@ -1,3 +1,358 @@
-"""Command-line commands for analysts: ``replay`` and ``simulate``."""
+"""Command-line commands for analysts: ``replay`` and ``simulate``.
+
+This module does the I/O the pure :mod:`tiktok_aftersales.analysis` leaves
+out: it reads files, prints tables and shows progress on a terminal.
+
+Exit codes: 0 ok; 1 the data had bad lines (what loaded is still printed,
+the bad lines go to stderr); 2 usage (bad arguments, unreadable file,
+unknown policy or region).
+"""
 
 from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+from .cli import command
+from .errors import InvalidValue
+
+__all__: list[str] = []
+
+FORMATS = ("table", "json", "csv")
+TABLES = (
+    "summary",
+    "outcomes",
+    "timeouts",
+    "exposure",
+    "seller_deadlines",
+    "time_in_state",
+    "tabs",
+)
+USAGE = 2
+DATA_ERRORS = 1
+
+
+class _Usage(Exception):
+    """A problem with the arguments: print it and exit with 2."""
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from None
+    if value.utcoffset() is None:
+        raise argparse.ArgumentTypeError(f"give a UTC offset: {text!r} (e.g. 2025-03-01T00:00Z)")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more: {value}")
+    return value
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1 else f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _render(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    cells = [[_cell(v) for v in row] for row in rows]
+    heads = [c.replace("_", " ") if c.isidentifier() else c for c in columns]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(heads)]
+    numeric = [
+        all(r[i].replace(".", "", 1).replace("-", "", 1).isdigit() for r in cells if r[i])
+        and any(r[i] for r in cells)
+        for i in range(len(heads))
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            v.rjust(w) if num else v.ljust(w)
+            for v, w, num in zip(values, widths, numeric, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [title, line(heads), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in cells] or ["(none)"]
+    return "\n".join(out)
+
+
+Section = tuple[str, tuple[str, ...], list[tuple[Any, ...]]]
+
+
+def _sections(fig: Any, which: str) -> list[Section]:
+    out: list[Section] = []
+    if which in ("all", "summary"):
+        out.append(("summary", ("metric", "value"), list(fig.summary.items())))
+    for table in fig.tables():
+        if which in ("all", table.name):
+            rows = [tuple(getattr(r, c) for c in table.columns) for r in table.rows]
+            out.append((table.name, table.columns, rows))
+    return out
+
+
+def _emit(
+    out: TextIO,
+    fmt: str,
+    sections: list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]],
+    extra: dict[str, Any] | None = None,
+) -> None:
+    if fmt == "json":
+        doc: dict[str, Any] = dict(extra or {})
+        for name, columns, rows in sections:
+            if name == "summary" and columns == ("metric", "value"):
+                doc[name] = {k: _json_value(v) for k, v in rows}
+            else:
+                doc[name] = [
+                    {c: _json_value(v) for c, v in zip(columns, r, strict=True)} for r in rows
+                ]
+        out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        name, columns, rows = sections[0]
+        writer.writerow(columns)
+        writer.writerows([_cell(v) for v in r] for r in rows)
+        out.write(buffer.getvalue())
+        return
+    out.write("\n\n".join(_render(n.replace("_", " "), c, r) for n, c, r in sections) + "\n")
+
+
+def _progress(label: str) -> Callable[[int, int], None] | None:
+    """A progress line on stderr, only when stderr is a terminal."""
+    stream = sys.stderr
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        stream.write(f"\r{label} {done}/{total}")
+        if done >= total:
+            stream.write("\r" + " " * (len(label) + 2 * len(str(total)) + 2) + "\r")
+        stream.flush()
+
+    return show
+
+
+# --- replay ------------------------------------------------------------------------------------
+
+
+def _replay_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file",
+        metavar="FILE.jsonl",
+        help="JSON Lines of events or whole cases (see the analysis docs); '-' reads stdin",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    parser.add_argument(
+        "--table",
+        choices=(*TABLES, "all"),
+        default=None,
+        help="which figure to print (default: all; csv prints one table, summary by default)",
+    )
+    parser.add_argument(
+        "--input",
+        choices=("events", "platform"),
+        default="events",
+        help="events: the library's JSON Lines (default); platform: one platform record, "
+        "page or webhook per line",
+    )
+    parser.add_argument(
+        "--region", default="US", help="the shop's region for --input platform (default US)"
+    )
+    parser.add_argument(
+        "--at",
+        action="append",
+        type=_instant,
+        metavar="INSTANT",
+        help="count grid tabs at this ISO 8601 instant (repeatable; default: six evenly spaced)",
+    )
+
+
+def _read_lines(name: str) -> list[str]:
+    if name == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        return Path(name).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Usage(f"cannot read {name}: {exc}") from None
+
+
+@command("replay", "replay case histories from a JSON Lines file and print the figures")(
+    _replay_arguments
+)
+def _replay(args: argparse.Namespace) -> int:
+    from . import analysis
+
+    try:
+        lines = _read_lines(args.file)
+        if args.input == "platform":
+            loaded = analysis.load_platform_dump(lines, region=args.region)
+        else:
+            loaded = analysis.load_jsonl(lines)
+    except _Usage as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE
+    except InvalidValue as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE
+    result = analysis.replay(loaded.histories, progress=_progress("replaying"))
+    fig = analysis.figures(result.cases, instants=args.at)
+    which = args.table or ("summary" if args.format == "csv" else "all")
+    errors = [*loaded.errors, *result.errors]
+    extra = {
+        "file": args.file,
+        "lines": loaded.lines,
+        "cases": fig.cases,
+        "errors": [str(e) for e in errors],
+    }
+    _emit(sys.stdout, args.format, _sections(fig, which), extra)
+    for error in errors:
+        print(f"{args.file}: {error}", file=sys.stderr)
+    if errors:
+        print(
+            f"{args.file}: {len(errors)} problem(s); {fig.cases} case(s) replayed",
+            file=sys.stderr,
+        )
+        return DATA_ERRORS
+    return 0
+
+
+# --- simulate ----------------------------------------------------------------------------------
+
+
+def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cases", type=_count, default=1000, metavar="N", help="population size")
+    parser.add_argument("--seed", type=int, default=1, metavar="S", help="random seed")
+    parser.add_argument(
+        "--policy",
+        default="default",
+        metavar="A",
+        help="a policy name (default, channel_manager), NAME,WINDOW=DURATION[@REGION[/TYPE]]... "
+        "(e.g. default,seller_response=24h@GB), or a policy JSON file",
+    )
+    parser.add_argument("--vs", default=None, metavar="B", help="a second policy, as --policy")
+    parser.add_argument(
+        "--region", default=None, metavar="R", help="only cases of this region (e.g. GB)"
+    )
+    parser.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    parser.add_argument(
+        "--table",
+        choices=("comparison", *TABLES[1:]),
+        default="comparison",
+        help="what to print: the side-by-side comparison (default) or one figure per policy",
+    )
+
+
+def _policy(text: str) -> Any:
+    from .analysis import policy_from_spec
+    from .policy import Policy
+
+    if text.endswith(".json"):
+        try:
+            data = json.loads(Path(text).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise _Usage(f"cannot read policy {text}: {exc}") from None
+        try:
+            return Policy.from_dict(data)
+        except InvalidValue as exc:
+            raise _Usage(f"policy {text}: {exc}") from None
+    try:
+        return policy_from_spec(text)
+    except InvalidValue as exc:
+        raise _Usage(str(exc)) from None
+
+
+@command("simulate", "simulate a synthetic population under one policy, or two side by side")(
+    _simulate_arguments
+)
+def _simulate(args: argparse.Namespace) -> int:
+    from . import analysis
+
+    try:
+        first = _policy(args.policy)
+        second = None if args.vs is None else _policy(args.vs)
+        try:
+            pop = analysis.population(args.seed, args.cases, region=args.region)
+        except InvalidValue as exc:
+            raise _Usage(str(exc)) from None
+    except _Usage as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE
+    result = analysis.simulate(pop, first, second, progress=_progress("simulating"))
+    names = (first.name, second.name if second is not None else None)
+    extra = {"cases": args.cases, "seed": args.seed, "policy": names[0], "vs": names[1]}
+    if args.table == "comparison":
+        if second is None:
+            columns: tuple[str, ...] = ("metric", names[0])
+            rows: list[tuple[Any, ...]] = [(r.metric, r.a) for r in result.rows]
+        else:
+            columns = ("metric", names[0], names[1] or "", "change")
+            rows = [(r.metric, r.a, r.b, r.change) for r in result.rows]
+        if args.format == "json":
+            extra["comparison"] = [
+                {"metric": r.metric, "a": _json_value(r.a), "b": _json_value(r.b),
+                 "change": _json_value(r.change)}
+                for r in result.rows
+            ]  # fmt: skip
+            _emit(sys.stdout, "json", [], extra)
+        else:
+            _emit(sys.stdout, args.format, [("comparison", columns, rows)])
+        return 0
+    sections = []
+    for label, fig in ((names[0], result.a), (names[1], result.b)):
+        if fig is None:
+            continue
+        for name, columns, rows in _sections(fig, args.table):
+            sections.append((f"{name} under {label}", columns, rows))
+    if args.format == "csv":  # one table: both policies stacked, with a policy column
+        stacked: list[tuple[Any, ...]] = []
+        for label, fig in ((names[0], result.a), (names[1], result.b)):
+            if fig is not None:
+                _, columns, rows = _sections(fig, args.table)[0]
+                stacked += [(label, *r) for r in rows]
+        _emit(sys.stdout, "csv", [(args.table, ("policy", *columns), stacked)])
+    elif args.format == "json":
+        extra.update({n: [dict(zip(c, r, strict=True)) for r in rs] for n, c, rs in sections})
+        _emit(sys.stdout, "json", [], {k: _walk(v) for k, v in extra.items()})
+    else:
+        _emit(sys.stdout, "table", sections)
+    return 0
+
+
+def _walk(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_walk(x) for x in value]
+    if isinstance(value, dict):
+        return {k: _walk(v) for k, v in value.items()}
+    return _json_value(value)
