@@ -728,3 +728,17 @@ def test_the_python_examples_of_the_docs_pages_run(page, capsys):
     scope: dict = {}
     for block in re.findall(r"```python\n(.*?)```", text, flags=re.S):
         exec(compile(block, f"docs/{page}", "exec"), scope)
+
+
+def test_terminal_return_statuses_are_those_whose_every_meaning_is_terminal():
+    from tiktok_aftersales.codes import TERMINAL_RETURN_STATUSES
+
+    assert {s.value for s in TERMINAL_RETURN_STATUSES} == {
+        "RETURN_OR_REFUND_REQUEST_CANCEL",
+        "RETURN_OR_REFUND_REQUEST_COMPLETE",
+        "REPLACEMENT_REQUEST_CANCEL",
+        "REPLACEMENT_REQUEST_COMPLETE",
+    }
+    # The platform calls REPLACEMENT_REQUEST_REFUND_SUCCESS final, but the refund it
+    # commits is still to be paid: canonically it is refund_committed or refunded.
+    assert ReturnStatusCode.REPLACEMENT_REQUEST_REFUND_SUCCESS not in TERMINAL_RETURN_STATUSES
