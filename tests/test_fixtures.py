@@ -35,9 +35,8 @@ from tiktok_aftersales.codes import (
 )
 from tiktok_aftersales.decisions import parse_decision_body
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "platform"
-if not FIXTURES.is_dir():  # pragma: no cover - run from another checkout
-    FIXTURES = Path("/work/shared/fixtures/platform")
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "platform"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "platform"
 
 PARSERS: dict[str, Callable[..., Any]] = {
     "aftersale_eligibility_response.doc.json": parse_aftersale_eligibility,
@@ -231,3 +230,12 @@ def test_every_fixture_is_accepted_in_tolerant_mode_too(name):
     except TypeError:  # parsers without a mode
         result = parser(load(name))
     assert result is not None
+
+
+@pytest.mark.skipif(
+    not SHARED.is_dir(), reason="the project's shared/ folder is not beside the repo"
+)
+def test_the_bundled_fixtures_are_the_shared_ones():
+    shared = {p.name: p.read_bytes() for p in SHARED.iterdir() if p.is_file()}
+    bundled = {p.name: p.read_bytes() for p in FIXTURES.iterdir() if p.is_file()}
+    assert bundled == shared

@@ -16,7 +16,7 @@ from tiktok_aftersales.signature import InvalidSignature, check_signature, sign,
 
 APP_KEY = "6abc123def"
 SECRET = "webhook-signing-secret"
-FIXTURES = Path("/work/shared/fixtures/platform")
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "platform"
 BODY = (
     b'{"type":12,"tts_notification_id":"7327112393057371910","shop_id":"7494049642642441621",'
     b'"timestamp":1644412885,"data":{"order_id":"576486316948490001","return_role":"BUYER",'
