@@ -302,12 +302,14 @@ def _as_applied(e: RecordedEvent, seq: int) -> Any:
 class _Draft:
     """A history being read: its facts and the events so far."""
 
-    __slots__ = ("events", "facts", "first_line")
+    __slots__ = ("events", "facts", "first_line", "skipped")
 
     def __init__(self, facts: dict[str, Any], first_line: int) -> None:
         self.facts = facts
         self.first_line = first_line
         self.events: list[RecordedEvent] = []
+        self.skipped = 0
+        """Bad lines of this case so far (a later ``seq`` may count them)."""
 
     def build(self, case_id: str) -> History:
         f = self.facts
@@ -419,7 +421,8 @@ def load_jsonl(lines: Iterable[str]) -> LoadResult:
       ``request_type``, ``region``, ``order_id``, ``lines`` and optionally
       ``order_stage`` (default ``delivered``) and ``platform_id``. A case's
       events are in file order (they may interleave with other cases');
-      ``seq``, when given, must be the event's position in its case;
+      ``seq``, when given, must be the event's position in its case
+      (counting the case's bad lines, which are skipped);
       ``state``, when given, is checked on replay;
     - a **case line**: a whole case as :func:`~tiktok_aftersales.serialize.case_to_dict`
       writes it (it has a ``history`` key).
@@ -445,6 +448,8 @@ def load_jsonl(lines: Iterable[str]) -> LoadResult:
             _read_line(stripped, number, drafts)
         except LineError as exc:
             errors.append(exc)
+            if exc.case_id is not None and exc.case_id in drafts:
+                drafts[exc.case_id].skipped += 1
     histories = tuple(d.build(case_id) for case_id, d in drafts.items())
     return LoadResult(histories, tuple(errors), count)
 
@@ -484,7 +489,7 @@ def _read_line(text: str, number: int, drafts: dict[str, _Draft]) -> None:
             )
         facts = _facts(data, number, case_id)
         event = _event(data, number, case_id)
-        _check_seq(data, 1, number, case_id)
+        _check_seq(data, 1, 1, number, case_id)
         new = _Draft(facts, number)
         new.events.append(event)
         drafts[case_id] = new
@@ -498,13 +503,19 @@ def _read_line(text: str, number: int, drafts: dict[str, _Draft]) -> None:
                     number, key, data.get(key), f"differs from line {draft.first_line}", case_id
                 )
     event = _event(data, number, case_id)
-    _check_seq(data, len(draft.events) + 1, number, case_id)
+    low = len(draft.events) + 1
+    _check_seq(data, low, low + draft.skipped, number, case_id)
     draft.events.append(event)
 
 
-def _check_seq(data: Mapping[str, Any], expected: int, number: int, case_id: str) -> None:
-    if "seq" in data and data["seq"] != expected:
-        raise LineError(number, "seq", data["seq"], f"expected {expected} for this case", case_id)
+def _check_seq(data: Mapping[str, Any], low: int, high: int, number: int, case_id: str) -> None:
+    """``seq`` is the event's position in its case (bad lines of the case may count)."""
+    seq = data.get("seq")
+    if seq is None:
+        return
+    if isinstance(seq, bool) or not isinstance(seq, int) or not low <= seq <= high:
+        expected = str(low) if low == high else f"{low} to {high}"
+        raise LineError(number, "seq", seq, f"expected {expected} for this case", case_id)
 
 
 # --- platform dumps ------------------------------------------------------------------------
@@ -521,6 +532,7 @@ class _Snapshot:
     unmapped: tuple[str, ...]
     platform_deadline: Any = None
     line_items: tuple[Any, ...] = ()
+    webhook: bool = False
 
 
 def _snapshots(data: Any, number: int, errors: list[LineError]) -> list[_Snapshot]:
@@ -531,7 +543,8 @@ def _snapshots(data: Any, number: int, errors: list[LineError]) -> list[_Snapsho
         raise LineError(number, "line", data, "a JSON object")
     items: list[tuple[Any, datetime | None]] = []
     inner = data.get("data")
-    if "type" in data and isinstance(inner, Mapping):  # a webhook delivery
+    webhook = "type" in data and isinstance(inner, Mapping)
+    if webhook:  # a webhook delivery
         envelope = codec.parse_webhook(data, strict=False)
         if envelope.data is None:
             return []
@@ -570,6 +583,7 @@ def _snapshots(data: Any, number: int, errors: list[LineError]) -> list[_Snapsho
                 tuple(record.unmapped),
                 getattr(record, "platform_deadline", None),
                 tuple(getattr(record, "line_items", ())),
+                webhook,
             )
         )
     return out
@@ -582,6 +596,15 @@ def _rejected(number: int, where: str, item: Any) -> LineError:
 
 def _lines_of(snapshot: _Snapshot, number: int) -> list[OrderLine]:
     from .money import Breakdown
+
+    if snapshot.webhook:
+        raise LineError(
+            number,
+            "data",
+            snapshot.platform_id,
+            "no earlier record opened this request (a webhook carries no order lines)",
+            snapshot.platform_id,
+        )
 
     out = []
     for i, item in enumerate(snapshot.line_items):
@@ -1329,7 +1352,7 @@ def policy_from_spec(spec: str, extra: Mapping[str, Policy] | None = None) -> Po
 
     >>> p = policy_from_spec("default,seller_response=24h@GB")
     >>> str(p.duration("GB", "refund_only", "seller_response"))
-    '24 hours'
+    '24 h'
 
     Raises:
         InvalidValue: An unknown policy name, window, region, type or duration
