@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import re
 from pathlib import Path
 
@@ -14,7 +15,7 @@ def _expected(block: str) -> list[str]:
     """The comment line right after each print(...) is the output it promises."""
     lines = block.splitlines()
     out = []
-    for line, following in zip(lines, lines[1:], strict=False):
+    for line, following in itertools.pairwise(lines):
         if line.lstrip().startswith("print(") and following.startswith("# "):
             out.append(following[2:])
     return out
