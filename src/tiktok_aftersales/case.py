@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # one per event: no weak-reference slot (8 bytes each)
 class AppliedEvent:
     """One event in a case's history.
 
@@ -89,7 +89,7 @@ class PlatformDeadline:
     deadline: datetime
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # one per event applied: no weak-reference slot
 class AfterSalesCase:
     """One after-sales request and everything that happened to it.
 
