@@ -78,9 +78,8 @@ def test_the_reference_lists_every_command():
 
     cli._parser()  # imports the command modules
     text = (DOCS / "reference" / "cli.md").read_text(encoding="utf-8")
-    for name in ("demo", "explain", "diagram"):
-        assert f"<!-- generated: cli-help {name} -->" in text
-    assert set(cli.COMMANDS) <= set(re.findall(r"^    (\w+)\s", text, re.M)) | {"demo"}
+    for name in cli.COMMANDS:
+        assert f"<!-- generated: cli-help {name} -->" in text, f"document {name} in cli.md"
 
 
 def _nav_pages() -> list[str]:
