@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from types import MappingProxyType
 
 import attrs
@@ -240,3 +242,14 @@ def test_a_guard_on_other_case_data_is_refused_when_compiling(
     with pytest.raises(FastPathUnsupported) as err:
         fast_module._build()
     assert any("accept_offer" in p for p in err.value.problems)
+
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "howto" / "replay-in-bulk.md"
+
+
+def test_the_examples_of_the_bulk_replay_page_run() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 2
+    namespace: dict[str, object] = {}
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"{DOC.name} block {i}", "exec"), namespace)
