@@ -437,6 +437,7 @@ def load_jsonl(lines: Iterable[str]) -> LoadResult:
 
     """
     drafts: dict[str, _Draft] = {}
+    refused: dict[str, int] = {}  # case id -> its first line, refused
     errors: list[LineError] = []
     count = 0
     for number, text in enumerate(lines, 1):
@@ -445,16 +446,20 @@ def load_jsonl(lines: Iterable[str]) -> LoadResult:
             continue
         count += 1
         try:
-            _read_line(stripped, number, drafts)
+            _read_line(stripped, number, drafts, refused)
         except LineError as exc:
             errors.append(exc)
             if exc.case_id is not None and exc.case_id in drafts:
                 drafts[exc.case_id].skipped += 1
+            elif exc.case_id is not None:
+                refused.setdefault(exc.case_id, number)
     histories = tuple(d.build(case_id) for case_id, d in drafts.items())
     return LoadResult(histories, tuple(errors), count)
 
 
-def _read_line(text: str, number: int, drafts: dict[str, _Draft]) -> None:
+def _read_line(
+    text: str, number: int, drafts: dict[str, _Draft], refused: Mapping[str, int]
+) -> None:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -480,13 +485,13 @@ def _read_line(text: str, number: int, drafts: dict[str, _Draft]) -> None:
     found = drafts.get(case_id)
     if found is None:
         if "request_type" not in data:
-            raise LineError(
-                number,
-                "request_type",
-                None,
-                "missing: the first line of a case carries the case's facts",
-                case_id,
+            first = refused.get(case_id)
+            why = (
+                "missing: the first line of a case carries the case's facts"
+                if first is None
+                else f"missing: this case's first line (line {first}) was refused"
             )
+            raise LineError(number, "request_type", None, why, case_id)
         facts = _facts(data, number, case_id)
         event = _event(data, number, case_id)
         _check_seq(data, 1, 1, number, case_id)
