@@ -548,3 +548,23 @@ def test_records_are_frozen() -> None:
     row = figures(three_cases()).outcomes.rows[0]
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         row.cases = 9  # type: ignore[misc]
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_one_garbage_line_never_loses_another_case(data: st.DataObject) -> None:
+    cases = three_cases()
+    lines = list(dump_jsonl(cases))
+    index = data.draw(st.integers(0, len(lines) - 1))
+    garbage = data.draw(st.text(max_size=30) | st.just("{}") | st.just('{"case_id": "B"}'))
+    broken = list(lines)
+    broken[index] = garbage
+    loaded = load_jsonl(broken)
+    hit = json.loads(lines[index])["case_id"]
+    whole = {h.case_id: h for h in load_jsonl(lines).histories}
+    kept = {h.case_id: h for h in loaded.histories}
+    for case_id, history in whole.items():
+        if case_id != hit:
+            assert kept[case_id] == history
+    assert all(e.line == index + 1 or e.case_id == hit for e in loaded.errors)
+    assert broken[index] == garbage  # the input is left as it was
