@@ -7,10 +7,18 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tiktok_aftersales._cli_explain import explain_lines, suggestions
+from tiktok_aftersales._cli_explain import explain_lines, meanings, suggestions
 from tiktok_aftersales.cli import main
-from tiktok_aftersales.codes import RETURN_STATUS, VOCABULARIES, Canonical
+from tiktok_aftersales.codes import (
+    ALL_CANONICAL,
+    RETURN_STATUS,
+    VOCABULARIES,
+    Canonical,
+    UnknownCode,
+)
 from tiktok_aftersales.diagrams import dot_diagram, mermaid_diagram
 from tiktok_aftersales.policy import DEFAULT_POLICY
 from tiktok_aftersales.vocabulary import RequestType, State
@@ -95,7 +103,10 @@ def test_a_canonical_state_is_explained_too(capsys):
     code, out, _ = run(capsys, "explain", "receipt_rejected")
     assert code == 0
     assert "== return_and_refund/receipt_rejected" in out
-    assert "In arbitration" in out and "dispute by buyer; opens arbitration" in out
+    assert (
+        "Once disputed, only the platform operator" in out
+        and "dispute by buyer; opens arbitration" in out
+    )
 
 
 def test_a_terminal_state_has_no_next_events_and_no_deadline(capsys):
@@ -184,3 +195,20 @@ def test_python_dash_m_runs_explain():
     )
     assert done.returncode == 0, done.stderr
     assert "CANCEL_SUCCESS" in done.stdout
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_either_explained_or_refused_as_unknown(raw):
+    try:
+        lines = explain_lines(raw, DEFAULT_POLICY)
+    except UnknownCode as error:
+        assert error.field == "value" and error.value == raw
+    else:
+        assert lines
+
+
+@given(st.sampled_from(ALL_CANONICAL))
+def test_every_canonical_state_explains_itself_with_its_own_section(key):
+    lines = explain_lines(str(key), DEFAULT_POLICY)
+    assert f"== {key}" in lines
+    assert [m.candidates for m in meanings(str(key))][-1] == frozenset({key})

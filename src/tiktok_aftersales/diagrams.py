@@ -195,8 +195,8 @@ def arbitration_notes(request_type: RequestType | str | Lifecycle) -> dict[State
             f"{t.event} to {t.dest_from(state).value}" for t in during if t.dest is not None
         )
         notes[state] = (
-            "In arbitration after a dispute only the platform operator moves the case "
-            f"({ends}). No clock runs and seller actions are refused."
+            f"Once disputed, only the platform operator moves the case ({ends}). "
+            "No clock runs and seller actions are refused."
         )
     return notes
 
