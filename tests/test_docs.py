@@ -94,7 +94,8 @@ def test_every_nav_entry_exists_or_is_optional():
 
 
 def test_every_page_is_in_the_nav():
-    assert set(PAGES) <= set(_nav_pages())
+    missing = sorted(set(PAGES) - set(_nav_pages()))
+    assert not missing, f"add these pages to the nav in mkdocs.yml: {missing}"
 
 
 def test_a_missing_optional_page_is_left_out_of_the_nav(tmp_path):
