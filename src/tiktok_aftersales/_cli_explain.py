@@ -243,6 +243,16 @@ def _load_policy(value: str) -> Policy:
 
 
 def _explain_args(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = (
+        "examples:\n"
+        "  tiktok-aftersales explain AWAITING_BUYER_SHIP\n"
+        "  tiktok-aftersales explain 51\n"
+        '  tiktok-aftersales explain "Aftersale Buyer Shipped" --region ID\n'
+        "  tiktok-aftersales explain refund_only/requested --policy channel_manager\n\n"
+        "exit status: 0 explained, 1 unknown value (close matches are suggested),\n"
+        "unknown region or policy, 2 usage error"
+    )
     parser.add_argument(
         "value",
         metavar="VALUE",
@@ -283,6 +293,14 @@ def _types() -> Iterable[str]:
 
 
 def _diagram_args(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = (
+        "examples:\n"
+        "  tiktok-aftersales diagram refund_only > refund_only.mmd\n"
+        "  tiktok-aftersales diagram return_and_refund --format dot -o rr.dot\n"
+        "  tiktok-aftersales diagram exchange --format svg -o exchange.svg  # needs Graphviz\n"
+        "  tiktok-aftersales diagram refund_only --region TH  # with TH window lengths"
+    )
     parser.add_argument("type", metavar="TYPE", choices=_types(), help=", ".join(_types()))
     parser.add_argument(
         "--format", choices=FORMATS, default="mermaid", help="mermaid (default), dot or svg"
