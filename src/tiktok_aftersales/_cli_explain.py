@@ -309,7 +309,9 @@ def _diagram_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--policy", help="show each deadline's length under this policy (name or JSON file)"
     )
-    parser.add_argument("--region", help="with --policy: the region whose lengths to show")
+    parser.add_argument(
+        "--region", help="show the window lengths of this region (policy: --policy, or default)"
+    )
 
 
 @command("diagram", "draw a request type's lifecycle (mermaid, dot or svg)")(_diagram_args)
