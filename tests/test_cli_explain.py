@@ -128,9 +128,9 @@ def test_suggestions_fall_back_to_substrings():
 
 def test_an_unknown_region_or_policy_exits_1_naming_it(capsys):
     code, _, err = run(capsys, "explain", "51", "--region", "XX")
-    assert code == 1 and "region" in err and "XX" in err
+    assert code == 2 and "region" in err and "XX" in err
     code, _, err = run(capsys, "explain", "51", "--policy", "lenient")
-    assert code == 1 and "policy" in err and "channel_manager" in err
+    assert code == 2 and "policy" in err and "channel_manager" in err
 
 
 @pytest.mark.parametrize("vocab", VOCABULARIES, ids=lambda v: v.name)

@@ -251,7 +251,7 @@ def _explain_args(parser: argparse.ArgumentParser) -> None:
         '  tiktok-aftersales explain "Aftersale Buyer Shipped" --region ID\n'
         "  tiktok-aftersales explain refund_only/requested --policy channel_manager\n\n"
         "exit status: 0 explained, 1 unknown value (close matches are suggested),\n"
-        "unknown region or policy, 2 usage error"
+        "2 usage error (including an unknown --region or --policy)"
     )
     parser.add_argument(
         "value",
@@ -271,8 +271,12 @@ def _explain_args(parser: argparse.ArgumentParser) -> None:
 
 @command("explain", "say what a platform status, legacy code, tab or label means")(_explain_args)
 def _explain(args: argparse.Namespace) -> int:
-    policy = _load_policy(args.policy)
-    where = None if args.region is None else region(args.region)
+    try:
+        policy = _load_policy(args.policy)
+        where = None if args.region is None else region(args.region)
+    except InvalidValue as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     try:
         lines = explain_lines(args.value, policy, where)
     except UnknownCode:
@@ -316,8 +320,12 @@ def _diagram_args(parser: argparse.ArgumentParser) -> None:
 
 @command("diagram", "draw a request type's lifecycle (mermaid, dot or svg)")(_diagram_args)
 def _diagram(args: argparse.Namespace) -> int:
-    policy = None if args.policy is None else _load_policy(args.policy)
-    where = None if args.region is None else region(args.region)
+    try:
+        policy = None if args.policy is None else _load_policy(args.policy)
+        where = None if args.region is None else region(args.region)
+    except InvalidValue as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if where is not None and policy is None:
         policy = named_policy("default")
     text = diagram(args.type, args.format, policy=policy, region=where)
