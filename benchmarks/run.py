@@ -338,10 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     global clock
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
     if args.quick:
-        args.cases = min(args.cases, 3_000)
+        args.cases = min(args.cases, 2_000)
         args.events = min(args.events, 5_000)
         args.sample = min(args.sample, 300)
-        args.memory_cases = min(args.memory_cases, 20_000)
+        args.memory_cases = min(args.memory_cases, 10_000)
         args.runs = min(args.runs, 3)
     n = args.memory_cases
     flat_sizes = sorted({max(n // 100, min(n, 2_000)), max(n // 10, min(n, 5_000)), n})
@@ -480,6 +480,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "flat",
         f"time per case (build + 5 events, all kept) {text} -> largest/smallest "
         f"{per[flat_sizes[-1]] / smallest:.2f} (flat: close to 1)",
+    )
+    growth = []
+    for size in sorted({max(args.sample // 4, 1), args.sample}):
+        sub = cases[:size]
+        t = clock()
+        models = bind(machines, sub)
+        growth.append((size, (clock() - t) / size * 1e6))
+        unbind(machines, sub, models)
+    line(
+        "add_model",
+        "transitions add_model per model: "
+        + ", ".join(f"{us:.1f} µs with {size:,} models bound" for size, us in growth)
+        + " (the model list is searched on every add: the cost grows with the models bound)",
     )
     line(
         "baseline",
