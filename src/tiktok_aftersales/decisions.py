@@ -18,7 +18,6 @@ Which event maps to which ``decision`` is :data:`tiktok_aftersales.codes.OUTBOUN
 from __future__ import annotations
 
 import hashlib
-from collections import deque
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import cache
@@ -222,18 +221,7 @@ def idempotency_key(case: AfterSalesCase, event: str) -> str:
 @cache
 def _after(kind: RequestType, event: str) -> frozenset[State]:
     """States reachable once ``event`` fired in ``kind`` (from the declaration)."""
-    lc = LIFECYCLES[kind]
-    start = {t.dest_from(s) for t in lc.transitions if t.event == event for s in t.sources}
-    seen = set(start)
-    todo = deque(start)
-    while todo:
-        state = todo.popleft()
-        for t in lc.from_state(state):
-            nxt = t.dest_from(state)
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return frozenset(seen)
+    return LIFECYCLES[kind].reachable_after(event)
 
 
 def _platform_code(case: AfterSalesCase, event: str, error: InvalidTransition) -> int:

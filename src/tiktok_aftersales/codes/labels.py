@@ -15,9 +15,9 @@
 from __future__ import annotations
 
 import enum
-from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import cache
 
 import attrs
 
@@ -204,22 +204,10 @@ _PROBE_AT = datetime(2000, 1, 1, tzinfo=UTC)
 _PROBE_LINE = OrderLine("probe", "probe", Breakdown.of("1", "USD"))
 
 
+@cache
 def _after_parcel(kind: RequestType) -> frozenset[State]:
     """States reachable once a return parcel was delivered (from the declaration)."""
-    lc = LIFECYCLES[kind]
-    start = {
-        t.dest_from(s) for t in lc.transitions if t.event == "parcel_delivered" for s in t.sources
-    }
-    seen = set(start)
-    todo = deque(start)
-    while todo:
-        state = todo.popleft()
-        for t in lc.from_state(state):
-            nxt = t.dest_from(state)
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return frozenset(seen)
+    return LIFECYCLES[kind].reachable_after("parcel_delivered")
 
 
 def _probe(key: Canonical) -> Iterator[ReturnStatus]:

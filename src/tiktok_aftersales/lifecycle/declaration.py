@@ -293,9 +293,27 @@ class Lifecycle:
         """Transitions that may fire from ``state``, in declaration order."""
         return tuple(t for t in self.transitions if state in t.sources)
 
+    def reachable_after(self, event: str) -> frozenset[State]:
+        """States a case can be in once ``event`` has fired (its destinations and onwards)."""
+        return _reachable_after(self, event)
+
     def timeouts_from(self, state: State) -> tuple[Transition, ...]:
         """Transitions the clock fires from ``state`` when their window runs out."""
         return tuple(t for t in self.from_state(state) if t.timeout is not None)
+
+
+def _reachable_after(lc: Lifecycle, event: str) -> frozenset[State]:
+    start = {t.dest_from(s) for t in lc.transitions if t.event == event for s in t.sources}
+    seen = set(start)
+    todo = list(start)
+    while todo:
+        state = todo.pop()
+        for t in lc.from_state(state):
+            nxt = t.dest_from(state)
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return frozenset(seen)
 
 
 # --- events and their payloads ------------------------------------------------------------
