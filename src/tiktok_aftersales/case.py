@@ -190,6 +190,19 @@ class AfterSalesCase:
         return check_refund(self.refund, self.lines)
 
     @property
+    def fully_refunded_lines(self) -> tuple[str, ...]:
+        """Ids of the lines the committed refund covers in full (what is left of them)."""
+        refund = self.refund
+        if refund is None:
+            return ()
+        out = []
+        for line in self.lines:
+            part = refund.for_line(line.line_id)
+            if part is not None and part.total_amount >= line.refundable_amount:
+                out.append(line.line_id)
+        return tuple(out)
+
+    @property
     def shipping_blocked(self) -> bool:
         """Whether this case holds its order from shipping now."""
         return _holds_shipping(self)

@@ -98,6 +98,14 @@ class Money:
         """Return zero in ``currency``."""
         return cls(Decimal(0), currency)
 
+    @classmethod
+    def _of(cls, amount: Decimal, currency: str) -> Money:
+        """Build from values already checked (internal arithmetic): no re-validation."""
+        made = object.__new__(cls)
+        _SET_AMOUNT(made, amount)
+        _SET_CURRENCY(made, currency)
+        return made
+
     def _same(self, other: Money, field: str) -> None:
         if not isinstance(other, Money):
             raise InvalidValue(field, other, "not Money")
@@ -106,11 +114,11 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same(other, "amount")
-        return Money(self.amount + other.amount, self.currency)
+        return Money._of(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same(other, "amount")
-        return Money(self.amount - other.amount, self.currency)
+        return Money._of(self.amount - other.amount, self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._same(other, "amount")
@@ -135,6 +143,10 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+_SET_AMOUNT = Money.__dict__["amount"].__set__
+_SET_CURRENCY = Money.__dict__["currency"].__set__
 
 
 @attrs.frozen
@@ -187,9 +199,12 @@ class Breakdown:
     @property
     def total(self) -> Money:
         """``subtotal + shipping + tax``."""
-        return Money(
-            self.subtotal.amount + self.shipping.amount + self.tax.amount, self.subtotal.currency
-        )
+        return Money._of(self.total_amount, self.subtotal.currency)
+
+    @property
+    def total_amount(self) -> Decimal:
+        """``subtotal + shipping + tax`` as a bare ``Decimal``."""
+        return self.subtotal.amount + self.shipping.amount + self.tax.amount
 
     def __add__(self, other: Breakdown) -> Breakdown:
         return Breakdown(
@@ -234,8 +249,13 @@ class OrderLine:
     @property
     def refundable(self) -> Money:
         """What may still be refunded on this line."""
-        total = self.paid.total
-        return total - self.refunded_before if self.refunded_before is not None else total
+        return Money._of(self.refundable_amount, self.paid.subtotal.currency)
+
+    @property
+    def refundable_amount(self) -> Decimal:
+        """What may still be refunded on this line, as a bare ``Decimal``."""
+        total = self.paid.total_amount
+        return total - self.refunded_before.amount if self.refunded_before is not None else total
 
 
 class RefundLevel(enum.StrEnum):
@@ -295,7 +315,9 @@ class Refund:
     @property
     def total(self) -> Money:
         """The sum of every line's total."""
-        return Money(sum((x.amount.total.amount for x in self.lines), Decimal(0)), self.currency)
+        return Money._of(
+            sum((x.amount.total_amount for x in self.lines), Decimal(0)), self.currency
+        )
 
     @property
     def breakdown(self) -> Breakdown:
@@ -376,11 +398,13 @@ class Refund:
             ):
                 take = min(part.amount, left)
                 left -= take
-                parts.append(Money(take, part.currency))
+                parts.append(Money._of(take, part.currency))
             if any(p.is_positive for p in parts):
                 out.append(RefundLine(line.line_id, Breakdown(parts[0], parts[1], parts[2])))
         if left > 0:
-            limit = Money(sum((x.refundable.amount for x in items), Decimal(0)), amount.currency)
+            limit = Money._of(
+                sum((x.refundable_amount for x in items), Decimal(0)), amount.currency
+            )
             raise OverRefund("amount", amount, limit)
         return cls(tuple(out))
 
@@ -394,7 +418,7 @@ def _remaining(line: OrderLine) -> Breakdown:
     for part in (line.paid.subtotal, line.paid.shipping, line.paid.tax):
         take = min(part.amount, left)
         left -= take
-        parts.append(Money(part.amount - take, part.currency))
+        parts.append(Money._of(part.amount - take, part.currency))
     return Breakdown(parts[0], parts[1], parts[2])
 
 
@@ -444,7 +468,7 @@ def check_refund(refund: Refund, lines: Sequence[OrderLine], field: str = "refun
             raise OverRefund(f"{field}[{part.line_id}].total", total, limit)
         if total < limit:
             full = False
-    order_paid = Money(sum((x.refundable.amount for x in lines), Decimal(0)), refund.currency)
+    order_paid = Money._of(sum((x.refundable_amount for x in lines), Decimal(0)), refund.currency)
     if refund.total > order_paid:
         raise OverRefund(f"{field}.total", refund.total, order_paid)
     if not full:

@@ -65,18 +65,6 @@ class Predicate:
     """Whether the answer depends on the event's payload (not only on the case)."""
 
 
-def _fully_refunded_lines(case: AfterSalesCase) -> tuple[str, ...]:
-    refund = case.refund
-    if refund is None:
-        return ()
-    out = []
-    for line in case.lines:
-        part = refund.for_line(line.line_id)
-        if part is not None and part.total.amount >= line.refundable.amount:
-            out.append(line.line_id)
-    return tuple(out)
-
-
 def _offer_is(solution: Solution) -> Callable[[AfterSalesCase, Payload], bool]:
     def test(case: AfterSalesCase, _payload: Payload) -> bool:
         return case.offer is not None and case.offer.solution is solution
@@ -92,17 +80,15 @@ def _mode_is(mode: str) -> Callable[[AfterSalesCase, Payload], bool]:
 
 
 def _releases_stock(case: AfterSalesCase, _payload: Payload) -> bool:
-    return case.order_stage is OrderStage.NOT_SHIPPED and bool(_fully_refunded_lines(case))
+    return case.order_stage is OrderStage.NOT_SHIPPED and bool(case.fully_refunded_lines)
 
 
 def _manual_stock_in(case: AfterSalesCase, _payload: Payload) -> bool:
-    return case.order_stage is OrderStage.SHIPPED_NOT_PICKED_UP and bool(
-        _fully_refunded_lines(case)
-    )
+    return case.order_stage is OrderStage.SHIPPED_NOT_PICKED_UP and bool(case.fully_refunded_lines)
 
 
 def _partial_refund_of_held_order(case: AfterSalesCase, _payload: Payload) -> bool:
-    return case.shipping_blocked and len(_fully_refunded_lines(case)) < len(case.lines)
+    return case.shipping_blocked and len(case.fully_refunded_lines) < len(case.lines)
 
 
 _PREDICATE_LIST = (

@@ -241,18 +241,6 @@ def _requested_lines(case: AfterSalesCase) -> tuple[str, ...]:
     return tuple(x.line_id for x in case.lines)
 
 
-def _refunded_in_full(case: AfterSalesCase) -> tuple[str, ...]:
-    refund = case.refund
-    if refund is None:
-        return ()
-    out = []
-    for line in case.lines:
-        part = refund.for_line(line.line_id)
-        if part is not None and part.total.amount >= line.refundable.amount:
-            out.append(line.line_id)
-    return tuple(out)
-
-
 def _build_effect(
     spec: EffectSpec, case: AfterSalesCase, seq: int, payload: Payload
 ) -> Effect | None:
@@ -271,7 +259,7 @@ def _build_effect(
             refund=case.refund,
         )
     if kind in (EffectKind.RELEASE_STOCK, EffectKind.MANUAL_STOCK_IN):
-        lines = _refunded_in_full(case)
+        lines = case.fully_refunded_lines
         if not lines:
             return None
         return Effect(kind, key, case.case_id, case.order_id, lines)
