@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
+from .analysis import (
+    Comparison,
+    Figures,
+    LineError,
+    MissingExtra,
+    Population,
+    dump_jsonl,
+    figures,
+    load_jsonl,
+    policy_from_spec,
+    population,
+    replay,
+    simulate,
+)
 from .calendars import Duration, DurationUnit, WorkingCalendar
 from .case import AfterSalesCase, AppliedEvent, Offer, PlatformDeadline, new_case, return_status
 from .clock import (
@@ -38,6 +52,7 @@ from .codes import (
     views,
 )
 from .decisions import DecisionRefused, DecisionRequest, allowed_decisions, build_decision
+from .diagrams import DiagramUnavailable, diagram, dot_diagram, mermaid_diagram, svg_diagram
 from .effects import (
     SHIPPING_BLOCKED_MESSAGE,
     Effect,
@@ -64,6 +79,7 @@ from .errors import (
     ShippingBlocked,
     UnknownEvent,
 )
+from .fast import FastPathUnsupported, replay_states
 from .lifecycle import (
     EVENTS,
     LIFECYCLES,
@@ -128,6 +144,7 @@ from .sync import (
     open_from_snapshot,
     reconcile,
 )
+from .synthetic import Behaviour, SyntheticCase, SyntheticEvent, generate
 from .vocabulary import (
     REGIONS,
     AbnormalReason,
@@ -165,6 +182,7 @@ __all__ = [
     "AppliedEvent",
     "Arbitration",
     "ArbitrationInProgress",
+    "Behaviour",
     "Breakdown",
     "CancellationSnapshot",
     "Canonical",
@@ -173,6 +191,7 @@ __all__ = [
     "CaseStore",
     "CaseViews",
     "Clock",
+    "Comparison",
     "ConcurrencyConflict",
     "CurrencyMismatch",
     "Deadline",
@@ -181,6 +200,7 @@ __all__ = [
     "DecisionRequest",
     "DeclarationError",
     "DecodeError",
+    "DiagramUnavailable",
     "DispatchFailed",
     "Disposition",
     "DuplicateCommand",
@@ -189,6 +209,8 @@ __all__ = [
     "Effect",
     "EffectKind",
     "EventOutOfOrder",
+    "FastPathUnsupported",
+    "Figures",
     "FloatAmount",
     "GridTab",
     "GuardRejected",
@@ -198,6 +220,8 @@ __all__ = [
     "InventoryPort",
     "LegacyReverseSnapshot",
     "Lifecycle",
+    "LineError",
+    "MissingExtra",
     "Money",
     "MoneyError",
     "NaiveDatetime",
@@ -212,6 +236,7 @@ __all__ = [
     "PlatformPort",
     "PlatformState",
     "Policy",
+    "Population",
     "Preview",
     "Refund",
     "RefundLevel",
@@ -227,6 +252,8 @@ __all__ = [
     "State",
     "StockItem",
     "SyncResult",
+    "SyntheticCase",
+    "SyntheticEvent",
     "TabCounts",
     "TickFailed",
     "Transition",
@@ -254,13 +281,20 @@ __all__ = [
     "check_shipping",
     "check_signature",
     "deadlines",
+    "diagram",
+    "dot_diagram",
     "dry_run",
     "due_events",
+    "dump_jsonl",
     "event_from_dict",
     "event_to_dict",
     "explain_value",
+    "figures",
+    "generate",
     "group_requests",
     "lifecycle",
+    "load_jsonl",
+    "mermaid_diagram",
     "named_policy",
     "new_case",
     "next_deadline",
@@ -272,11 +306,17 @@ __all__ = [
     "parse_return",
     "parse_returns_page",
     "parse_webhook",
+    "policy_from_spec",
     "policy_table",
+    "population",
     "reconcile",
     "region",
+    "replay",
+    "replay_states",
     "return_status",
     "shipping_check",
+    "simulate",
+    "svg_diagram",
     "tab_counts",
     "verify_signature",
     "views",
