@@ -54,13 +54,31 @@ __all__ = [
 
 DeadlineSource = Literal["policy", "platform"]
 
-PLATFORM_ACTIONS: Mapping[str, Window] = {
-    "SELLER_RESPOND_REFUND": Window.SELLER_RESPONSE,
-    "SELLER_RESPOND_RETURN": Window.SELLER_RESPONSE,
-    "SELLER_RESPOND_RECEIVE_PACKAGE": Window.SELLER_RECEIPT,
-    "SELLER_RESPOND_REPLACEMENT": Window.SELLER_REPLACEMENT_RESPONSE,
-    "SELLER_RESPOND_CANCEL": Window.SELLER_CANCELLATION_RESPONSE,
-}
+
+def _platform_actions() -> Mapping[str, Window]:
+    """Derive each seller action's window from the vocabulary and the declaration.
+
+    ``codes.SELLER_ACTION`` says in which canonical states the platform asks
+    for each action; the declaration says which seller windows run there.
+    """
+    from types import MappingProxyType
+
+    from .codes import SELLER_ACTION, SellerActionCode
+
+    out: dict[str, Window] = {}
+    for code in SellerActionCode:
+        windows = {
+            t.timeout
+            for key in SELLER_ACTION.reverse[code]
+            for t in LIFECYCLES[key.request_type].timeouts_from(key.state)
+            if t.timeout is not None and WINDOW_ACTORS[t.timeout] is Actor.SELLER
+        }
+        if len(windows) == 1:
+            out[code.value] = windows.pop()
+    return MappingProxyType(out)
+
+
+PLATFORM_ACTIONS: Mapping[str, Window] = _platform_actions()
 """The window each ``seller_next_action_response[].action`` names (platform-api.md §2c, §2f).
 
 An action not listed here (the platform adds values), or one naming a
