@@ -45,7 +45,7 @@ from tiktok_aftersales.serialize import case_to_json
 from tiktok_aftersales.synthetic import Behaviour, SyntheticCase, SyntheticEvent
 
 H = timedelta(hours=1)
-FIXTURES = Path("/work/shared/fixtures/platform")
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "platform"
 
 
 def _open(kind: RequestType, case_id: str, region: str) -> AfterSalesCase:
@@ -322,7 +322,7 @@ def test_history_from_a_generated_case_keeps_every_event() -> None:
 # --- platform dumps ---------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not FIXTURES.exists(), reason="shared platform fixtures not present")
+@pytest.mark.skipif(not FIXTURES.exists(), reason="bundled platform fixtures missing")
 def test_platform_pages_open_cases_and_bad_lines_are_reported() -> None:
     page = (FIXTURES / "returns_search_response.live.json").read_text()
     lines = [json.dumps(json.loads(page)), "{oops", json.dumps({"hello": 1})]

@@ -15,7 +15,7 @@ from tiktok_aftersales.analysis import dump_jsonl, population
 from tiktok_aftersales.cli import main
 
 SAMPLE = Path(__file__).parent.parent / "examples" / "data" / "histories.jsonl"
-FIXTURES = Path("/work/shared/fixtures/platform")
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "platform"
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_replay_refuses_a_naive_instant(capsys: pytest.CaptureFixture[str]) -> N
     assert "UTC offset" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not FIXTURES.exists(), reason="shared platform fixtures not present")
+@pytest.mark.skipif(not FIXTURES.exists(), reason="bundled platform fixtures missing")
 def test_replay_of_a_platform_dump(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     page = json.loads((FIXTURES / "returns_search_response.live.json").read_text())
     path = tmp_path / "dump.jsonl"
