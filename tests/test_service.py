@@ -656,3 +656,35 @@ def test_the_ports_page_lists_the_route_of_every_effect_kind() -> None:
     text = DOCS.read_text(encoding="utf-8")
     for kind in EffectKind:
         assert f"| `{kind.value}` |" in text, kind
+
+
+def test_a_snapshot_for_an_unknown_request_opens_a_stored_case_in_the_platform_state():
+    from tiktok_aftersales import Breakdown, OrderLine, State
+    from tiktok_aftersales.codec import parse_webhook
+    from tiktok_aftersales.ports import CaseExists
+    from tiktok_aftersales.testing import in_memory_service
+
+    service, ports = in_memory_service()
+    hook = parse_webhook(
+        {
+            "type": 12,
+            "tts_notification_id": "n-1",
+            "timestamp": 1760200005,
+            "data": {
+                "order_id": "o-7",
+                "return_role": "BUYER",
+                "return_type": "REFUND",
+                "return_status": "RETURN_OR_REFUND_REQUEST_SUCCESS",
+                "return_id": "r-7",
+                "create_time": 1760000000,
+                "update_time": 1760200000,
+            },
+        }
+    )
+    lines = [OrderLine("L1", "SKU-RED", Breakdown.of("10.00", "USD"))]
+    case = service.open_from_snapshot(hook.data, case_id="c-7", region="US", lines=lines)
+    assert case.state is State.REFUND_COMMITTED
+    assert ports.store.get("c-7").state is State.REFUND_COMMITTED
+    assert case.platform_id == "r-7"
+    with pytest.raises(CaseExists):
+        service.open_from_snapshot(hook.data, case_id="c-7", region="US", lines=lines)

@@ -522,6 +522,49 @@ class AfterSalesService:
 
         return self._dispatch(self._update(case_id, change))
 
+    def open_from_snapshot(
+        self,
+        snapshot: Any,
+        *,
+        case_id: str,
+        region: Region | str,
+        lines: Iterable[OrderLine],
+        order_stage: OrderStage | str = OrderStage.DELIVERED,
+    ) -> AfterSalesCase:
+        """Open a case the host did not know, in the state a platform snapshot shows.
+
+        The case is opened along the declaration's shortest legal path to the
+        platform's state (:func:`tiktok_aftersales.sync.open_from_snapshot`),
+        stored, and its effects dispatched. Nothing is sent to the platform:
+        the snapshot came from it.
+
+        Raises:
+            CaseExists: A case with this id is stored already.
+            InvalidValue: The snapshot is unmapped or has no legal path from
+                a new case, or an argument is malformed.
+            DispatchFailed: A port failed on an effect (the case is stored).
+
+        """
+        from .sync import open_from_snapshot
+
+        try:
+            self.store.get(case_id)
+        except UnknownCase:
+            pass
+        else:
+            raise CaseExists(case_id)
+        result = open_from_snapshot(
+            snapshot,
+            case_id=case_id,
+            region=region,
+            lines=tuple(lines),
+            order_stage=order_stage,
+        )
+        if result.case is None:
+            raise InvalidValue("snapshot", getattr(snapshot, "platform_id", None), result.detail)
+        self.store.add(result.case)
+        return self._dispatch(result.case)
+
     def refresh(self, case_id: str, reconcile: Reconcile | None = None) -> AfterSalesCase:
         """Fetch the platform's snapshot of a case and apply it (see :meth:`apply_snapshot`)."""
         case = self.store.get(case_id)
