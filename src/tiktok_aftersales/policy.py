@@ -473,9 +473,9 @@ CHANNEL_MANAGER_POLICY = DEFAULT_POLICY.with_window(
     source="seed 004: channel manager, approve or reject refund-only requests within 24 h",
 ).renamed(
     "channel_manager",
-    "The defaults, with seed 004's 24 h seller response to refund-only requests.",
+    "The defaults, with seed 004's 24 h seller response to a refund-only request.",
 )
-"""The defaults, with seed 004's 24 h seller response to refund-only requests.
+"""The defaults, with seed 004's 24 h seller response to a refund-only request.
 
 Region rules still win (Vietnam and Thailand keep one working day).
 """

@@ -370,7 +370,7 @@ class _Walker:
             )
         return out or None
 
-    def open(self, index: int, seed: int, start: datetime, span: timedelta) -> AfterSalesCase:
+    def start_case(self, index: int, seed: int, start: datetime, span: timedelta) -> AfterSalesCase:
         rng = self.rng
         b = self.b
         kind: RequestType = _pick(rng, b.request_types)
@@ -541,7 +541,7 @@ def _generate(
 ) -> Iterator[SyntheticCase]:
     walker = _Walker(random.Random(seed), behaviour, windows, max_events)
     for index in range(n):
-        yield walker.walk(walker.open(index, seed, start, span))
+        yield walker.walk(walker.start_case(index, seed, start, span))
 
 
 def continue_case(
