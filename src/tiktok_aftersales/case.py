@@ -26,6 +26,7 @@ from .vocabulary import (
     ReturnStatus,
     Solution,
     State,
+    member,
 )
 from .vocabulary import region as _lookup_region
 
@@ -303,18 +304,8 @@ def new_case(
             there are no lines, lines repeat an id or mix currencies.
 
     """
-    try:
-        kind = RequestType(request_type)
-    except ValueError:
-        raise InvalidValue(
-            "request_type", request_type, f"one of {', '.join(t.value for t in RequestType)}"
-        ) from None
-    try:
-        stage = OrderStage(order_stage)
-    except ValueError:
-        raise InvalidValue(
-            "order_stage", order_stage, f"one of {', '.join(s.value for s in OrderStage)}"
-        ) from None
+    kind = member(RequestType, request_type, "request_type")
+    stage = member(OrderStage, order_stage, "order_stage")
     _require_str("case_id", case_id)
     _require_str("order_id", order_id)
     if platform_id is not None:

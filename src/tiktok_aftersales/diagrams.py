@@ -30,7 +30,7 @@ import attrs
 from .errors import AfterSalesError, InvalidValue
 from .lifecycle import LIFECYCLES, Lifecycle, Transition
 from .policy import Policy
-from .vocabulary import Actor, Arbitration, Region, RequestType, State, Window
+from .vocabulary import Actor, Arbitration, Region, RequestType, State, Window, member
 
 __all__ = [
     "FORMATS",
@@ -126,11 +126,7 @@ class Edge:
 def _lifecycle(request_type: RequestType | str | Lifecycle) -> Lifecycle:
     if isinstance(request_type, Lifecycle):
         return request_type
-    try:
-        return LIFECYCLES[RequestType(request_type)]
-    except ValueError:
-        known = ", ".join(t.value for t in RequestType)
-        raise InvalidValue("request_type", request_type, f"one of {known}") from None
+    return LIFECYCLES[member(RequestType, request_type, "request_type")]
 
 
 def _arbitration(t: Transition) -> Literal["opens", "during"] | None:

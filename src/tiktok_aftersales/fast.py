@@ -51,7 +51,7 @@ from .errors import AfterSalesError, InvalidTransition, InvalidValue, UnknownEve
 from .lifecycle.engine import _offer_after, choose_transition
 from .lifecycle.table import LIFECYCLES
 from .money import Breakdown, OrderLine
-from .vocabulary import Actor, Arbitration, OrderStage, RequestType, Solution, State
+from .vocabulary import Actor, Arbitration, OrderStage, RequestType, Solution, State, member
 
 __all__ = [
     "FastPathUnsupported",
@@ -215,12 +215,7 @@ class FastTable:
                 None if offer is None else Solution(offer.solution),
             )
             return self.number[key]
-        try:
-            kind = RequestType(origin)
-        except ValueError:
-            raise InvalidValue(
-                "request_type", origin, f"one of {', '.join(t.value for t in RequestType)}"
-            ) from None
+        kind = member(RequestType, origin, "request_type")
         return self.number[(kind, State.NEW, Arbitration.NONE, None)]
 
     def move(self, control: int, event: str, actor: Any, payload: Payload | None = None) -> int:

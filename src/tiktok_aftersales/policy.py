@@ -28,7 +28,7 @@ import attrs
 
 from .calendars import Duration, WorkingCalendar, _as_date
 from .errors import InvalidValue
-from .vocabulary import Actor, Region, RequestType, Window
+from .vocabulary import Actor, Region, RequestType, Window, member
 
 __all__ = [
     "CHANNEL_MANAGER_POLICY",
@@ -84,12 +84,7 @@ def _request_type(value: Any) -> RequestType | None:
 
 
 def _window(value: Any) -> Window:
-    try:
-        return Window(value)
-    except ValueError:
-        raise InvalidValue(
-            "window", value, f"one of {', '.join(w.value for w in Window)}"
-        ) from None
+    return member(Window, value, "window")
 
 
 def _duration(value: Any) -> Duration:

@@ -11,6 +11,7 @@ import enum
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any, TypeVar
 
 import attrs
 
@@ -29,8 +30,25 @@ __all__ = [
     "Solution",
     "State",
     "Window",
+    "member",
     "region",
 ]
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def member(kind: type[E], value: Any, field: str) -> E:
+    """Return the member of the enum ``kind`` whose value is ``value``.
+
+    Raises:
+        InvalidValue: ``value`` names no member; the error names ``field``
+            and lists the allowed values.
+    """
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in kind)
+        raise InvalidValue(field, value, f"one of {allowed}") from None
 
 
 class RequestType(enum.StrEnum):

@@ -18,7 +18,7 @@ import attrs
 
 from ..errors import InvalidValue
 from ..lifecycle import LIFECYCLES
-from ..vocabulary import RequestType, State
+from ..vocabulary import RequestType, State, member
 
 __all__ = [
     "ALL_CANONICAL",
@@ -59,16 +59,8 @@ def canonical(request_type: RequestType | str, state: State | str) -> Canonical:
             has no such case state.
 
     """
-    try:
-        kind = RequestType(request_type)
-    except ValueError:
-        raise InvalidValue(
-            "request_type", request_type, f"one of {', '.join(t.value for t in RequestType)}"
-        ) from None
-    try:
-        where = State(state)
-    except ValueError:
-        raise InvalidValue("state", state, f"one of {', '.join(s.value for s in State)}") from None
+    kind = member(RequestType, request_type, "request_type")
+    where = member(State, state, "state")
     states = LIFECYCLES[kind].case_states
     if where not in states:
         raise InvalidValue(

@@ -27,6 +27,7 @@ from ..vocabulary import (
     Solution,
     State,
     Window,
+    member,
 )
 
 if TYPE_CHECKING:
@@ -322,11 +323,7 @@ def _as_refund(case: AfterSalesCase, field: str, value: Any) -> Refund:
 
 def _enum(kind: type[Any]) -> Callable[[AfterSalesCase, str, Any], Any]:
     def convert(_case: AfterSalesCase, field: str, value: Any) -> Any:
-        try:
-            return kind(value)
-        except ValueError:
-            allowed = ", ".join(str(m.value) for m in kind)
-            raise InvalidValue(field, value, f"one of {allowed}") from None
+        return member(kind, value, field)
 
     return convert
 

@@ -34,6 +34,7 @@ from ..vocabulary import (
     RequestType,
     Solution,
     State,
+    member,
 )
 from .declaration import EVENTS, PREDICATES, EffectSpec, Lifecycle, Transition
 from .table import LIFECYCLES
@@ -98,12 +99,7 @@ def lifecycle(request_type: RequestType | str) -> Lifecycle:
         InvalidValue: The type is unknown.
 
     """
-    try:
-        return LIFECYCLES[RequestType(request_type)]
-    except ValueError:
-        raise InvalidValue(
-            "request_type", request_type, f"one of {', '.join(t.value for t in RequestType)}"
-        ) from None
+    return LIFECYCLES[member(RequestType, request_type, "request_type")]
 
 
 def _actor(value: Actor | str) -> Actor:
