@@ -57,7 +57,7 @@ def _transitions(kind: str) -> str:
     """Every declared transition of a type: from, event, to, who, guard, effects."""
     from tiktok_aftersales.diagrams import edges
     from tiktok_aftersales.lifecycle import LIFECYCLES
-    from tiktok_aftersales.vocabulary import RequestType
+    from tiktok_aftersales.domain.vocabulary import RequestType
 
     lc = LIFECYCLES[RequestType(kind)]
     by_event: dict[tuple[Any, ...], Any] = {}
@@ -135,7 +135,7 @@ def _cli_help(name: str = "") -> str:
     from tiktok_aftersales import cli
 
     with _columns(80):
-        parser = cli._parser()
+        parser = cli.build_parser()
         if name:
             sub = next(a for a in parser._actions if a.dest == "command")
             parser = sub.choices[name]  # type: ignore[index]
@@ -155,8 +155,8 @@ def _vocabulary(name: str) -> str:
 
 
 def _deadline_table(name: str) -> str:
-    from tiktok_aftersales.clock import arbitration_table, timeout_table
-    from tiktok_aftersales.policy import DEFAULT_POLICY, policy_table, to_markdown
+    from tiktok_aftersales.deadlines.clock import arbitration_table, timeout_table
+    from tiktok_aftersales.deadlines.policy import DEFAULT_POLICY, policy_table, to_markdown
 
     tables: dict[str, Callable[[], list[Any]]] = {
         "policy-table": lambda: policy_table(DEFAULT_POLICY),

@@ -25,7 +25,7 @@ from tiktok_aftersales import (
     apply,
     open_case,
 )
-from tiktok_aftersales.analysis import (
+from tiktok_aftersales.analysis.core import (
     History,
     LineError,
     MissingExtra,
@@ -41,8 +41,8 @@ from tiktok_aftersales.analysis import (
     run_policy,
     simulate,
 )
-from tiktok_aftersales.serialize import case_to_json
-from tiktok_aftersales.synthetic import Behaviour, SyntheticCase, SyntheticEvent
+from tiktok_aftersales.analysis.synthetic import Behaviour, SyntheticCase, SyntheticEvent
+from tiktok_aftersales.domain.serialize import case_to_json
 
 H = timedelta(hours=1)
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "platform"

@@ -30,7 +30,7 @@ from tiktok_aftersales import (
     lifecycle,
     open_case,
 )
-from tiktok_aftersales.clock import advance, advance_report, deadlines
+from tiktok_aftersales.deadlines.clock import advance, advance_report, running_deadlines
 from tiktok_aftersales.lifecycle import allowed_events
 
 B, S, P, SYS = Actor.BUYER, Actor.SELLER, Actor.PLATFORM, Actor.SYSTEM
@@ -118,11 +118,11 @@ def test_the_table_covers_every_type_with_a_rejection() -> None:
 @pytest.mark.parametrize("name", list(REJECTIONS))
 def test_a_dispute_puts_the_case_in_arbitration_and_stops_the_clock(name: str) -> None:
     before = build(name)
-    assert [d.window for d in deadlines(before)] == [Window.BUYER_DISPUTE]
+    assert [d.window for d in running_deadlines(before)] == [Window.BUYER_DISPUTE]
     case = disputed(name)
     assert case.state is before.state
     assert case.arbitration is Arbitration.IN_PROGRESS
-    assert deadlines(case) == ()
+    assert running_deadlines(case) == ()
     assert advance(case, T0 + timedelta(days=3650)) is case
 
 
@@ -153,7 +153,7 @@ def test_a_ruling_for_the_seller_or_a_closed_arbitration_closes_the_request(
     assert ruled.state is State.CLOSED
     assert ruled.arbitration is arbitration
     assert ruled.refund is None
-    assert deadlines(ruled) == ()
+    assert running_deadlines(ruled) == ()
 
 
 @pytest.mark.parametrize("name", list(REJECTIONS))
@@ -179,7 +179,7 @@ def test_a_dispute_just_before_the_window_ends_wins() -> None:
 def test_indonesia_appeal_window_is_48_hours() -> None:
     case = _steps(_opened(RR, region="ID"), ("reject", S))
     rejected_at = last(case)
-    (d,) = deadlines(case)
+    (d,) = running_deadlines(case)
     assert (d.window, d.actor, d.due, d.target) == (
         Window.BUYER_DISPUTE,
         B,
@@ -222,7 +222,7 @@ def test_only_the_platform_operator_can_move_a_case_in_arbitration(name: str) ->
 def test_after_a_ruling_for_the_buyer_the_return_runs_its_clocks_again() -> None:
     case = disputed("return_request")
     ruled = apply(case, "rule_for_buyer", P, last(case) + H)
-    (d,) = deadlines(ruled)
+    (d,) = running_deadlines(ruled)
     assert d.window is Window.BUYER_SHIP_BACK
     assert d.started == ruled.last_event_at
     assert advance(ruled, d.due).state is State.CLOSED
@@ -235,7 +235,7 @@ def test_a_parcel_rejected_after_a_ruling_for_the_buyer_can_be_disputed_again() 
     case = _steps(case, ("reject_receipt", S))
     assert (case.state, case.arbitration) == (State.RECEIPT_REJECTED, Arbitration.SUPPORT_BUYER)
     # silent buyer: the request closes after the dispute window
-    (d,) = deadlines(case)
+    (d,) = running_deadlines(case)
     assert d.window is Window.BUYER_DISPUTE
     assert advance(case, d.due).state is State.CLOSED
     # or a second dispute, ruled for the buyer: refunded

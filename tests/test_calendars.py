@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tiktok_aftersales import InvalidValue, NaiveDatetime, region
-from tiktok_aftersales.calendars import (
+from tiktok_aftersales.domain.calendars import (
     Duration,
     DurationUnit,
     WorkingCalendar,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tiktok_aftersales._cli_explain import explain_lines, meanings, suggestions
 from tiktok_aftersales.cli import main
+from tiktok_aftersales.cli.explain import explain_lines, meanings, suggestions
 from tiktok_aftersales.codes import (
     ALL_CANONICAL,
     RETURN_STATUS,
@@ -19,9 +19,9 @@ from tiktok_aftersales.codes import (
     Canonical,
     UnknownCode,
 )
+from tiktok_aftersales.deadlines.policy import DEFAULT_POLICY
 from tiktok_aftersales.diagrams import dot_diagram, mermaid_diagram
-from tiktok_aftersales.policy import DEFAULT_POLICY
-from tiktok_aftersales.vocabulary import RequestType, State
+from tiktok_aftersales.domain.vocabulary import RequestType, State
 
 
 def run(capsys, *argv):

@@ -25,19 +25,19 @@ from tiktok_aftersales import (
     lifecycle,
     open_case,
 )
-from tiktok_aftersales.clock import (
+from tiktok_aftersales.deadlines.clock import (
     PLATFORM_ACTIONS,
     Deadline,
     advance,
     advance_report,
-    deadlines,
     due_events,
     next_deadline,
+    running_deadlines,
     with_next_action_response,
     with_platform_deadline,
 )
+from tiktok_aftersales.deadlines.policy import CHANNEL_MANAGER_POLICY, DEFAULT_POLICY
 from tiktok_aftersales.lifecycle import HUMAN_ONLY_ARBITRATION, allowed_events
-from tiktok_aftersales.policy import CHANNEL_MANAGER_POLICY, DEFAULT_POLICY
 
 H = timedelta(hours=1)
 D = timedelta(days=1)
@@ -64,7 +64,7 @@ def opened(
 
 def test_new_request_has_the_seller_response_deadline_with_who_and_what_happens() -> None:
     case = opened()
-    (d,) = deadlines(case)
+    (d,) = running_deadlines(case)
     assert d == Deadline(
         window=Window.SELLER_RESPONSE,
         event="approve",
@@ -82,10 +82,10 @@ def test_new_request_has_the_seller_response_deadline_with_who_and_what_happens(
 
 
 def test_terminal_and_unopened_cases_have_no_deadlines() -> None:
-    assert deadlines(fresh(RequestType.REFUND_ONLY)) == ()
+    assert running_deadlines(fresh(RequestType.REFUND_ONLY)) == ()
     case = run(opened(), ("withdraw", Actor.BUYER))
     assert case.state is State.WITHDRAWN
-    assert deadlines(case) == ()
+    assert running_deadlines(case) == ()
     assert next_deadline(case) is None
 
 
@@ -100,7 +100,7 @@ def test_every_timeout_of_the_declaration_yields_a_deadline_in_its_state() -> No
                 for t in lc.timeouts_from(case.state)
                 if case.arbitration in t.arbitration_from
             }
-            assert {d.event for d in deadlines(case)} == expected, (kind, case.state)
+            assert {d.event for d in running_deadlines(case)} == expected, (kind, case.state)
 
 
 def test_due_events_lists_only_expired_deadlines() -> None:
@@ -130,7 +130,7 @@ def test_naive_instants_are_refused_and_the_case_is_unchanged() -> None:
 
 def test_a_policy_argument_that_is_not_a_policy_is_refused() -> None:
     with pytest.raises(InvalidValue) as err:
-        deadlines(opened(), {"seller_response": "24h"})  # type: ignore[arg-type]
+        running_deadlines(opened(), {"seller_response": "24h"})  # type: ignore[arg-type]
     assert err.value.field == "policy"
 
 
@@ -161,7 +161,7 @@ def test_advance_stops_at_the_instant() -> None:
     case = opened()
     half = advance(case, T0 + 3 * D)
     assert half.state is State.AWAITING_BUYER_SHIPMENT
-    assert deadlines(half)[0].due == T0 + 2 * D + 5 * D
+    assert running_deadlines(half)[0].due == T0 + 2 * D + 5 * D
 
 
 def test_advancing_again_to_the_same_instant_changes_nothing() -> None:
@@ -185,7 +185,7 @@ def test_ship_back_window_runs_from_approval_even_after_a_label_is_generated() -
     case = advance(opened(), T0 + 2 * D)
     labelled = apply(case, "generate_label", Actor.SYSTEM, T0 + 3 * D)
     assert labelled.state is State.RETURN_LABEL_ISSUED
-    (d,) = deadlines(labelled)
+    (d,) = running_deadlines(labelled)
     assert d.window is Window.BUYER_SHIP_BACK
     assert d.started == T0 + 2 * D
     assert d.due == T0 + 7 * D
@@ -196,14 +196,14 @@ def test_a_late_event_in_the_same_state_does_not_put_history_out_of_order() -> N
     rejected = apply(case, "reject", Actor.SELLER, T0)
     # a host records the buyer's dispute late (after the 48 h window); the platform accepted it
     disputed = apply(rejected, "dispute", Actor.BUYER, T0 + 60 * H)
-    assert deadlines(disputed) == ()
+    assert running_deadlines(disputed) == ()
     assert advance(disputed, T0 + 365 * D) is disputed
 
 
 def test_a_different_policy_changes_the_outcome_time() -> None:
     case = opened(RequestType.REFUND_ONLY, region="US", currency="USD")
-    assert deadlines(case)[0].due == T0 + 48 * H
-    assert deadlines(case, CHANNEL_MANAGER_POLICY)[0].due == T0 + 24 * H
+    assert running_deadlines(case)[0].due == T0 + 48 * H
+    assert running_deadlines(case, CHANNEL_MANAGER_POLICY)[0].due == T0 + 24 * H
     assert advance(case, T0 + 30 * H, CHANNEL_MANAGER_POLICY).state is State.REFUND_COMMITTED
     assert advance(case, T0 + 30 * H, DEFAULT_POLICY).state is State.REQUESTED
 
@@ -218,14 +218,14 @@ def test_platform_deadline_overrides_the_policy_for_the_step() -> None:
     assert told.version == case.version + 1
     assert told.platform_deadline is not None
     assert told.platform_deadline.state is State.REQUESTED
-    (d,) = deadlines(told)
+    (d,) = running_deadlines(told)
     assert (d.source, d.due, d.rule_source) == ("platform", due, "SELLER_RESPOND_RETURN")
     after = advance(told, T0 + 21 * H)
     assert after.history[1].at == due
     assert after.state is State.AWAITING_BUYER_SHIPMENT
     # the next step is the policy's again (the engine drops the platform deadline)
     assert after.platform_deadline is None
-    assert deadlines(after)[0].source == "policy"
+    assert running_deadlines(after)[0].source == "policy"
 
 
 def test_platform_deadline_can_be_later_than_the_policy() -> None:
@@ -242,24 +242,24 @@ def test_platform_deadline_for_another_state_is_ignored() -> None:
     assert moved.platform_deadline is None
     # even if a host kept it, a deadline announced for "requested" does not apply in "rejected"
     stale = attrs.evolve(moved, platform_deadline=told.platform_deadline)
-    assert deadlines(stale)[0].source == "policy"
+    assert running_deadlines(stale)[0].source == "policy"
 
 
 def test_unknown_platform_action_applies_to_the_seller_window() -> None:
     case = opened()
     told = with_platform_deadline(case, "SELLER_RESPOND_SOMETHING_NEW", T0 + 5 * H)
-    assert deadlines(told)[0].due == T0 + 5 * H
+    assert running_deadlines(told)[0].due == T0 + 5 * H
 
 
 def test_platform_deadline_does_not_touch_buyer_windows() -> None:
     case = run(opened(), ("reject", Actor.SELLER))
     told = with_platform_deadline(case, "SELLER_RESPOND_RETURN", T0 + 1 * H)
-    (d,) = deadlines(told)
+    (d,) = running_deadlines(told)
     assert (d.window, d.source) == (Window.BUYER_DISPUTE, "policy")
 
 
 def test_every_platform_action_names_a_seller_window() -> None:
-    from tiktok_aftersales.policy import WINDOW_ACTORS
+    from tiktok_aftersales.deadlines.policy import WINDOW_ACTORS
 
     assert {WINDOW_ACTORS[w] for w in PLATFORM_ACTIONS.values()} == {Actor.SELLER}
 
@@ -315,7 +315,7 @@ def test_malformed_next_action_entries_are_refused() -> None:
 def test_no_clock_runs_while_arbitration_is_in_progress() -> None:
     case = run(opened(), ("reject", Actor.SELLER), ("dispute", Actor.BUYER))
     assert case.arbitration is Arbitration.IN_PROGRESS
-    assert deadlines(case) == ()
+    assert running_deadlines(case) == ()
     assert advance(case, T0 + 1000 * D) is case
     assert "operator" in HUMAN_ONLY_ARBITRATION
 
@@ -387,18 +387,18 @@ def test_indonesian_walk_with_every_party_silent_or_late() -> None:
     t0 = JAKARTA_T0
     case = _id_return()
     # 48 h for the seller, then auto-approval
-    assert deadlines(case)[0].due == t0 + 48 * H
+    assert running_deadlines(case)[0].due == t0 + 48 * H
     case = advance(case, t0 + 48 * H)
     assert case.state is State.AWAITING_BUYER_SHIPMENT
     assert case.history[-1].actor is Actor.SYSTEM
     # 5 calendar days to upload the ship-back information
-    (ship_back,) = deadlines(case)
+    (ship_back,) = running_deadlines(case)
     assert (ship_back.window, ship_back.due) == (Window.BUYER_SHIP_BACK, t0 + 48 * H + 5 * D)
     shipped_at = t0 + 48 * H + 4 * D
     case = apply(advance(case, shipped_at), "ship_back", Actor.BUYER, shipped_at)
     case = apply(case, "parcel_delivered", Actor.LOGISTICS, shipped_at + 3 * D)
     # 8 days for the seller to confirm receipt, counted from the buyer's shipment upload
-    (receipt,) = deadlines(case)
+    (receipt,) = running_deadlines(case)
     assert (receipt.window, receipt.started, receipt.due) == (
         Window.SELLER_RECEIPT,
         shipped_at,
@@ -434,14 +434,14 @@ def test_one_working_day_over_a_weekend_and_a_holiday_in_thailand() -> None:
     policy = DEFAULT_POLICY.with_holidays("TH", ["2026-04-13"])  # Songkran, Monday
     friday = datetime(2026, 4, 10, 3, tzinfo=UTC)  # 10:00 in Bangkok
     case = opened(RequestType.REFUND_ONLY, region="TH", at=friday, currency="THB")
-    (d,) = deadlines(case, policy)
+    (d,) = running_deadlines(case, policy)
     assert str(d.duration) == "1 working day"
     assert d.due == datetime(2026, 4, 14, 3, tzinfo=UTC)  # Tuesday 10:00 in Bangkok
     assert advance(case, datetime(2026, 4, 14, 2, 59, tzinfo=UTC), policy).state is State.REQUESTED
     approved = advance(case, datetime(2026, 4, 14, 3, tzinfo=UTC), policy)
     assert approved.state is State.REFUND_COMMITTED
     # without the host's holiday list Monday is a working day
-    assert deadlines(case)[0].due == datetime(2026, 4, 13, 3, tzinfo=UTC)
+    assert running_deadlines(case)[0].due == datetime(2026, 4, 13, 3, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -458,7 +458,7 @@ def test_us_day_window_across_the_dst_change_keeps_the_local_time(
 ) -> None:
     case = opened(region="US", at=approved_at - 2 * H, currency="USD")
     case = apply(case, "approve", Actor.SELLER, approved_at)
-    (d,) = deadlines(case)
+    (d,) = running_deadlines(case)
     assert (d.window, str(d.duration)) == (Window.BUYER_SHIP_BACK, "5 calendar days")
     assert d.due == due
     assert advance(case, due - timedelta(seconds=1)).state is State.AWAITING_BUYER_SHIPMENT
@@ -485,7 +485,7 @@ def test_with_every_party_silent_every_case_ends_except_arbitration_in_progress(
             stuck.append((kind, end.state, end.arbitration))
             # the only wait no clock ends: arbitration, and only the operator moves it
             assert end.arbitration is Arbitration.IN_PROGRESS
-            assert deadlines(end) == ()
+            assert running_deadlines(end) == ()
             assert {a for e in allowed_events(end) for a in e.actors} == {Actor.PLATFORM}
             assert end.state not in lc.human_only or lc.human_only[end.state]
     assert stuck, "arbitration in progress is reachable and must be the named exception"
@@ -497,7 +497,7 @@ def test_with_every_party_silent_every_case_ends_except_arbitration_in_progress(
 
 def test_us_buyer_cancellation_is_auto_approved_after_24_hours() -> None:
     case = opened(RequestType.BUYER_CANCELLATION, region="US", currency="USD")
-    (d,) = deadlines(case)
+    (d,) = running_deadlines(case)
     assert (d.window, d.due, d.target) == (
         Window.SELLER_CANCELLATION_RESPONSE,
         T0 + 24 * H,
@@ -527,4 +527,4 @@ def test_a_host_region_with_its_own_weekend_counts_working_days() -> None:
         lines=[OrderLine("L1", "SKU", Breakdown.of("50.00", "SAR"))],
         at=thursday,
     )
-    assert deadlines(case, policy)[0].due == datetime(2026, 4, 12, 7, tzinfo=UTC)  # Sunday
+    assert running_deadlines(case, policy)[0].due == datetime(2026, 4, 12, 7, tzinfo=UTC)  # Sunday

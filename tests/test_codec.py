@@ -14,7 +14,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tiktok_aftersales import AfterSalesError, Arbitration, FloatAmount, Money, RequestType, State
-from tiktok_aftersales.codec import (
+from tiktok_aftersales.codes import (
+    CancelStatusCode,
+    CancelTypeCode,
+    Canonical,
+    LegacyStatus,
+    LegacyType,
+    ReturnStatusCode,
+    ReturnTypeCode,
+    RoleCode,
+    SellerActionCode,
+    UnknownCode,
+)
+from tiktok_aftersales.errors import InvalidValue
+from tiktok_aftersales.platform.codec import (
     CancellationStatusChange,
     PlatformResponseError,
     RefundMismatch,
@@ -30,19 +43,6 @@ from tiktok_aftersales.codec import (
     parse_returns_page,
     parse_webhook,
 )
-from tiktok_aftersales.codes import (
-    CancelStatusCode,
-    CancelTypeCode,
-    Canonical,
-    LegacyStatus,
-    LegacyType,
-    ReturnStatusCode,
-    ReturnTypeCode,
-    RoleCode,
-    SellerActionCode,
-    UnknownCode,
-)
-from tiktok_aftersales.errors import InvalidValue
 
 R = RequestType
 S = State

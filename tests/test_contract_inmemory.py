@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from tiktok_aftersales import AfterSalesCase
-from tiktok_aftersales.ports import CaseStore, InventoryPort
-from tiktok_aftersales.testing import (
+from tiktok_aftersales.app.ports import CaseStore, InventoryPort
+from tiktok_aftersales.app.testing import (
     CaseStoreContract,
     InMemoryCaseStore,
     InMemoryInventory,
@@ -81,7 +81,7 @@ def test_the_contract_classes_cannot_run_without_an_adapter() -> None:
 def test_the_testing_module_imports_without_pytest() -> None:
     code = (
         "import sys; sys.modules['pytest'] = None; sys.modules['hypothesis'] = None\n"
-        "import tiktok_aftersales.testing as t\n"
+        "import tiktok_aftersales.app.testing as t\n"
         "print(sorted(n for n in dir(t.CaseStoreContract) if n.startswith('test_'))[0])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

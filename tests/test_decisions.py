@@ -20,9 +20,11 @@ from tiktok_aftersales import (
     can_fire,
     open_case,
 )
-from tiktok_aftersales.codec import parse_decision_eligibility
 from tiktok_aftersales.codes import OUTBOUND, DecisionCode, DecisionEndpoint
-from tiktok_aftersales.decisions import (
+from tiktok_aftersales.errors import InvalidTransition, InvalidValue, UnknownEvent
+from tiktok_aftersales.lifecycle import LIFECYCLES
+from tiktok_aftersales.platform.codec import parse_decision_eligibility
+from tiktok_aftersales.platform.decisions import (
     PLATFORM_CODES,
     DecisionImage,
     DecisionRefused,
@@ -32,8 +34,6 @@ from tiktok_aftersales.decisions import (
     idempotency_key,
     parse_decision_body,
 )
-from tiktok_aftersales.errors import InvalidTransition, InvalidValue, UnknownEvent
-from tiktok_aftersales.lifecycle import LIFECYCLES
 
 R = RequestType
 S = State

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tiktok_aftersales import ReturnStatus, State
+from tiktok_aftersales.analysis.samples import SAMPLES, build_samples
 from tiktok_aftersales.cli import main
-from tiktok_aftersales.demo import demo_rows, render_demo
-from tiktok_aftersales.samples import SAMPLES, build_samples
+from tiktok_aftersales.cli.demo import demo_rows, render_demo
 
 
 def test_every_sample_builds_through_the_public_api():

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tiktok_aftersales.deadlines.policy import DEFAULT_POLICY, POLICIES
 from tiktok_aftersales.diagrams import (
     DiagramUnavailable,
     arbitration_notes,
@@ -20,10 +21,9 @@ from tiktok_aftersales.diagrams import (
     mermaid_diagram,
     svg_diagram,
 )
+from tiktok_aftersales.domain.vocabulary import REGIONS, Actor, RequestType, State, Window
 from tiktok_aftersales.errors import InvalidValue
 from tiktok_aftersales.lifecycle import LIFECYCLES, Transition
-from tiktok_aftersales.policy import DEFAULT_POLICY, POLICIES
-from tiktok_aftersales.vocabulary import REGIONS, Actor, RequestType, State, Window
 
 TYPES = list(RequestType)
 

@@ -24,11 +24,16 @@ from tiktok_aftersales import (
     UnknownEvent,
     apply,
 )
-from tiktok_aftersales import fast as fast_module
-from tiktok_aftersales.fast import FastPathUnsupported, control_of, fast_table, replay_states
+from tiktok_aftersales.analysis import fast as fast_module
+from tiktok_aftersales.analysis.fast import (
+    FastPathUnsupported,
+    control_of,
+    fast_table,
+    replay_states,
+)
+from tiktok_aftersales.analysis.synthetic import Behaviour, generate
 from tiktok_aftersales.lifecycle import engine
 from tiktok_aftersales.lifecycle.engine import choose_transition
-from tiktok_aftersales.synthetic import Behaviour, generate
 
 behaviours = st.builds(
     Behaviour,

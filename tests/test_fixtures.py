@@ -11,16 +11,6 @@ from typing import Any
 import pytest
 
 from tiktok_aftersales import Money, RequestType, State
-from tiktok_aftersales.codec import (
-    parse_aftersale_eligibility,
-    parse_cancellations_page,
-    parse_decision_eligibility,
-    parse_refund_calculation,
-    parse_reject_reasons,
-    parse_return_records,
-    parse_returns_page,
-    parse_webhook,
-)
 from tiktok_aftersales.codes import (
     CancelStatusCode,
     CancelTypeCode,
@@ -33,7 +23,17 @@ from tiktok_aftersales.codes import (
     ReturnStatusCode,
     RoleCode,
 )
-from tiktok_aftersales.decisions import parse_decision_body
+from tiktok_aftersales.platform.codec import (
+    parse_aftersale_eligibility,
+    parse_cancellations_page,
+    parse_decision_eligibility,
+    parse_refund_calculation,
+    parse_reject_reasons,
+    parse_return_records,
+    parse_returns_page,
+    parse_webhook,
+)
+from tiktok_aftersales.platform.decisions import parse_decision_body
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "platform"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "platform"

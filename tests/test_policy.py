@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tiktok_aftersales import LIFECYCLES, Actor, InvalidValue, RequestType, Window, region
-from tiktok_aftersales.calendars import Duration
-from tiktok_aftersales.policy import (
+from tiktok_aftersales.deadlines.policy import (
     CHANNEL_MANAGER_POLICY,
     DEFAULT_POLICY,
     POLICIES,
@@ -24,6 +23,7 @@ from tiktok_aftersales.policy import (
     policy_table,
     to_markdown,
 )
+from tiktok_aftersales.domain.calendars import Duration
 
 RR = RequestType.RETURN_AND_REFUND
 
@@ -294,7 +294,7 @@ DOC = Path(__file__).parent.parent / "docs" / "deadlines.md"
 
 
 def _generated_tables() -> dict[str, str]:
-    from tiktok_aftersales.clock import arbitration_table, timeout_table
+    from tiktok_aftersales.deadlines.clock import arbitration_table, timeout_table
 
     return {
         "policy-table": to_markdown(policy_table(DEFAULT_POLICY)),

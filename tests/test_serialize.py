@@ -33,7 +33,7 @@ from tiktok_aftersales import (
     apply,
     open_case,
 )
-from tiktok_aftersales.serialize import (
+from tiktok_aftersales.domain.serialize import (
     DecodeError,
     EncodeError,
     case_from_dict,

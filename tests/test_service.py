@@ -27,7 +27,7 @@ from tiktok_aftersales import (
     State,
     apply,
 )
-from tiktok_aftersales.ports import (
+from tiktok_aftersales.app.ports import (
     CaseExists,
     CaseStore,
     Clock,
@@ -35,7 +35,7 @@ from tiktok_aftersales.ports import (
     PlatformPort,
     UnknownCase,
 )
-from tiktok_aftersales.service import (
+from tiktok_aftersales.app.service import (
     COMMAND_ID,
     EFFECT_ROUTES,
     AfterSalesService,
@@ -44,7 +44,7 @@ from tiktok_aftersales.service import (
     PlatformCallFailed,
     TickFailed,
 )
-from tiktok_aftersales.testing import (
+from tiktok_aftersales.app.testing import (
     FixedClock,
     InMemoryCaseStore,
     InMemoryInventory,
@@ -660,9 +660,9 @@ def test_the_ports_page_lists_the_route_of_every_effect_kind() -> None:
 
 def test_a_snapshot_for_an_unknown_request_opens_a_stored_case_in_the_platform_state():
     from tiktok_aftersales import Breakdown, OrderLine, State
-    from tiktok_aftersales.codec import parse_webhook
-    from tiktok_aftersales.ports import CaseExists
-    from tiktok_aftersales.testing import in_memory_service
+    from tiktok_aftersales.app.ports import CaseExists
+    from tiktok_aftersales.app.testing import in_memory_service
+    from tiktok_aftersales.platform.codec import parse_webhook
 
     service, ports = in_memory_service()
     hook = parse_webhook(

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tiktok_aftersales import signature
 from tiktok_aftersales.errors import AfterSalesError, InvalidValue
-from tiktok_aftersales.signature import InvalidSignature, check_signature, sign, verify
+from tiktok_aftersales.platform import signature
+from tiktok_aftersales.platform.signature import InvalidSignature, check_signature, sign, verify
 
 APP_KEY = "6abc123def"
 SECRET = "webhook-signing-secret"

@@ -22,9 +22,9 @@ from tiktok_aftersales import (
     State,
     apply,
 )
-from tiktok_aftersales.ports import CaseStore, InventoryPort, UnknownCase
-from tiktok_aftersales.service import COMMAND_ID, DispatchFailed, DuplicateCommand
-from tiktok_aftersales.testing import (
+from tiktok_aftersales.app.ports import CaseStore, InventoryPort, UnknownCase
+from tiktok_aftersales.app.service import COMMAND_ID, DispatchFailed, DuplicateCommand
+from tiktok_aftersales.app.testing import (
     CaseStoreContract,
     FixedClock,
     InventoryContract,

@@ -21,7 +21,7 @@ from tiktok_aftersales import (
     allowed_events,
     apply,
 )
-from tiktok_aftersales.synthetic import DEFAULT_WINDOW, Behaviour, SyntheticCase, generate
+from tiktok_aftersales.analysis.synthetic import DEFAULT_WINDOW, Behaviour, SyntheticCase, generate
 
 
 def _key(c: SyntheticCase) -> tuple[object, ...]:

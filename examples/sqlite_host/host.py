@@ -7,10 +7,10 @@ Run it::
 It reads ``input.jsonl`` (next to this file): stock levels, orders, webhook
 deliveries exactly as TikTok Shop posts them, seller commands, carrier scans
 and clock ticks. Everything goes through
-:class:`tiktok_aftersales.service.AfterSalesService`; this file only brings
+:class:`tiktok_aftersales.app.service.AfterSalesService`; this file only brings
 the adapters:
 
-- ``SqliteCaseStore``: cases as JSON (``tiktok_aftersales.serialize``) with a
+- ``SqliteCaseStore``: cases as JSON (``tiktok_aftersales.domain.serialize``) with a
   ``version`` column; ``save`` is ``UPDATE ... WHERE version = ?``;
 - ``SqliteInventory``: stock per SKU, shipping holds per order and case, and
   an ``inventory_ops`` table whose primary key is the effect key, so every
@@ -20,8 +20,8 @@ the adapters:
   a real client that passes ``decision.key`` as ``idempotency_key``;
 - ``ScriptClock``: the time of the line being processed.
 
-Webhooks are parsed with ``tiktok_aftersales.codec`` and reconciled with
-``tiktok_aftersales.sync``: a request the host has not seen is opened from
+Webhooks are parsed with ``tiktok_aftersales.platform.codec`` and reconciled with
+``tiktok_aftersales.sync.core``: a request the host has not seen is opened from
 the order's lines, then brought to the platform's state.
 """
 
@@ -48,11 +48,11 @@ from tiktok_aftersales import (
     OrderLine,
     RequestType,
 )
-from tiktok_aftersales.codec import parse_webhook
-from tiktok_aftersales.ports import CaseExists, Decision, StockItem, UnknownCase
-from tiktok_aftersales.serialize import case_from_json, case_to_json
-from tiktok_aftersales.service import AfterSalesService, DispatchFailed, DuplicateCommand
-from tiktok_aftersales.sync import PlatformState, reconcile
+from tiktok_aftersales.app.ports import CaseExists, Decision, StockItem, UnknownCase
+from tiktok_aftersales.app.service import AfterSalesService, DispatchFailed, DuplicateCommand
+from tiktok_aftersales.domain.serialize import case_from_json, case_to_json
+from tiktok_aftersales.platform.codec import parse_webhook
+from tiktok_aftersales.sync.core import PlatformState, reconcile
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_INPUT = HERE / "input.jsonl"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .analysis import (
+from .analysis.core import (
     Comparison,
     Figures,
     LineError,
@@ -16,30 +16,25 @@ from .analysis import (
     replay,
     simulate,
 )
-from .calendars import Duration, DurationUnit, WorkingCalendar
-from .case import AfterSalesCase, AppliedEvent, Offer, PlatformDeadline, new_case, return_status
-from .clock import (
-    AdvanceReport,
-    Deadline,
-    advance,
-    advance_report,
-    deadlines,
-    due_events,
-    next_deadline,
-    with_next_action_response,
-    with_platform_deadline,
+from .analysis.fast import FastPathUnsupported, replay_states
+from .analysis.synthetic import Behaviour, SyntheticCase, SyntheticEvent, generate
+from .app.ports import (
+    CaseExists,
+    CaseStore,
+    Clock,
+    Decision,
+    InventoryPort,
+    PlatformPort,
+    StockItem,
+    UnknownCase,
 )
-from .codec import (
-    CancellationSnapshot,
-    LegacyReverseSnapshot,
-    ReturnSnapshot,
-    WebhookEnvelope,
-    parse_cancellation,
-    parse_cancellations_page,
-    parse_legacy_reverse,
-    parse_return,
-    parse_returns_page,
-    parse_webhook,
+from .app.service import (
+    EFFECT_ROUTES,
+    AfterSalesService,
+    DispatchFailed,
+    DuplicateCommand,
+    PlatformCallFailed,
+    TickFailed,
 )
 from .codes import (
     Canonical,
@@ -51,15 +46,68 @@ from .codes import (
     tab_counts,
     views,
 )
-from .decisions import DecisionRefused, DecisionRequest, allowed_decisions, build_decision
+from .deadlines.clock import (
+    AdvanceReport,
+    Deadline,
+    advance,
+    advance_report,
+    due_events,
+    next_deadline,
+    running_deadlines,
+    with_next_action_response,
+    with_platform_deadline,
+)
+from .deadlines.policy import (
+    CHANNEL_MANAGER_POLICY,
+    DEFAULT_POLICY,
+    POLICIES,
+    Policy,
+    WindowRule,
+    named_policy,
+    policy_table,
+)
 from .diagrams import DiagramUnavailable, diagram, dot_diagram, mermaid_diagram, svg_diagram
-from .effects import (
+from .domain.calendars import Duration, DurationUnit, WorkingCalendar
+from .domain.case import (
+    AfterSalesCase,
+    AppliedEvent,
+    Offer,
+    PlatformDeadline,
+    new_case,
+    return_status,
+)
+from .domain.effects import (
     SHIPPING_BLOCKED_MESSAGE,
     Effect,
     EffectKind,
     ShippingCheck,
     check_shipping,
     shipping_check,
+)
+from .domain.money import Breakdown, Money, OrderLine, Refund, RefundLevel, RefundLine, check_refund
+from .domain.serialize import (
+    DecodeError,
+    case_from_dict,
+    case_from_json,
+    case_to_dict,
+    case_to_json,
+    event_from_dict,
+    event_to_dict,
+)
+from .domain.vocabulary import (
+    REGIONS,
+    AbnormalReason,
+    Actor,
+    Arbitration,
+    Disposition,
+    OrderStage,
+    Region,
+    RequestType,
+    ReturnStatus,
+    Solution,
+    State,
+    Window,
+    region,
 )
 from .errors import (
     AfterSalesError,
@@ -79,7 +127,6 @@ from .errors import (
     ShippingBlocked,
     UnknownEvent,
 )
-from .fast import FastPathUnsupported, replay_states
 from .lifecycle import (
     EVENTS,
     LIFECYCLES,
@@ -96,46 +143,22 @@ from .lifecycle import (
     lifecycle,
     open_case,
 )
-from .money import Breakdown, Money, OrderLine, Refund, RefundLevel, RefundLine, check_refund
-from .policy import (
-    CHANNEL_MANAGER_POLICY,
-    DEFAULT_POLICY,
-    POLICIES,
-    Policy,
-    WindowRule,
-    named_policy,
-    policy_table,
+from .platform.codec import (
+    CancellationSnapshot,
+    LegacyReverseSnapshot,
+    ReturnSnapshot,
+    WebhookEnvelope,
+    parse_cancellation,
+    parse_cancellations_page,
+    parse_legacy_reverse,
+    parse_return,
+    parse_returns_page,
+    parse_webhook,
 )
-from .ports import (
-    CaseExists,
-    CaseStore,
-    Clock,
-    Decision,
-    InventoryPort,
-    PlatformPort,
-    StockItem,
-    UnknownCase,
-)
-from .serialize import (
-    DecodeError,
-    case_from_dict,
-    case_from_json,
-    case_to_dict,
-    case_to_json,
-    event_from_dict,
-    event_to_dict,
-)
-from .service import (
-    EFFECT_ROUTES,
-    AfterSalesService,
-    DispatchFailed,
-    DuplicateCommand,
-    PlatformCallFailed,
-    TickFailed,
-)
-from .signature import InvalidSignature, check_signature
-from .signature import verify as verify_signature
-from .sync import (
+from .platform.decisions import DecisionRefused, DecisionRequest, allowed_decisions, build_decision
+from .platform.signature import InvalidSignature, check_signature
+from .platform.signature import verify as verify_signature
+from .sync.core import (
     Outcome,
     PlatformState,
     RequestGroup,
@@ -143,22 +166,6 @@ from .sync import (
     group_requests,
     open_from_snapshot,
     reconcile,
-)
-from .synthetic import Behaviour, SyntheticCase, SyntheticEvent, generate
-from .vocabulary import (
-    REGIONS,
-    AbnormalReason,
-    Actor,
-    Arbitration,
-    Disposition,
-    OrderStage,
-    Region,
-    RequestType,
-    ReturnStatus,
-    Solution,
-    State,
-    Window,
-    region,
 )
 
 __version__ = "0.1.0"
@@ -280,7 +287,6 @@ __all__ = [
     "check_refund",
     "check_shipping",
     "check_signature",
-    "deadlines",
     "diagram",
     "dot_diagram",
     "dry_run",
@@ -314,6 +320,7 @@ __all__ = [
     "replay",
     "replay_states",
     "return_status",
+    "running_deadlines",
     "shipping_check",
     "simulate",
     "svg_diagram",

@@ -27,10 +27,10 @@ from typing import Literal
 
 import attrs
 
+from .deadlines.policy import Policy
+from .domain.vocabulary import Actor, Arbitration, Region, RequestType, State, Window, member
 from .errors import AfterSalesError, InvalidValue
 from .lifecycle import LIFECYCLES, Lifecycle, Transition
-from .policy import Policy
-from .vocabulary import Actor, Arbitration, Region, RequestType, State, Window, member
 
 __all__ = [
     "FORMATS",

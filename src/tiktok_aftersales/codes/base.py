@@ -16,9 +16,9 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from ..domain.vocabulary import RequestType, State, member
 from ..errors import InvalidValue
 from ..lifecycle import LIFECYCLES
-from ..vocabulary import RequestType, State, member
 
 __all__ = [
     "ALL_CANONICAL",

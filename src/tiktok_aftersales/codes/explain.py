@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..domain.vocabulary import ReturnStatus, State
 from ..errors import InvalidValue
 from ..lifecycle import LIFECYCLES
-from ..vocabulary import ReturnStatus, State
 from .base import ALL_CANONICAL, Canonical, UnknownCode, Vocabulary
 from .labels import (
     CHANNEL_LABEL,
@@ -46,7 +46,7 @@ from .platform import (
 from .tabs import GRID_FILTER, GRID_TAB, GridFilter, GridTab
 
 if TYPE_CHECKING:
-    from ..case import AfterSalesCase
+    from ..domain.case import AfterSalesCase
 
 __all__ = [
     "VOCABULARIES",

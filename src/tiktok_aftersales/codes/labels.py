@@ -21,11 +21,11 @@ from functools import cache
 
 import attrs
 
-from ..case import AppliedEvent, new_case, return_status
+from ..domain.case import AppliedEvent, new_case, return_status
+from ..domain.money import Breakdown, OrderLine, Refund
+from ..domain.vocabulary import Actor, OrderStage, RequestType, ReturnStatus, State
+from ..domain.vocabulary import State as S
 from ..lifecycle import LIFECYCLES
-from ..money import Breakdown, OrderLine, Refund
-from ..vocabulary import Actor, OrderStage, RequestType, ReturnStatus, State
-from ..vocabulary import State as S
 from .base import ALL_CANONICAL, Canonical, Vocabulary, per_type
 
 __all__ = [

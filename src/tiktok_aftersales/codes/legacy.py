@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import enum
 
-from ..vocabulary import Actor, RequestType
-from ..vocabulary import State as S
+from ..domain.vocabulary import Actor, RequestType
+from ..domain.vocabulary import State as S
 from .base import Canonical, Vocabulary, per_type
 
 __all__ = [

@@ -18,9 +18,9 @@ from types import MappingProxyType
 
 import attrs
 
+from ..domain.vocabulary import Actor, Arbitration, RequestType
+from ..domain.vocabulary import State as S
 from ..lifecycle import LIFECYCLES
-from ..vocabulary import Actor, Arbitration, RequestType
-from ..vocabulary import State as S
 from .base import Canonical, Vocabulary, per_type
 
 __all__ = [

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..vocabulary import RequestType
+from ..domain.vocabulary import RequestType
 from .base import Canonical, Vocabulary
 from .legacy import LEGACY_STATUS, LegacyStatus
 
 if TYPE_CHECKING:
-    from ..case import AfterSalesCase
+    from ..domain.case import AfterSalesCase
 
 __all__ = [
     "ALL_TAB",

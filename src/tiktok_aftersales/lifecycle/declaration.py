@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..effects import EffectKind
-from ..errors import InvalidValue
-from ..money import Breakdown, Money, Refund, check_refund
-from ..vocabulary import (
+from ..domain.effects import EffectKind
+from ..domain.money import Breakdown, Money, Refund, check_refund
+from ..domain.vocabulary import (
     AbnormalReason,
     Actor,
     Arbitration,
@@ -29,9 +28,10 @@ from ..vocabulary import (
     Window,
     member,
 )
+from ..errors import InvalidValue
 
 if TYPE_CHECKING:
-    from ..case import AfterSalesCase
+    from ..domain.case import AfterSalesCase
 
 __all__ = [
     "NOT_IN_ARBITRATION",

@@ -13,19 +13,10 @@ from typing import Any
 
 import attrs
 
-from ..case import AfterSalesCase, AppliedEvent, Offer, new_case
-from ..effects import Effect, EffectKind
-from ..errors import (
-    ArbitrationInProgress,
-    EventOutOfOrder,
-    GuardRejected,
-    InvalidTransition,
-    InvalidValue,
-    NaiveDatetime,
-    UnknownEvent,
-)
-from ..money import OrderLine, Refund
-from ..vocabulary import (
+from ..domain.case import AfterSalesCase, AppliedEvent, Offer, new_case
+from ..domain.effects import Effect, EffectKind
+from ..domain.money import OrderLine, Refund
+from ..domain.vocabulary import (
     Actor,
     Arbitration,
     Disposition,
@@ -35,6 +26,15 @@ from ..vocabulary import (
     Solution,
     State,
     member,
+)
+from ..errors import (
+    ArbitrationInProgress,
+    EventOutOfOrder,
+    GuardRejected,
+    InvalidTransition,
+    InvalidValue,
+    NaiveDatetime,
+    UnknownEvent,
 )
 from .declaration import EVENTS, PREDICATES, EffectSpec, Lifecycle, Transition
 from .table import LIFECYCLES

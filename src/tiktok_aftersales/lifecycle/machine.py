@@ -24,9 +24,9 @@ from typing import Any
 
 from transitions import EventData, Machine, MachineError
 
-from ..case import AfterSalesCase
+from ..domain.case import AfterSalesCase
+from ..domain.vocabulary import Actor, RequestType, State
 from ..errors import DeclarationError
-from ..vocabulary import Actor, RequestType, State
 from .declaration import EVENTS, PREDICATES, Lifecycle, Transition
 from .engine import _admits, apply
 from .table import LIFECYCLES

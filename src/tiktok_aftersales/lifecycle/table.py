@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from ..effects import EffectKind as K
-from ..vocabulary import Actor as A
-from ..vocabulary import Arbitration, RequestType, Window
-from ..vocabulary import State as S
+from ..domain.effects import EffectKind as K
+from ..domain.vocabulary import Actor as A
+from ..domain.vocabulary import Arbitration, RequestType, Window
+from ..domain.vocabulary import State as S
 from .declaration import NOT_IN_ARBITRATION, EffectSpec, Lifecycle, Transition
 
 __all__ = ["HUMAN_ONLY_ARBITRATION", "LIFECYCLES"]

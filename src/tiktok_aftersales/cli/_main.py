@@ -44,20 +44,20 @@ def _demo(_args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMAND_MODULES = ("_cli_explain", "_cli_analysis")
+_COMMAND_MODULES = ("explain", "analysis")
 """Modules that register more commands with :func:`command` when imported."""
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     import importlib
 
     for name in _COMMAND_MODULES:
-        importlib.import_module(f"{__package__}.{name}")
+        importlib.import_module(f".{name}", __package__)
     parser = argparse.ArgumentParser(
         prog="tiktok-aftersales",
         description="TikTok Shop after-sales rules: lifecycle, deadlines, vocabularies.",
     )
-    from . import __version__
+    from .. import __version__
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -68,9 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 failure, 2 usage)."""
-    from .errors import AfterSalesError
+    from ..errors import AfterSalesError
 
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -14,7 +14,7 @@ Conventions (``payload-shapes.md``):
   timezone-aware UTC datetimes. Floats and values past the year 3000
   (milliseconds, say) are refused.
 - **Money** is a decimal string (or ``int``) with its sibling ``currency``,
-  becoming :class:`~tiktok_aftersales.money.Money`; floats, exponents, NaN
+  becoming :class:`~tiktok_aftersales.domain.money.Money`; floats, exponents, NaN
   and negative amounts are refused. A refund breakdown is checked:
   ``refund_total == refund_subtotal + refund_shipping_fee + refund_tax``.
 - **Booleans are lenient**: ``true``/``false`` in any case with stray spaces
@@ -44,8 +44,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .case import PlatformDeadline
-from .codes import (
+from ..codes import (
     ARBITRATION,
     CANCEL_STATUS,
     CANCEL_TYPE,
@@ -72,10 +71,11 @@ from .codes import (
     SellerActionCode,
     Vocabulary,
 )
-from .codes.platform import DECISION
-from .errors import AfterSalesError, FloatAmount, InvalidValue, MoneyError
-from .money import Breakdown, Money
-from .vocabulary import Actor, Arbitration, RequestType, State
+from ..codes.platform import DECISION
+from ..domain.case import PlatformDeadline
+from ..domain.money import Breakdown, Money
+from ..domain.vocabulary import Actor, Arbitration, RequestType, State
+from ..errors import AfterSalesError, FloatAmount, InvalidValue, MoneyError
 
 __all__ = [
     "AFTER_SALES_WEBHOOKS",
@@ -1845,7 +1845,7 @@ def parse_webhook(
     Types 2, 11 and 12 get typed ``data``; any other number (known or not)
     is returned with ``data=None`` and no error, so a host can acknowledge
     it. Verify the signature on the raw bytes first
-    (:func:`tiktok_aftersales.signature.verify`).
+    (:func:`tiktok_aftersales.platform.signature.verify`).
 
     Raises:
         UnknownCode: Strict mode met an unknown status, type or role in 2, 11 or 12.

@@ -26,9 +26,9 @@ from typing import Any
 
 import attrs
 
-from .calendars import Duration, WorkingCalendar, _as_date
-from .errors import InvalidValue
-from .vocabulary import Actor, Region, RequestType, Window, member
+from ..domain.calendars import Duration, WorkingCalendar, _as_date
+from ..domain.vocabulary import Actor, Region, RequestType, Window, member
+from ..errors import InvalidValue
 
 __all__ = [
     "CHANNEL_MANAGER_POLICY",
@@ -129,7 +129,7 @@ class WindowRule:
 
     @starts_after.validator
     def _check_starts_after(self, _attribute: attrs.Attribute[str | None], value: Any) -> None:
-        from .lifecycle import EVENTS
+        from ..lifecycle import EVENTS
 
         if value is not None and value not in EVENTS:
             raise InvalidValue("starts_after", value, "an event name of the lifecycle, or None")
@@ -528,7 +528,7 @@ def to_markdown(rows: Sequence[Any]) -> str:
     """A Markdown table of ``attrs`` rows, such as :func:`policy_table`'s.
 
     The header is the rows' field names; an empty sequence gives ``""``. It
-    also renders :func:`tiktok_aftersales.clock.timeout_table`.
+    also renders :func:`tiktok_aftersales.deadlines.clock.timeout_table`.
     """
     if not rows:
         return ""

@@ -26,13 +26,13 @@ from typing import Any
 
 import attrs
 
-from .case import AfterSalesCase
-from .codes import OUTBOUND, DecisionCode, DecisionEndpoint, Outbound
-from .codes.platform import DECISION
-from .errors import ArbitrationInProgress, InvalidTransition, InvalidValue, UnknownEvent
-from .lifecycle import EVENTS, LIFECYCLES, allowed_events, choose_transition
-from .money import Money, Refund
-from .vocabulary import Actor, RequestType, State
+from ..codes import OUTBOUND, DecisionCode, DecisionEndpoint, Outbound
+from ..codes.platform import DECISION
+from ..domain.case import AfterSalesCase
+from ..domain.money import Money, Refund
+from ..domain.vocabulary import Actor, RequestType, State
+from ..errors import ArbitrationInProgress, InvalidTransition, InvalidValue, UnknownEvent
+from ..lifecycle import EVENTS, LIFECYCLES, allowed_events, choose_transition
 
 __all__ = [
     "PLATFORM_CODES",

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .errors import InvalidValue
+from ..errors import InvalidValue
 
 __all__ = [
     "REGIONS",
@@ -172,7 +172,7 @@ class Window(enum.StrEnum):
     """Named time windows after which the clock (``Actor.SYSTEM``) acts.
 
     The lifecycle declaration says which transition each window fires; the
-    policy (:mod:`tiktok_aftersales.policy`) says how long each one is.
+    policy (:mod:`tiktok_aftersales.deadlines.policy`) says how long each one is.
     """
 
     SELLER_RESPONSE = "seller_response"

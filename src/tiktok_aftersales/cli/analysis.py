@@ -1,6 +1,6 @@
 """Command-line commands for analysts: ``replay`` and ``simulate``.
 
-This module does the I/O the pure :mod:`tiktok_aftersales.analysis` leaves
+This module does the I/O the pure :mod:`tiktok_aftersales.analysis.core` leaves
 out: it reads files, prints tables and shows progress on a terminal.
 
 Exit codes: 0 ok; 1 the data had bad lines (what loaded is still printed,
@@ -21,8 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from .cli import command
-from .errors import InvalidValue
+from ..errors import InvalidValue
+from ._main import command
 
 __all__: list[str] = []
 
@@ -212,7 +212,7 @@ def _read_lines(name: str) -> list[str]:
     _replay_arguments
 )
 def _replay(args: argparse.Namespace) -> int:
-    from . import analysis
+    from ..analysis import core as analysis
 
     try:
         lines = _read_lines(args.file)
@@ -275,8 +275,8 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _policy(text: str) -> Any:
-    from .analysis import policy_from_spec
-    from .policy import Policy
+    from ..analysis.core import policy_from_spec
+    from ..deadlines.policy import Policy
 
     if text.endswith(".json"):
         try:
@@ -297,7 +297,7 @@ def _policy(text: str) -> Any:
     _simulate_arguments
 )
 def _simulate(args: argparse.Namespace) -> int:
-    from . import analysis
+    from ..analysis import core as analysis
 
     try:
         first = _policy(args.policy)

@@ -9,8 +9,8 @@ The library does no I/O. A host brings four adapters, each a
 - :class:`CaseStore`: where cases live, with optimistic concurrency;
 - :class:`Clock`: the current time.
 
-:class:`~tiktok_aftersales.service.AfterSalesService` drives them; in-memory
-versions and a contract test kit are in :mod:`tiktok_aftersales.testing`.
+:class:`~tiktok_aftersales.app.service.AfterSalesService` drives them; in-memory
+versions and a contract test kit are in :mod:`tiktok_aftersales.app.testing`.
 
 Idempotency is the rule of every outward call: each one carries a stable
 ``key``, and an adapter that receives a key it has already carried out must
@@ -26,10 +26,10 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from .case import AfterSalesCase
-from .errors import InvalidValue
-from .money import Refund
-from .vocabulary import Actor, Disposition, RequestType, State
+from ..domain.case import AfterSalesCase
+from ..domain.money import Refund
+from ..domain.vocabulary import Actor, Disposition, RequestType, State
+from ..errors import InvalidValue
 
 __all__ = [
     "CaseExists",
@@ -134,7 +134,7 @@ class PlatformPort(Protocol):
 
         Raises:
             Exception: Anything; the service wraps it in
-                :class:`~tiktok_aftersales.service.PlatformCallFailed` and saves
+                :class:`~tiktok_aftersales.app.service.PlatformCallFailed` and saves
                 nothing.
 
         """

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .errors import ShippingBlocked
+from ..errors import ShippingBlocked
 from .money import Money, Refund
 from .vocabulary import Disposition, State
 

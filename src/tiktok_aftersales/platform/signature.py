@@ -25,7 +25,7 @@ import hmac
 import re
 from typing import Any
 
-from .errors import AfterSalesError, InvalidValue
+from ..errors import AfterSalesError, InvalidValue
 
 __all__ = ["InvalidSignature", "check_signature", "sign", "verify"]
 

@@ -13,8 +13,8 @@ from datetime import timedelta
 
 import attrs
 
-from .case import AfterSalesCase
-from .samples import SAMPLE_EPOCH, SAMPLES, Sample, build_sample
+from ..analysis.samples import SAMPLE_EPOCH, SAMPLES, Sample, build_sample
+from ..domain.case import AfterSalesCase
 
 __all__ = ["DemoRow", "demo_rows", "render_demo"]
 
@@ -62,7 +62,7 @@ class DemoRow:
 
 def demo_rows(samples: Sequence[Sample] = SAMPLES) -> list[DemoRow]:
     """Build every sample case, advancing the clock where the story says so."""
-    from .clock import advance
+    from ..deadlines.clock import advance
 
     rows = []
     for sample in samples:

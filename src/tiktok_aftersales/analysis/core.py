@@ -6,13 +6,13 @@ a seed. Nothing imports pandas until :meth:`Table.to_pandas` is called (the
 optional ``analysis`` extra).
 
 - **Populations** (:func:`population`): seeded synthetic cases built with
-  :mod:`tiktok_aftersales.synthetic`, which walks the lifecycle declaration
-  with a :class:`~tiktok_aftersales.synthetic.Behaviour` (who stays silent,
+  :mod:`tiktok_aftersales.analysis.synthetic`, which walks the lifecycle declaration
+  with a :class:`~tiktok_aftersales.analysis.synthetic.Behaviour` (who stays silent,
   who disputes, how arbitration ends, request types, regions, lines).
 - **Histories from files**: :func:`load_jsonl` reads JSON Lines of events (or
   of whole serialised cases) and :func:`dump_jsonl` writes them;
   :func:`load_platform_dump` reads platform records, pages and webhooks
-  through :mod:`tiktok_aftersales.codec` and :mod:`tiktok_aftersales.sync`.
+  through :mod:`tiktok_aftersales.platform.codec` and :mod:`tiktok_aftersales.sync.core`.
   A bad line gives a :class:`LineError` with its line number and field; the
   other lines are kept.
 - **Replay** (:func:`replay`, :func:`final_states`) and **simulation**
@@ -43,17 +43,14 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from .calendars import Duration, DurationUnit
-from .case import AfterSalesCase
-from .clock import advance, advance_report, deadlines
-from .codes.tabs import ALL_TAB, GridTab, tab_counts
-from .effects import EffectKind
-from .errors import AfterSalesError, InvalidValue
-from .lifecycle import LIFECYCLES, apply, open_case
-from .lifecycle.engine import choose_transition
-from .money import OrderLine
-from .policy import DEFAULT_POLICY, WINDOW_ACTORS, Policy, named_policy
-from .serialize import (
+from ..codes.tabs import ALL_TAB, GridTab, tab_counts
+from ..deadlines.clock import advance, advance_report, running_deadlines
+from ..deadlines.policy import DEFAULT_POLICY, WINDOW_ACTORS, Policy, named_policy
+from ..domain.calendars import Duration, DurationUnit
+from ..domain.case import AfterSalesCase
+from ..domain.effects import EffectKind
+from ..domain.money import OrderLine
+from ..domain.serialize import (
     DecodeError,
     _dt_in,
     _line_in,
@@ -64,8 +61,11 @@ from .serialize import (
     case_from_dict,
     event_to_dict,
 )
+from ..domain.vocabulary import Actor, OrderStage, Region, RequestType, State, Window
+from ..errors import AfterSalesError, InvalidValue
+from ..lifecycle import LIFECYCLES, apply, open_case
+from ..lifecycle.engine import choose_transition
 from .synthetic import Behaviour, SyntheticCase, continue_case, generate
-from .vocabulary import Actor, OrderStage, Region, RequestType, State, Window
 
 __all__ = [
     "Comparison",
@@ -265,7 +265,7 @@ def dump_jsonl(cases: Iterable[AfterSalesCase | History]) -> Iterator[str]:
     ``region``, ``order_id``, ``order_stage``, ``platform_id``, ``lines``);
     every line carries ``case_id``, ``seq``, ``event``, ``actor``, ``at``,
     ``state`` and ``payload``. Values are written as
-    :mod:`tiktok_aftersales.serialize` writes them, so :func:`load_jsonl`
+    :mod:`tiktok_aftersales.domain.serialize` writes them, so :func:`load_jsonl`
     and :func:`replay` give back equal cases.
 
     Raises:
@@ -294,7 +294,7 @@ def dump_jsonl(cases: Iterable[AfterSalesCase | History]) -> Iterator[str]:
 
 
 def _as_applied(e: RecordedEvent, seq: int) -> Any:
-    from .case import AppliedEvent
+    from ..domain.case import AppliedEvent
 
     return AppliedEvent(seq, e.event, e.actor, e.at, e.state or State.NEW, e.payload)
 
@@ -424,7 +424,7 @@ def load_jsonl(lines: Iterable[str]) -> LoadResult:
       ``seq``, when given, must be the event's position in its case
       (counting the case's bad lines, which are skipped);
       ``state``, when given, is checked on replay;
-    - a **case line**: a whole case as :func:`~tiktok_aftersales.serialize.case_to_dict`
+    - a **case line**: a whole case as :func:`~tiktok_aftersales.domain.serialize.case_to_dict`
       writes it (it has a ``history`` key).
 
     Blank lines and lines starting with ``#`` are skipped. A bad line is
@@ -541,8 +541,8 @@ class _Snapshot:
 
 
 def _snapshots(data: Any, number: int, errors: list[LineError]) -> list[_Snapshot]:
-    from . import codec
-    from .sync import PlatformState
+    from ..platform import codec
+    from ..sync.core import PlatformState
 
     if not isinstance(data, Mapping):
         raise LineError(number, "line", data, "a JSON object")
@@ -600,7 +600,7 @@ def _rejected(number: int, where: str, item: Any) -> LineError:
 
 
 def _lines_of(snapshot: _Snapshot, number: int) -> list[OrderLine]:
-    from .money import Breakdown
+    from ..domain.money import Breakdown
 
     if snapshot.webhook:
         raise LineError(
@@ -648,7 +648,7 @@ def load_platform_dump(
     A line may be a return record (Search Returns ``return_orders[]``), a
     cancellation record, a whole page response of either, or a webhook
     delivery (types 2, 11, 12). Records are parsed with
-    :mod:`tiktok_aftersales.codec` (tolerant mode), grouped by platform id
+    :mod:`tiktok_aftersales.platform.codec` (tolerant mode), grouped by platform id
     and ordered by ``update_time``; the first opens the case with
     :func:`~tiktok_aftersales.open_from_snapshot` (order lines from the
     record's line items) and each later one is applied with
@@ -664,7 +664,7 @@ def load_platform_dump(
         order_stage: How far orders had gone (records do not say).
 
     """
-    from .sync import Outcome, open_from_snapshot, reconcile
+    from ..sync.core import Outcome, open_from_snapshot, reconcile
 
     errors: list[LineError] = []
     found: list[tuple[datetime, int, int, _Snapshot]] = []
@@ -807,7 +807,7 @@ def replay(histories: Iterable[History], *, progress: Progress | None = None) ->
 def final_states(histories: Iterable[History]) -> list[State]:
     """The state each history ends in, through the fast replay path.
 
-    Uses :func:`tiktok_aftersales.fast.replay_states` (no history or effects
+    Uses :func:`tiktok_aftersales.analysis.fast.replay_states` (no history or effects
     are built); falls back to the engine when the fast path is unavailable.
 
     Raises:
@@ -1319,7 +1319,7 @@ def population(
         n: How many cases.
         behaviour: Probabilities of silence, late shipping, disputes,
             arbitration outcomes, and the mix of types, regions and lines
-            (:class:`~tiktok_aftersales.synthetic.Behaviour`).
+            (:class:`~tiktok_aftersales.analysis.synthetic.Behaviour`).
         region: Keep only this region (replaces ``behaviour.regions``).
         windows_from: The policy whose global window lengths set how long
             parties take to answer (an answer comes within a random
@@ -1330,7 +1330,7 @@ def population(
 
     Raises:
         InvalidValue: An argument is malformed (as for
-            :func:`~tiktok_aftersales.synthetic.generate`).
+            :func:`~tiktok_aftersales.analysis.synthetic.generate`).
 
     """
     chosen = behaviour or Behaviour()
@@ -1401,7 +1401,9 @@ def _play(
                 return case, True
             if t.timeout is not None:
                 # A scripted silence: it lasts until this policy's deadline.
-                due = next((d.due for d in deadlines(case, policy) if d.window is t.timeout), None)
+                due = next(
+                    (d.due for d in running_deadlines(case, policy) if d.window is t.timeout), None
+                )
                 if due is None:  # pragma: no cover - a declared timeout always has a deadline
                     return case, True
                 report = advance_report(case, due, policy)

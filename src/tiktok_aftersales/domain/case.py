@@ -14,8 +14,8 @@ from typing import Any
 
 import attrs
 
+from ..errors import InvalidValue
 from .effects import Effect, _holds_shipping
-from .errors import InvalidValue
 from .money import OrderLine, Refund, RefundLevel, check_refund
 from .vocabulary import (
     Actor,
@@ -173,7 +173,7 @@ class AfterSalesCase:
     @property
     def is_terminal(self) -> bool:
         """Whether no event can move the case any more."""
-        from .lifecycle import lifecycle
+        from ..lifecycle import lifecycle
 
         return self.state in lifecycle(self.request_type).terminal
 

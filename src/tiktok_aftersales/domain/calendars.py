@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 from dateutil import rrule, tz
 
-from .errors import InvalidValue, NaiveDatetime
+from ..errors import InvalidValue, NaiveDatetime
 from .vocabulary import Region
 
 __all__ = [

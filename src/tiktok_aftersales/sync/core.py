@@ -29,11 +29,19 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from .case import AfterSalesCase, PlatformDeadline, new_case
-from .errors import AfterSalesError, InvalidValue
-from .lifecycle.engine import allowed_events, apply
-from .money import Money, OrderLine, Refund
-from .vocabulary import AbnormalReason, Actor, Arbitration, OrderStage, Region, RequestType, State
+from ..domain.case import AfterSalesCase, PlatformDeadline, new_case
+from ..domain.money import Money, OrderLine, Refund
+from ..domain.vocabulary import (
+    AbnormalReason,
+    Actor,
+    Arbitration,
+    OrderStage,
+    Region,
+    RequestType,
+    State,
+)
+from ..errors import AfterSalesError, InvalidValue
+from ..lifecycle.engine import allowed_events, apply
 
 __all__ = [
     "ACTOR_PREFERENCE",
@@ -91,7 +99,7 @@ class PlatformState:
 class SnapshotLike(Protocol):
     """What sync needs from a parsed platform record or webhook.
 
-    The snapshots of :mod:`tiktok_aftersales.codec` satisfy it; a host may
+    The snapshots of :mod:`tiktok_aftersales.platform.codec` satisfy it; a host may
     pass anything with these attributes. The canonical reading comes from
     :func:`platform_state_of`: a ``platform_state`` attribute, or
     ``request_type``, ``states`` and ``arbitration``.
@@ -588,7 +596,7 @@ def opener(
 
 
 def _lines_of(snapshot: object) -> list[OrderLine]:
-    from .money import Breakdown
+    from ..domain.money import Breakdown
 
     out: list[OrderLine] = []
     for item in getattr(snapshot, "line_items", ()) or ():
@@ -661,7 +669,7 @@ def sync_page(
         A :class:`SyncReport` with every result and the grid tab counts
         before and after (seeds 002/003).
     """
-    from .codes import tab_counts
+    from ..codes import tab_counts
 
     local = dict(cases) if isinstance(cases, Mapping) else {_case_key(c): c for c in cases}
     before = tab_counts(local.values())
@@ -761,7 +769,7 @@ def reconcile_webhooks(
 ) -> StreamReport:
     """Reconcile a batch of webhook deliveries, received in any order, with local cases.
 
-    Deliveries (parsed :class:`~tiktok_aftersales.codec.WebhookEnvelope`
+    Deliveries (parsed :class:`~tiktok_aftersales.platform.codec.WebhookEnvelope`
     values) are deduplicated by notification id, ordered by the payload's
     update time (the envelope's timestamp when the payload has none), and
     reconciled one by one; older ones become ``STALE``. The platform

@@ -10,14 +10,14 @@ Fakes of every port, for tests and notebooks:
 - :class:`FixedClock` and :class:`ManualClock`.
 
 :func:`in_memory_service` wires them into an
-:class:`~tiktok_aftersales.service.AfterSalesService`.
+:class:`~tiktok_aftersales.app.service.AfterSalesService`.
 
 The contract kit checks that a host's own adapter keeps the ports' promises.
 Subclass a contract in a test module, name the subclass ``Test...`` and
 implement its factory method; pytest (or any runner that collects
 ``test_*`` methods) runs every check against the adapter::
 
-    from tiktok_aftersales.testing import CaseStoreContract
+    from tiktok_aftersales.app.testing import CaseStoreContract
 
     class TestPostgresStore(CaseStoreContract):
         def make_store(self):
@@ -35,11 +35,12 @@ from typing import Any
 
 import attrs
 
-from .case import AfterSalesCase
-from .errors import ConcurrencyConflict, InvalidValue, NaiveDatetime
-from .lifecycle import apply, open_case
-from .money import Breakdown, OrderLine
-from .policy import DEFAULT_POLICY, Policy
+from ..deadlines.policy import DEFAULT_POLICY, Policy
+from ..domain.case import AfterSalesCase
+from ..domain.money import Breakdown, OrderLine
+from ..domain.vocabulary import Actor, Disposition, RequestType
+from ..errors import ConcurrencyConflict, InvalidValue, NaiveDatetime
+from ..lifecycle import apply, open_case
 from .ports import (
     CaseExists,
     CaseStore,
@@ -49,7 +50,6 @@ from .ports import (
     UnknownCase,
 )
 from .service import AfterSalesService, Reconcile
-from .vocabulary import Actor, Disposition, RequestType
 
 __all__ = [
     "CaseStoreContract",
@@ -82,7 +82,7 @@ def _aware(value: Any, field: str) -> datetime:
 
 
 class InMemoryCaseStore:
-    """A :class:`~tiktok_aftersales.ports.CaseStore` in a dict.
+    """A :class:`~tiktok_aftersales.app.ports.CaseStore` in a dict.
 
     Attributes:
         conflicts: How many saves were refused as stale.
@@ -96,14 +96,14 @@ class InMemoryCaseStore:
             self.add(case)
 
     def get(self, case_id: str) -> AfterSalesCase:
-        """Return the stored case or raise :class:`~tiktok_aftersales.ports.UnknownCase`."""
+        """Return the stored case or raise :class:`~tiktok_aftersales.app.ports.UnknownCase`."""
         try:
             return self._cases[case_id]
         except (KeyError, TypeError):
             raise UnknownCase(case_id) from None
 
     def add(self, case: AfterSalesCase) -> None:
-        """Store a new case or raise :class:`~tiktok_aftersales.ports.CaseExists`."""
+        """Store a new case or raise :class:`~tiktok_aftersales.app.ports.CaseExists`."""
         if not isinstance(case, AfterSalesCase):
             raise InvalidValue("case", case, "an AfterSalesCase")
         if case.case_id in self._cases:
@@ -171,7 +171,7 @@ class InventoryOperation:
 
 
 class InMemoryInventory:
-    """An :class:`~tiktok_aftersales.ports.InventoryPort` with stock levels per SKU.
+    """An :class:`~tiktok_aftersales.app.ports.InventoryPort` with stock levels per SKU.
 
     Attributes:
         available: Sellable units per SKU.
@@ -267,7 +267,7 @@ class InMemoryInventory:
 
 
 class InMemoryPlatform:
-    """A :class:`~tiktok_aftersales.ports.PlatformPort` that records what it was sent.
+    """A :class:`~tiktok_aftersales.app.ports.PlatformPort` that records what it was sent.
 
     Attributes:
         decisions: Seller decisions accepted, once per key.
@@ -441,7 +441,7 @@ def _raises(kind: type[BaseException], call: Callable[[], object], what: str) ->
 
 
 class CaseStoreContract(abc.ABC):
-    """Checks that a :class:`~tiktok_aftersales.ports.CaseStore` keeps the port's promises.
+    """Checks that a :class:`~tiktok_aftersales.app.ports.CaseStore` keeps the port's promises.
 
     Subclass it as ``TestMyStore`` and implement :meth:`make_store`; every
     ``test_*`` method is one promise. A fresh, empty store is made per check.
@@ -524,7 +524,7 @@ class CaseStoreContract(abc.ABC):
 
 
 class InventoryContract(abc.ABC):
-    """Checks that an :class:`~tiktok_aftersales.ports.InventoryPort` is idempotent on keys.
+    """Checks that an :class:`~tiktok_aftersales.app.ports.InventoryPort` is idempotent on keys.
 
     Subclass it, implement :meth:`make_inventory` (empty stock), and the
     read-backs :meth:`available`, :meth:`damaged` and :meth:`is_blocked`.

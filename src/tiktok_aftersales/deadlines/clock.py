@@ -1,6 +1,6 @@
 """The clock: deadlines of a case, what is due at an instant, and advancing to it.
 
-Pure functions of a case, an instant and a :class:`~tiktok_aftersales.policy.Policy`.
+Pure functions of a case, an instant and a :class:`~tiktok_aftersales.deadlines.policy.Policy`.
 Nothing here reads the real clock: the instant is always an argument.
 
 - The lifecycle declaration says which transition each window fires
@@ -28,12 +28,12 @@ from typing import Any, Literal
 
 import attrs
 
-from .calendars import Duration, add_duration, require_aware
-from .case import AfterSalesCase, PlatformDeadline
-from .errors import InvalidValue
-from .lifecycle import LIFECYCLES, PREDICATES, Lifecycle, Transition, apply
+from ..domain.calendars import Duration, add_duration, require_aware
+from ..domain.case import AfterSalesCase, PlatformDeadline
+from ..domain.vocabulary import Actor, RequestType, State, Window
+from ..errors import InvalidValue
+from ..lifecycle import LIFECYCLES, PREDICATES, Lifecycle, Transition, apply
 from .policy import DEFAULT_POLICY, WINDOW_ACTORS, Policy
-from .vocabulary import Actor, RequestType, State, Window
 
 __all__ = [
     "PLATFORM_ACTIONS",
@@ -44,9 +44,9 @@ __all__ = [
     "advance",
     "advance_report",
     "arbitration_table",
-    "deadlines",
     "due_events",
     "next_deadline",
+    "running_deadlines",
     "timeout_table",
     "with_next_action_response",
     "with_platform_deadline",
@@ -63,7 +63,7 @@ def _platform_actions() -> Mapping[str, Window]:
     """
     from types import MappingProxyType
 
-    from .codes import SELLER_ACTION, SellerActionCode
+    from ..codes import SELLER_ACTION, SellerActionCode
 
     out: dict[str, Window] = {}
     for code in SellerActionCode:
@@ -165,11 +165,13 @@ def _platform_windows(case: AfterSalesCase, open_windows: Iterable[Window]) -> f
 
 def _check_policy(policy: Any) -> Policy:
     if not isinstance(policy, Policy):
-        raise InvalidValue("policy", policy, "a Policy (see tiktok_aftersales.policy)")
+        raise InvalidValue("policy", policy, "a Policy (see tiktok_aftersales.deadlines.policy)")
     return policy
 
 
-def deadlines(case: AfterSalesCase, policy: Policy = DEFAULT_POLICY) -> tuple[Deadline, ...]:
+def running_deadlines(
+    case: AfterSalesCase, policy: Policy = DEFAULT_POLICY
+) -> tuple[Deadline, ...]:
     """The deadlines running on ``case`` now, earliest first.
 
     None run on a terminal case, before the opening event, or while
@@ -177,10 +179,10 @@ def deadlines(case: AfterSalesCase, policy: Policy = DEFAULT_POLICY) -> tuple[De
 
     Args:
         case: The case.
-        policy: The window lengths; defaults to :data:`~tiktok_aftersales.policy.DEFAULT_POLICY`.
+        policy: The window lengths; defaults to :data:`~tiktok_aftersales.deadlines.DEFAULT_POLICY`.
 
     Raises:
-        InvalidValue: ``policy`` is not a :class:`~tiktok_aftersales.policy.Policy`.
+        InvalidValue: ``policy`` is not a :class:`~tiktok_aftersales.deadlines.policy.Policy`.
 
     """
     policy = _check_policy(policy)
@@ -241,7 +243,7 @@ def deadlines(case: AfterSalesCase, policy: Policy = DEFAULT_POLICY) -> tuple[De
 
 def next_deadline(case: AfterSalesCase, policy: Policy = DEFAULT_POLICY) -> Deadline | None:
     """The earliest deadline running on ``case``, or ``None``."""
-    found = deadlines(case, policy)
+    found = running_deadlines(case, policy)
     return found[0] if found else None
 
 
@@ -263,7 +265,7 @@ def due_events(
     last = case.last_event_at
     if last is None or at < last:
         return ()
-    return tuple(d for d in deadlines(case, policy) if d.due <= at)
+    return tuple(d for d in running_deadlines(case, policy) if d.due <= at)
 
 
 def advance_report(
@@ -278,7 +280,7 @@ def advance_report(
         last = case.last_event_at
         if last is None or at < last:
             break
-        found = deadlines(case, policy)
+        found = running_deadlines(case, policy)
         if not found or found[0].due > at:
             break
         first = found[0]

@@ -21,13 +21,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .cli import command
-from .codes import VOCABULARIES, Canonical, Meaning, UnknownCode, Vocabulary, explain_value
-from .diagrams import FORMATS, arbitration_notes, diagram, edges
-from .errors import InvalidValue
-from .lifecycle import LIFECYCLES
-from .policy import WINDOW_ACTORS, Policy, named_policy
-from .vocabulary import Region, RequestType, State, region
+from ..codes import VOCABULARIES, Canonical, Meaning, UnknownCode, Vocabulary, explain_value
+from ..deadlines.policy import WINDOW_ACTORS, Policy, named_policy
+from ..diagrams import FORMATS, arbitration_notes, diagram, edges
+from ..domain.vocabulary import Region, RequestType, State, region
+from ..errors import InvalidValue
+from ..lifecycle import LIFECYCLES
+from ._main import command
 
 __all__ = ["explain_lines", "suggestions"]
 

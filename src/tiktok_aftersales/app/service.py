@@ -1,10 +1,10 @@
 """The application service: one entry point per thing that happens to a case.
 
 :class:`AfterSalesService` drives the host's ports (see
-:mod:`tiktok_aftersales.ports`) with the pure core. Every entry point does
+:mod:`tiktok_aftersales.app.ports`) with the pure core. Every entry point does
 the same four steps:
 
-1. load the case from the :class:`~tiktok_aftersales.ports.CaseStore`;
+1. load the case from the :class:`~tiktok_aftersales.app.ports.CaseStore`;
 2. apply the core (an event, the clock, a platform snapshot);
 3. save it with the version it was loaded at; on
    :class:`~tiktok_aftersales.ConcurrencyConflict` reload and apply again
@@ -24,7 +24,7 @@ decision before it is true, so the service sends it *before* saving (see
 ``docs/ports.md`` for why), with a key that stays the same across retries.
 
 The service does no I/O of its own: time comes from the
-:class:`~tiktok_aftersales.ports.Clock` port.
+:class:`~tiktok_aftersales.app.ports.Clock` port.
 """
 
 from __future__ import annotations
@@ -34,13 +34,14 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, overload
 
-from .case import AfterSalesCase
-from .clock import advance
-from .effects import Effect, EffectKind
-from .errors import AfterSalesError, ConcurrencyConflict, InvalidValue
-from .lifecycle import apply, open_case
-from .money import OrderLine, Refund
-from .policy import DEFAULT_POLICY, Policy
+from ..deadlines.clock import advance
+from ..deadlines.policy import DEFAULT_POLICY, Policy
+from ..domain.case import AfterSalesCase
+from ..domain.effects import Effect, EffectKind
+from ..domain.money import OrderLine, Refund
+from ..domain.vocabulary import Actor, Disposition, OrderStage, Region, RequestType, State
+from ..errors import AfterSalesError, ConcurrencyConflict, InvalidValue
+from ..lifecycle import apply, open_case
 from .ports import (
     CaseExists,
     CaseStore,
@@ -51,7 +52,6 @@ from .ports import (
     StockItem,
     UnknownCase,
 )
-from .vocabulary import Actor, Disposition, OrderStage, Region, RequestType, State
 
 __all__ = [
     "COMMAND_ID",
@@ -72,7 +72,7 @@ Reconcile = Callable[[AfterSalesCase, Any], Any]
 """``reconcile(case, snapshot)``: bring a case in line with a platform snapshot.
 
 It returns the new case, or a result whose ``case`` attribute is the new case
-(:func:`tiktok_aftersales.sync.reconcile` returns such a ``SyncResult``).
+(:func:`tiktok_aftersales.sync.core.reconcile` returns such a ``SyncResult``).
 """
 
 EffectHandler = Callable[[AfterSalesCase, Effect], None]
@@ -212,7 +212,7 @@ def _at_stake(before: AfterSalesCase, after: AfterSalesCase, event: str) -> Refu
 class AfterSalesService:
     """Drives the host's ports with the core: commands, snapshots, ticks, effects.
 
-    >>> from tiktok_aftersales.testing import in_memory_service
+    >>> from tiktok_aftersales.app.testing import in_memory_service
     >>> service, ports = in_memory_service()
 
     Args:
@@ -443,7 +443,7 @@ class AfterSalesService:
     def tick(self, case_id: str | None = None) -> AfterSalesCase | tuple[AfterSalesCase, ...]:
         """Advance one case, or every stored case, to the clock's now.
 
-        Expired deadlines fire through :func:`tiktok_aftersales.clock.advance`
+        Expired deadlines fire through :func:`tiktok_aftersales.deadlines.clock.advance`
         with the service's policy; the case is saved and its effects
         dispatched. Nothing is sent to the platform: the platform's own clock
         fires the same expiries.
@@ -493,7 +493,7 @@ class AfterSalesService:
 
         ``reconcile(case, snapshot)`` returns the case with whatever events
         the snapshot implies applied, or a result carrying it as ``.case``
-        (:func:`tiktok_aftersales.sync.reconcile` fits as it is; a host may
+        (:func:`tiktok_aftersales.sync.core.reconcile` fits as it is; a host may
         pass its own). Nothing is sent to the platform: the snapshot came
         from it.
 
@@ -534,7 +534,7 @@ class AfterSalesService:
         """Open a case the host did not know, in the state a platform snapshot shows.
 
         The case is opened along the declaration's shortest legal path to the
-        platform's state (:func:`tiktok_aftersales.sync.open_from_snapshot`),
+        platform's state (:func:`tiktok_aftersales.sync.core.open_from_snapshot`),
         stored, and its effects dispatched. Nothing is sent to the platform:
         the snapshot came from it.
 
@@ -545,7 +545,7 @@ class AfterSalesService:
             DispatchFailed: A port failed on an effect (the case is stored).
 
         """
-        from .sync import open_from_snapshot
+        from ..sync.core import open_from_snapshot
 
         try:
             self.store.get(case_id)

@@ -13,10 +13,10 @@ from typing import Any
 
 import attrs
 
-from .case import AfterSalesCase
-from .lifecycle.engine import apply, open_case
-from .money import Breakdown, Money, OrderLine, Refund
-from .vocabulary import RequestType
+from ..domain.case import AfterSalesCase
+from ..domain.money import Breakdown, Money, OrderLine, Refund
+from ..domain.vocabulary import RequestType
+from ..lifecycle.engine import apply, open_case
 
 __all__ = ["SAMPLES", "Sample", "Step", "build_sample", "build_samples"]
 

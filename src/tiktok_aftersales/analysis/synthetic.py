@@ -29,12 +29,9 @@ from typing import Any
 
 import attrs
 
-from .case import AfterSalesCase
-from .errors import InvalidTransition, InvalidValue
-from .lifecycle.declaration import EVENTS, Transition
-from .lifecycle.engine import allowed_events, apply, choose_transition, lifecycle, open_case
-from .money import Breakdown, Money, OrderLine, Refund
-from .vocabulary import (
+from ..domain.case import AfterSalesCase
+from ..domain.money import Breakdown, Money, OrderLine, Refund
+from ..domain.vocabulary import (
     REGIONS,
     AbnormalReason,
     Actor,
@@ -46,6 +43,9 @@ from .vocabulary import (
     State,
     Window,
 )
+from ..errors import InvalidTransition, InvalidValue
+from ..lifecycle.declaration import EVENTS, Transition
+from ..lifecycle.engine import allowed_events, apply, choose_transition, lifecycle, open_case
 
 __all__ = [
     "DEFAULT_WINDOW",
@@ -555,7 +555,7 @@ def continue_case(
     """Continue an opened case from where it is, as :func:`generate` would.
 
     The same case, seed and behaviour always give the same events. Used by
-    :mod:`tiktok_aftersales.analysis` when a policy sends a case off the
+    :mod:`tiktok_aftersales.analysis.core` when a policy sends a case off the
     path its generated history took.
 
     Raises:

@@ -41,9 +41,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from ..errors import InvalidValue
 from .case import AfterSalesCase, AppliedEvent, Offer, PlatformDeadline
 from .effects import Effect, EffectKind
-from .errors import InvalidValue
 from .money import Breakdown, Money, OrderLine, Refund, RefundLevel, RefundLine
 from .vocabulary import (
     REGIONS,

@@ -46,12 +46,12 @@ from typing import Any
 
 import attrs
 
-from .case import AfterSalesCase, Offer, new_case
-from .errors import AfterSalesError, InvalidTransition, InvalidValue, UnknownEvent
-from .lifecycle.engine import _offer_after, choose_transition
-from .lifecycle.table import LIFECYCLES
-from .money import Breakdown, OrderLine
-from .vocabulary import Actor, Arbitration, OrderStage, RequestType, Solution, State, member
+from ..domain.case import AfterSalesCase, Offer, new_case
+from ..domain.money import Breakdown, OrderLine
+from ..domain.vocabulary import Actor, Arbitration, OrderStage, RequestType, Solution, State, member
+from ..errors import AfterSalesError, InvalidTransition, InvalidValue, UnknownEvent
+from ..lifecycle.engine import _offer_after, choose_transition
+from ..lifecycle.table import LIFECYCLES
 
 __all__ = [
     "FastPathUnsupported",

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from .errors import (
+from ..errors import (
     CurrencyMismatch,
     FloatAmount,
     InvalidValue,
