@@ -97,7 +97,7 @@ def test_timeouts_count_auto_approvals_and_closures() -> None:
     fig = figures(three_cases())
     rows = {(r.request_type, r.window, r.silent, r.event, r.target): r.count for r in fig.timeouts}
     assert rows == {
-        ("refund_only", "refund_processing", "platform", "complete_refund", "refunded"): 2,
+        ("refund_only", "refund_processing", "operator", "complete_refund", "refunded"): 2,
         ("refund_only", "seller_response", "seller", "approve", "refund_committed"): 1,
         ("return_and_refund", "buyer_dispute", "buyer", "close", "closed"): 1,
     }

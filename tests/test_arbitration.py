@@ -33,7 +33,7 @@ from tiktok_aftersales import (
 from tiktok_aftersales.deadlines.clock import advance, advance_report, running_deadlines
 from tiktok_aftersales.lifecycle import allowed_events
 
-B, S, P, SYS = Actor.BUYER, Actor.SELLER, Actor.PLATFORM, Actor.SYSTEM
+B, S, P, SYS = Actor.BUYER, Actor.SELLER, Actor.OPERATOR, Actor.SYSTEM
 H = timedelta(hours=1)
 RR = RequestType.RETURN_AND_REFUND
 

@@ -63,7 +63,7 @@ def test_a_grid_tab_and_a_tool_label_are_understood(capsys):
     code, out, _ = run(capsys, "explain", "Aftersale Buyer Shipped")
     assert code == 0
     assert "grid_tab" in out and "== return_and_refund/return_in_transit" in out
-    assert "confirm_receipt by seller/platform; clock after seller_receipt" in out
+    assert "confirm_receipt by seller/operator; clock after seller_receipt" in out
     code, out, _ = run(capsys, "explain", "Waiting for Buyer to Ship")
     assert code == 0 and "channel_label" in out
 

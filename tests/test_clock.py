@@ -486,7 +486,7 @@ def test_with_every_party_silent_every_case_ends_except_arbitration_in_progress(
             # the only wait no clock ends: arbitration, and only the operator moves it
             assert end.arbitration is Arbitration.IN_PROGRESS
             assert running_deadlines(end) == ()
-            assert {a for e in allowed_events(end) for a in e.actors} == {Actor.PLATFORM}
+            assert {a for e in allowed_events(end) for a in e.actors} == {Actor.OPERATOR}
             assert end.state not in lc.human_only or lc.human_only[end.state]
     assert stuck, "arbitration in progress is reachable and must be the named exception"
     assert {a for _k, _s, a in stuck} == {Arbitration.IN_PROGRESS}

@@ -298,7 +298,7 @@ def test_cancel_type_names_how_the_cancellation_opened():
 
 def test_roles_are_actors_and_title_case_is_read():
     assert ROLE.candidates("Buyer") == {Actor.BUYER}
-    assert ROLE.candidates("OPERATOR") == {Actor.PLATFORM}
+    assert ROLE.candidates("OPERATOR") == {Actor.OPERATOR}
     assert ROLE.show(Actor.LOGISTICS) is None
     assert ROLE.parse("buyer ") is RoleCode.BUYER
 

@@ -168,7 +168,7 @@ def test_a_host_binds_a_mutable_object_and_fires_triggers():
     assert model.state == "refund_committed"
     assert model.case.state is State.REFUND_COMMITTED
     assert len(model.case.history) == len(case.history) + 1
-    assert model.fire("complete_refund", Actor.PLATFORM, at)
+    assert model.fire("complete_refund", Actor.OPERATOR, at)
     assert model.case.state is State.REFUNDED
     model.unbind()
 

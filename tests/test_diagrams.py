@@ -87,7 +87,7 @@ def test_the_seller_response_edge_reads_event_actors_and_window():
         for e in edges(RequestType.RETURN_AND_REFUND)
         if e.event == "approve" and e.guard is None and e.source is State.REQUESTED
     ]
-    assert edge.label == "approve (seller/platform; clock after seller_response)"
+    assert edge.label == "approve (seller/operator; clock after seller_response)"
     assert edge.dest is State.AWAITING_BUYER_SHIPMENT
 
 

@@ -29,7 +29,7 @@ from tiktok_aftersales import (
     open_case,
 )
 
-B, S, P, SYS = Actor.BUYER, Actor.SELLER, Actor.PLATFORM, Actor.SYSTEM
+B, S, P, SYS = Actor.BUYER, Actor.SELLER, Actor.OPERATOR, Actor.SYSTEM
 
 
 def requested(kind=RequestType.REFUND_ONLY):

@@ -178,7 +178,7 @@ def test_arbitration_is_tracked_beside_the_state() -> None:
         ("request", "buyer"),
         ("reject", "seller"),
         ("dispute", "buyer"),
-        ("rule_for_buyer", "platform"),
+        ("rule_for_buyer", "operator"),
     ]
     assert replay_states([("refund_only", stream)]) == [State.REFUND_COMMITTED]
     with pytest.raises(InvalidTransition):

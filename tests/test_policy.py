@@ -99,7 +99,7 @@ def test_every_window_says_who_must_act() -> None:
     assert set(WINDOW_ACTORS) == set(Window)
     assert WINDOW_ACTORS[Window.SELLER_RESPONSE] is Actor.SELLER
     assert WINDOW_ACTORS[Window.BUYER_SHIP_BACK] is Actor.BUYER
-    assert WINDOW_ACTORS[Window.REFUND_PROCESSING] is Actor.PLATFORM
+    assert WINDOW_ACTORS[Window.REFUND_PROCESSING] is Actor.OPERATOR
     assert WINDOW_ACTORS[Window.RETURN_TRANSIT] is Actor.LOGISTICS
 
 

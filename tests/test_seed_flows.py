@@ -27,7 +27,7 @@ from tiktok_aftersales import (
 )
 from tiktok_aftersales.errors import ShippingBlocked
 
-B, S, P, SYS, LOG = Actor.BUYER, Actor.SELLER, Actor.PLATFORM, Actor.SYSTEM, Actor.LOGISTICS
+B, S, P, SYS, LOG = Actor.BUYER, Actor.SELLER, Actor.OPERATOR, Actor.SYSTEM, Actor.LOGISTICS
 
 
 def kinds(case, since: int = 0):

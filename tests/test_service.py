@@ -153,7 +153,7 @@ def test_a_seller_refund_is_sent_once_and_its_refund_effect_is_only_recorded() -
     assert ports.platform.refunds[0].refund == refund
     assert case.state is State.REQUESTED
     ports.clock.advance(hours=1)
-    case = service.handle_command("c1", "approve", "platform")  # the platform verified it
+    case = service.handle_command("c1", "approve", "operator")  # the platform verified it
     assert case.state is State.REFUND_COMMITTED
     assert [e.kind for e in case.effects] == [EffectKind.ISSUE_REFUND]
     assert case.pending_effects == ()

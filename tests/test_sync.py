@@ -30,7 +30,7 @@ from tiktok_aftersales.sync.core import (
     reconcile,
 )
 
-B, S, P, SYS, LOG = Actor.BUYER, Actor.SELLER, Actor.PLATFORM, Actor.SYSTEM, Actor.LOGISTICS
+B, S, P, SYS, LOG = Actor.BUYER, Actor.SELLER, Actor.OPERATOR, Actor.SYSTEM, Actor.LOGISTICS
 
 
 @attrs.frozen

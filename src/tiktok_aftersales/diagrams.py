@@ -14,7 +14,7 @@ Each edge is one declared transition from one source state, labelled with
 the event, the guard that must hold (``[buyer_keeps_item]``), who may fire it,
 and the deadline window after which the clock fires it::
 
-    approve (seller/platform; clock after seller_response)
+    approve (seller/operator; clock after seller_response)
 
 Terminal states are marked (``[*]`` in Mermaid, a double border in dot), and
 a state a rejection can be disputed from carries a note saying who ends the
@@ -29,7 +29,7 @@ import attrs
 
 from .deadlines.policy import Policy
 from .domain.vocabulary import Actor, Arbitration, Region, RequestType, State, Window, member
-from .errors import AfterSalesError, InvalidValue
+from .errors import DiagramUnavailable, InvalidValue
 from .lifecycle import LIFECYCLES, Lifecycle, Transition
 
 __all__ = [
@@ -50,22 +50,6 @@ DiagramFormat = Literal["mermaid", "dot", "svg"]
 
 FORMATS: tuple[DiagramFormat, ...] = ("mermaid", "dot", "svg")
 """Every diagram format, in the order the command line lists them."""
-
-
-class DiagramUnavailable(AfterSalesError):
-    """An SVG was asked for but Graphviz is not there.
-
-    Attributes:
-        missing: What is missing: ``"graphviz"`` (the Python package, the
-            ``graphviz`` extra) or ``"dot"`` (the Graphviz program).
-        hint: How to get it.
-
-    """
-
-    def __init__(self, missing: str, hint: str) -> None:
-        self.missing = missing
-        self.hint = hint
-        super().__init__(f"cannot render SVG: {missing} is not available; {hint}")
 
 
 @attrs.frozen
@@ -98,7 +82,7 @@ class Edge:
 
     @property
     def who(self) -> str:
-        """Who fires it, in words: ``"seller/platform; clock after seller_response"``.
+        """Who fires it, in words: ``"seller/operator; clock after seller_response"``.
 
         When a window is set the clock (``Actor.SYSTEM``) is shown as the
         window, not as a separate actor.

@@ -11,27 +11,63 @@ case a caller holds is exactly the case it held before the error.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # annotations only: errors import nothing of the package at run time
+    from .app.ports import Decision
+    from .domain.case import AfterSalesCase
+    from .domain.effects import Effect
 
 __all__ = [
     "AfterSalesError",
     "ArbitrationInProgress",
+    "CaseExists",
     "ConcurrencyConflict",
     "CurrencyMismatch",
+    "DecisionRefused",
     "DeclarationError",
+    "DecodeError",
+    "DiagramUnavailable",
+    "DispatchFailed",
+    "DuplicateCommand",
+    "EncodeError",
     "EventOutOfOrder",
+    "FastPathUnsupported",
     "FloatAmount",
     "GuardRejected",
+    "InvalidSignature",
     "InvalidTransition",
     "InvalidValue",
+    "LineError",
+    "MissingExtra",
     "MoneyError",
     "NaiveDatetime",
+    "NoPlatformDecision",
     "NonPositiveAmount",
     "OverRefund",
+    "PlatformCallFailed",
+    "PlatformResponseError",
+    "PortDown",
+    "RefundMismatch",
     "ShippingBlocked",
+    "TickFailed",
+    "UnknownCase",
+    "UnknownCode",
     "UnknownEvent",
 ]
+
+
+def short(value: Any) -> Any:
+    """A value cut to at most 60 characters for an error message (long text, mappings, lists)."""
+    if isinstance(value, str) and len(value) > 60:
+        return value[:57] + "..."
+    if isinstance(value, Mapping | list):
+        text = json.dumps(value, default=str)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return value
 
 
 class AfterSalesError(Exception):
@@ -109,7 +145,7 @@ class OverRefund(MoneyError):
         super().__init__(field, value, f"exceeds what may still be refunded ({limit})")
 
 
-class UnknownEvent(InvalidValue):
+class UnknownEvent(InvalidValue, LookupError):
     """An event name that the lifecycle does not declare."""
 
     def __init__(self, value: Any, known: Sequence[str]) -> None:
@@ -117,7 +153,7 @@ class UnknownEvent(InvalidValue):
         super().__init__("event", value, f"unknown event; known events: {', '.join(self.known)}")
 
 
-class InvalidTransition(AfterSalesError):
+class InvalidTransition(AfterSalesError, ValueError):
     """An event may not be fired now, by this actor, on this case.
 
     Attributes:
@@ -175,7 +211,7 @@ class GuardRejected(InvalidTransition):
     """The event is declared for this state and actor, but its guard is false."""
 
 
-class DeclarationError(AfterSalesError):
+class DeclarationError(AfterSalesError, ValueError):
     """The lifecycle declaration is inconsistent (found when it is checked).
 
     Attributes:
@@ -188,7 +224,7 @@ class DeclarationError(AfterSalesError):
         super().__init__("lifecycle declaration is inconsistent:\n- " + "\n- ".join(self.problems))
 
 
-class ShippingBlocked(AfterSalesError):
+class ShippingBlocked(AfterSalesError, RuntimeError):
     """An order may not ship: an after-sales request holds it.
 
     The message is the one seller tools show (seed 000, Part II, tip 2).
@@ -199,7 +235,7 @@ class ShippingBlocked(AfterSalesError):
         super().__init__(message)
 
 
-class ConcurrencyConflict(AfterSalesError):
+class ConcurrencyConflict(AfterSalesError, RuntimeError):
     """A case was saved with a version that is no longer current.
 
     Attributes:
@@ -220,3 +256,312 @@ class ConcurrencyConflict(AfterSalesError):
 
 def _name(value: Any) -> str:
     return str(getattr(value, "value", value))
+
+
+class DiagramUnavailable(AfterSalesError, RuntimeError):
+    """An SVG was asked for but Graphviz is not there.
+
+    Attributes:
+        missing: What is missing: ``"graphviz"`` (the Python package, the
+            ``graphviz`` extra) or ``"dot"`` (the Graphviz program).
+        hint: How to get it.
+
+    """
+
+    def __init__(self, missing: str, hint: str) -> None:
+        self.missing = missing
+        self.hint = hint
+        super().__init__(f"cannot render SVG: {missing} is not available; {hint}")
+
+
+class InvalidSignature(AfterSalesError, ValueError):
+    """A webhook's ``Authorization`` header does not match its body.
+
+    A host answers such a delivery with HTTP 401 (the platform's
+    configuration guide allows 200 or 401).
+
+    Attributes:
+        reason: ``"missing"`` (no header), ``"malformed"`` (not 64 hex
+            digits) or ``"mismatch"``.
+
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"webhook signature {reason}")
+
+
+class RefundMismatch(MoneyError):
+    """A refund breakdown whose total is not subtotal + shipping fee + tax.
+
+    Attributes:
+        expected: The sum of the parts.
+
+    """
+
+    def __init__(self, field: str, value: Any, expected: Any) -> None:
+        self.expected = expected
+        super().__init__(
+            field, value, f"refund_total must equal subtotal + shipping fee + tax ({expected})"
+        )
+
+
+class PlatformResponseError(AfterSalesError, RuntimeError):
+    """An API response whose ``code`` is not 0 (the platform refused the call).
+
+    Attributes:
+        code: The platform's error code (e.g. 25011012).
+        message: The platform's message.
+        request_id: The platform's request id, when given.
+
+    """
+
+    def __init__(self, code: int, message: str, request_id: str | None = None) -> None:
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        super().__init__(f"platform error {code}: {message} (request_id={request_id})")
+
+
+class DecisionRefused(InvalidTransition):
+    """The case's state does not allow this decision; the platform would refuse it too.
+
+    Attributes:
+        platform_code: The platform's error code for the same situation
+            (see :data:`PLATFORM_CODES`).
+
+    """
+
+    def __init__(
+        self,
+        request_type: Any,
+        state: Any,
+        event: str,
+        actor: Any,
+        allowed: Sequence[tuple[str, Sequence[Any]]],
+        reason: str,
+        platform_code: int,
+        platform_message: str = "",
+    ) -> None:
+        self.platform_code = platform_code
+        self.platform_message = platform_message
+        super().__init__(
+            request_type,
+            state,
+            event,
+            actor,
+            allowed,
+            f"{reason} (platform {platform_code}: {platform_message or '?'})",
+        )
+
+
+class NoPlatformDecision(InvalidValue):
+    """The event is legal but has no platform API call (Seller Centre only, or an opening)."""
+
+
+class DuplicateCommand(InvalidValue):
+    """A command with this id was already applied to the case.
+
+    Nothing was changed. The command's event is in the history at ``seq``;
+    if its effects may still be pending, call
+    :meth:`AfterSalesService.dispatch_pending`.
+
+    Attributes:
+        case_id: The case.
+        command_id: The repeated id (also ``value``).
+        seq: Where the command's event is in the history.
+
+    """
+
+    def __init__(self, case_id: str, command_id: str, seq: int) -> None:
+        self.case_id = case_id
+        self.command_id = command_id
+        self.seq = seq
+        super().__init__(
+            "command_id", command_id, f"already applied to case {case_id!r} as event #{seq}"
+        )
+
+
+class PlatformCallFailed(AfterSalesError, RuntimeError):
+    """The platform did not confirm a seller decision; nothing was saved.
+
+    Retry the same command with the same ``command_id``: the decision gets
+    the same key, so a platform that did accept it the first time ignores
+    the repeat.
+
+    Attributes:
+        decision: What was sent (``decision.key`` is the idempotency key).
+        cause: What the port raised.
+
+    """
+
+    def __init__(self, decision: Decision, cause: BaseException) -> None:
+        self.decision = decision
+        self.cause = cause
+        super().__init__(
+            f"case {decision.case_id!r}: platform did not confirm {decision.event!r} "
+            f"(key {decision.key!r}): {cause!r}; nothing saved, retry the command"
+        )
+
+
+class DispatchFailed(AfterSalesError, RuntimeError):
+    """A port failed to carry out an effect; the case is saved with it still pending.
+
+    Effects before it were carried out and are marked done; it and the ones
+    after it are pending. Call :meth:`AfterSalesService.dispatch_pending`
+    with ``case_id`` to retry: the port gets the same key again.
+
+    Attributes:
+        case: The case as saved (the effect pending).
+        case_id: The case.
+        key: The failed effect's idempotency key.
+        kind: The failed effect's kind.
+        cause: What the port raised.
+
+    """
+
+    def __init__(self, case: AfterSalesCase, effect: Effect, cause: BaseException) -> None:
+        self.case = case
+        self.case_id = case.case_id
+        self.key = effect.key
+        self.kind = effect.kind
+        self.cause = cause
+        super().__init__(
+            f"case {case.case_id!r}: effect {effect.key!r} ({effect.kind.value}) failed: "
+            f"{cause!r}; the case is saved with it pending; "
+            f"retry with dispatch_pending({case.case_id!r})"
+        )
+
+
+class TickFailed(AfterSalesError, RuntimeError):
+    """A clock tick over every case could not finish some of them.
+
+    The others were advanced and saved. Each failure is typed
+    (:class:`DispatchFailed`, :class:`~tiktok_aftersales.ConcurrencyConflict`,
+    and so on); tick again or dispatch the pending effects.
+
+    Attributes:
+        changed: The cases the tick advanced and saved.
+        failures: Case id to the error raised for it.
+
+    """
+
+    def __init__(
+        self, changed: tuple[AfterSalesCase, ...], failures: Mapping[str, AfterSalesError]
+    ) -> None:
+        self.changed = changed
+        self.failures = MappingProxyType(dict(failures))
+        listing = "; ".join(f"{k}: {v}" for k, v in self.failures.items())
+        super().__init__(f"tick failed for {len(self.failures)} case(s): {listing}")
+
+
+class UnknownCase(AfterSalesError, LookupError):
+    """No case with this id is stored (``field`` is ``"case_id"``)."""
+
+    def __init__(self, case_id: Any) -> None:
+        self.case_id = case_id
+        self.field = "case_id"
+        self.value = case_id
+        super().__init__(f"case_id={case_id!r}: no case with this id is stored")
+
+
+class CaseExists(InvalidValue):
+    """A case with this id is already stored; ``add`` never overwrites."""
+
+    def __init__(self, case_id: Any) -> None:
+        self.case_id = case_id
+        super().__init__("case_id", case_id, "a case with this id is already stored")
+
+
+class PortDown(ConnectionError):
+    """What a fake port of :mod:`tiktok_aftersales.app.testing` raises when told to fail.
+
+    It stands for any outage of a host's adapter (a network error, a database
+    restart), so it is deliberately not an :class:`AfterSalesError`: the service
+    must cope with exceptions it does not know.
+    """
+
+
+class UnknownCode(InvalidValue, LookupError):
+    """An outside value that its vocabulary does not know.
+
+    Raised by strict parsing; tolerant parsing keeps the raw value instead and
+    marks the snapshot ``unmapped``.
+
+    Attributes:
+        vocabulary: The name of the vocabulary that was asked.
+        known: The values it knows (aliases not included).
+
+    """
+
+    def __init__(self, field: str, value: Any, vocabulary: str, known: Iterable[Any]) -> None:
+        self.vocabulary = vocabulary
+        self.known = tuple(known)
+        listing = ", ".join(str(k) for k in self.known)
+        super().__init__(field, value, f"unknown {vocabulary} value; known: {listing}")
+
+
+class LineError(InvalidValue):
+    """One bad line of an input file (or one event that would not replay).
+
+    Attributes:
+        line: The 1-based line number (``None`` when the history did not
+            come from a file).
+        case_id: The case the line belongs to, when known.
+        field: The offending field (``"at"``, ``"lines[0].paid.currency"``).
+        value: What was found there.
+        reason: Why it was refused.
+
+    """
+
+    def __init__(
+        self, line: int | None, field: str, value: Any, reason: str, case_id: str | None = None
+    ) -> None:
+        self.line = line
+        self.case_id = case_id
+        super().__init__(field, value, reason)
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line is not None else "history"
+        case = f" (case {self.case_id})" if self.case_id else ""
+        return f"{where}{case}: {self.field}={short(self.value)!r}: {self.reason}"
+
+
+class FastPathUnsupported(AfterSalesError, ValueError):
+    """The declaration has a decision the fast path cannot table.
+
+    Attributes:
+        problems: What differs, one line each.
+
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class DecodeError(InvalidValue):
+    """Serialised data cannot be turned back into a value.
+
+    ``field`` is the path to the offending value, for example
+    ``"history[2].payload.amount.currency"``; ``value`` is what was found there.
+    """
+
+
+class EncodeError(InvalidValue):
+    """A value cannot be written as JSON (a naive datetime, a NaN, an unknown type)."""
+
+
+class MissingExtra(AfterSalesError, ImportError):
+    """An optional dependency is not installed.
+
+    Attributes:
+        package: The missing package (``"pandas"``).
+        extra: The extra that installs it (``"analysis"``).
+
+    """
+
+    def __init__(self, package: str, extra: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(f"{package} is not installed: pip install 'tiktok-aftersales[{extra}]'")

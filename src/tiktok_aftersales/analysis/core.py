@@ -62,7 +62,7 @@ from ..domain.serialize import (
     event_to_dict,
 )
 from ..domain.vocabulary import Actor, OrderStage, Region, RequestType, State, Window
-from ..errors import AfterSalesError, InvalidValue
+from ..errors import AfterSalesError, InvalidValue, LineError, MissingExtra
 from ..lifecycle import LIFECYCLES, apply, open_case
 from ..lifecycle.engine import choose_transition
 from .synthetic import Behaviour, SyntheticCase, continue_case, generate
@@ -104,56 +104,6 @@ R = TypeVar("R")
 
 
 # --- errors --------------------------------------------------------------------------------
-
-
-class MissingExtra(AfterSalesError, ImportError):
-    """An optional dependency is not installed.
-
-    Attributes:
-        package: The missing package (``"pandas"``).
-        extra: The extra that installs it (``"analysis"``).
-
-    """
-
-    def __init__(self, package: str, extra: str) -> None:
-        self.package = package
-        self.extra = extra
-        super().__init__(f"{package} is not installed: pip install 'tiktok-aftersales[{extra}]'")
-
-
-class LineError(InvalidValue):
-    """One bad line of an input file (or one event that would not replay).
-
-    Attributes:
-        line: The 1-based line number (``None`` when the history did not
-            come from a file).
-        case_id: The case the line belongs to, when known.
-        field: The offending field (``"at"``, ``"lines[0].paid.currency"``).
-        value: What was found there.
-        reason: Why it was refused.
-
-    """
-
-    def __init__(
-        self, line: int | None, field: str, value: Any, reason: str, case_id: str | None = None
-    ) -> None:
-        self.line = line
-        self.case_id = case_id
-        super().__init__(field, value, reason)
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" if self.line is not None else "history"
-        case = f" (case {self.case_id})" if self.case_id else ""
-        return f"{where}{case}: {self.field}={_short(self.value)!r}: {self.reason}"
-
-
-def _short(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > 60:
-        return value[:57] + "..."
-    if isinstance(value, Mapping | list):
-        text = json.dumps(value, default=str)
-        return text if len(text) <= 60 else text[:57] + "..."
-    return value
 
 
 # --- histories -----------------------------------------------------------------------------

@@ -49,7 +49,12 @@ import attrs
 from ..domain.case import AfterSalesCase, Offer, new_case
 from ..domain.money import Breakdown, OrderLine
 from ..domain.vocabulary import Actor, Arbitration, OrderStage, RequestType, Solution, State, member
-from ..errors import AfterSalesError, InvalidTransition, InvalidValue, UnknownEvent
+from ..errors import (
+    FastPathUnsupported,
+    InvalidTransition,
+    InvalidValue,
+    UnknownEvent,
+)
 from ..lifecycle.engine import _offer_after, choose_transition
 from ..lifecycle.table import LIFECYCLES
 
@@ -69,19 +74,6 @@ Stream = tuple[RequestType | str | AfterSalesCase, Iterable[EventItem]]
 (the stream continues it), and its events in order."""
 
 _MISSING = -(10**9)
-
-
-class FastPathUnsupported(AfterSalesError):
-    """The declaration has a decision the fast path cannot table.
-
-    Attributes:
-        problems: What differs, one line each.
-
-    """
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(self.problems))
 
 
 class _Recorder(Mapping[str, Any]):

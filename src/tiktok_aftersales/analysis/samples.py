@@ -149,7 +149,7 @@ SAMPLES: tuple[Sample, ...] = (
         (
             Step("reject", "seller", 4),
             Step("dispute", "buyer", 20),
-            Step("rule_for_buyer", "platform", 70),
+            Step("rule_for_buyer", "operator", 70),
         ),
     ),
     Sample(
@@ -212,7 +212,7 @@ SAMPLES: tuple[Sample, ...] = (
         (_TSHIRT, _MUG),
         "USD",
         ("initiate_refund", "seller"),
-        (Step("approve", "platform", 1), Step("complete_refund", "system", 30)),
+        (Step("approve", "operator", 1), Step("complete_refund", "system", 30)),
         opening_payload={"refund": ("L2", "4.00")},
     ),
     Sample(

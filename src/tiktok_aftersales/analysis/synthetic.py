@@ -290,7 +290,7 @@ class SyntheticCase:
         return case
 
 
-_HUMANS = (Actor.BUYER, Actor.SELLER, Actor.LOGISTICS, Actor.PLATFORM, Actor.SYSTEM)
+_HUMANS = (Actor.BUYER, Actor.SELLER, Actor.LOGISTICS, Actor.OPERATOR, Actor.SYSTEM)
 _CENT = Decimal("0.01")
 
 

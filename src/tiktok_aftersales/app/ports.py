@@ -29,7 +29,7 @@ import attrs
 from ..domain.case import AfterSalesCase
 from ..domain.money import Refund
 from ..domain.vocabulary import Actor, Disposition, RequestType, State
-from ..errors import InvalidValue
+from ..errors import CaseExists, UnknownCase
 
 __all__ = [
     "CaseExists",
@@ -41,22 +41,6 @@ __all__ = [
     "StockItem",
     "UnknownCase",
 ]
-
-
-class UnknownCase(InvalidValue):
-    """No case with this id is stored (``field`` is ``"case_id"``)."""
-
-    def __init__(self, case_id: Any) -> None:
-        self.case_id = case_id
-        super().__init__("case_id", case_id, "no case with this id is stored")
-
-
-class CaseExists(InvalidValue):
-    """A case with this id is already stored; ``add`` never overwrites."""
-
-    def __init__(self, case_id: Any) -> None:
-        self.case_id = case_id
-        super().__init__("case_id", case_id, "a case with this id is already stored")
 
 
 @attrs.frozen

@@ -40,7 +40,15 @@ from ..domain.case import AfterSalesCase
 from ..domain.effects import Effect, EffectKind
 from ..domain.money import OrderLine, Refund
 from ..domain.vocabulary import Actor, Disposition, OrderStage, Region, RequestType, State
-from ..errors import AfterSalesError, ConcurrencyConflict, InvalidValue
+from ..errors import (
+    AfterSalesError,
+    ConcurrencyConflict,
+    DispatchFailed,
+    DuplicateCommand,
+    InvalidValue,
+    PlatformCallFailed,
+    TickFailed,
+)
 from ..lifecycle import apply, open_case
 from .ports import (
     CaseExists,
@@ -93,102 +101,6 @@ EFFECT_ROUTES: Mapping[EffectKind, str] = MappingProxyType(
     }
 )
 """Where each kind of effect goes by default (``handlers=`` overrides any of them)."""
-
-
-class DuplicateCommand(InvalidValue):
-    """A command with this id was already applied to the case.
-
-    Nothing was changed. The command's event is in the history at ``seq``;
-    if its effects may still be pending, call
-    :meth:`AfterSalesService.dispatch_pending`.
-
-    Attributes:
-        case_id: The case.
-        command_id: The repeated id (also ``value``).
-        seq: Where the command's event is in the history.
-
-    """
-
-    def __init__(self, case_id: str, command_id: str, seq: int) -> None:
-        self.case_id = case_id
-        self.command_id = command_id
-        self.seq = seq
-        super().__init__(
-            "command_id", command_id, f"already applied to case {case_id!r} as event #{seq}"
-        )
-
-
-class PlatformCallFailed(AfterSalesError):
-    """The platform did not confirm a seller decision; nothing was saved.
-
-    Retry the same command with the same ``command_id``: the decision gets
-    the same key, so a platform that did accept it the first time ignores
-    the repeat.
-
-    Attributes:
-        decision: What was sent (``decision.key`` is the idempotency key).
-        cause: What the port raised.
-
-    """
-
-    def __init__(self, decision: Decision, cause: BaseException) -> None:
-        self.decision = decision
-        self.cause = cause
-        super().__init__(
-            f"case {decision.case_id!r}: platform did not confirm {decision.event!r} "
-            f"(key {decision.key!r}): {cause!r}; nothing saved, retry the command"
-        )
-
-
-class DispatchFailed(AfterSalesError):
-    """A port failed to carry out an effect; the case is saved with it still pending.
-
-    Effects before it were carried out and are marked done; it and the ones
-    after it are pending. Call :meth:`AfterSalesService.dispatch_pending`
-    with ``case_id`` to retry: the port gets the same key again.
-
-    Attributes:
-        case: The case as saved (the effect pending).
-        case_id: The case.
-        key: The failed effect's idempotency key.
-        kind: The failed effect's kind.
-        cause: What the port raised.
-
-    """
-
-    def __init__(self, case: AfterSalesCase, effect: Effect, cause: BaseException) -> None:
-        self.case = case
-        self.case_id = case.case_id
-        self.key = effect.key
-        self.kind = effect.kind
-        self.cause = cause
-        super().__init__(
-            f"case {case.case_id!r}: effect {effect.key!r} ({effect.kind.value}) failed: "
-            f"{cause!r}; the case is saved with it pending; "
-            f"retry with dispatch_pending({case.case_id!r})"
-        )
-
-
-class TickFailed(AfterSalesError):
-    """A clock tick over every case could not finish some of them.
-
-    The others were advanced and saved. Each failure is typed
-    (:class:`DispatchFailed`, :class:`~tiktok_aftersales.ConcurrencyConflict`,
-    and so on); tick again or dispatch the pending effects.
-
-    Attributes:
-        changed: The cases the tick advanced and saved.
-        failures: Case id to the error raised for it.
-
-    """
-
-    def __init__(
-        self, changed: tuple[AfterSalesCase, ...], failures: Mapping[str, AfterSalesError]
-    ) -> None:
-        self.changed = changed
-        self.failures = MappingProxyType(dict(failures))
-        listing = "; ".join(f"{k}: {v}" for k, v in self.failures.items())
-        super().__init__(f"tick failed for {len(self.failures)} case(s): {listing}")
 
 
 def _find_command(case: AfterSalesCase, command_id: str) -> int | None:

@@ -39,7 +39,7 @@ from ..deadlines.policy import DEFAULT_POLICY, Policy
 from ..domain.case import AfterSalesCase
 from ..domain.money import Breakdown, OrderLine
 from ..domain.vocabulary import Actor, Disposition, RequestType
-from ..errors import ConcurrencyConflict, InvalidValue, NaiveDatetime
+from ..errors import ConcurrencyConflict, InvalidValue, NaiveDatetime, PortDown
 from ..lifecycle import apply, open_case
 from .ports import (
     CaseExists,
@@ -64,10 +64,6 @@ __all__ = [
     "in_memory_service",
     "sample_case",
 ]
-
-
-class PortDown(RuntimeError):
-    """What a fake port raises when it was told to fail."""
 
 
 def _aware(value: Any, field: str) -> datetime:

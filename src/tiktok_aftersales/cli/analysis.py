@@ -40,10 +40,6 @@ USAGE = 2
 DATA_ERRORS = 1
 
 
-class _Usage(Exception):
-    """A problem with the arguments: print it and exit with 2."""
-
-
 def _instant(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
@@ -205,7 +201,7 @@ def _read_lines(name: str) -> list[str]:
     try:
         return Path(name).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise _Usage(f"cannot read {name}: {exc}") from None
+        raise InvalidValue("file", name, f"cannot read {name}: {exc}") from None
 
 
 @command("replay", "replay case histories from a JSON Lines file and print the figures")(
@@ -220,9 +216,6 @@ def _replay(args: argparse.Namespace) -> int:
             loaded = analysis.load_platform_dump(lines, region=args.region)
         else:
             loaded = analysis.load_jsonl(lines)
-    except _Usage as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return USAGE
     except InvalidValue as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE
@@ -282,15 +275,15 @@ def _policy(text: str) -> Any:
         try:
             data = json.loads(Path(text).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise _Usage(f"cannot read policy {text}: {exc}") from None
+            raise InvalidValue("policy", text, f"cannot read policy {text}: {exc}") from None
         try:
             return Policy.from_dict(data)
         except InvalidValue as exc:
-            raise _Usage(f"policy {text}: {exc}") from None
+            raise InvalidValue("policy", text, str(exc)) from None
     try:
         return policy_from_spec(text)
     except InvalidValue as exc:
-        raise _Usage(str(exc)) from None
+        raise InvalidValue("policy", text, str(exc)) from None
 
 
 @command("simulate", "simulate a synthetic population under one policy, or two side by side")(
@@ -302,11 +295,8 @@ def _simulate(args: argparse.Namespace) -> int:
     try:
         first = _policy(args.policy)
         second = None if args.vs is None else _policy(args.vs)
-        try:
-            pop = analysis.population(args.seed, args.cases, region=args.region)
-        except InvalidValue as exc:
-            raise _Usage(str(exc)) from None
-    except _Usage as exc:
+        pop = analysis.population(args.seed, args.cases, region=args.region)
+    except InvalidValue as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE
     result = analysis.simulate(pop, first, second, progress=_progress("simulating"))

@@ -21,7 +21,7 @@ __all__ = ["DemoRow", "demo_rows", "render_demo"]
 _SHORT = {
     "buyer": "B",
     "seller": "S",
-    "platform": "P",
+    "operator": "O",
     "system": "clock",
     "logistics": "L",
 }
@@ -121,5 +121,5 @@ def render_demo(rows: Sequence[DemoRow]) -> str:
         )
         out.append("")
     out.append("* decided by a deadline: the clock acted for a silent party (default policy).")
-    out.append("B buyer, S seller, P platform operator, L logistics, clock = the platform's timer.")
+    out.append("B buyer, S seller, O operator, L logistics, clock = the platform's timer.")
     return "\n".join(out)

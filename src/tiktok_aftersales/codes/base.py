@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from ..domain.vocabulary import RequestType, State, member
-from ..errors import InvalidValue
+from ..errors import InvalidValue, UnknownCode
 from ..lifecycle import LIFECYCLES
 
 __all__ = [
@@ -73,25 +73,6 @@ ALL_CANONICAL: tuple[Canonical, ...] = tuple(
     Canonical(kind, state) for kind, lc in LIFECYCLES.items() for state in lc.case_states
 )
 """Every ``(request type, case state)`` pair the lifecycle declaration allows."""
-
-
-class UnknownCode(InvalidValue):
-    """An outside value that its vocabulary does not know.
-
-    Raised by strict parsing; tolerant parsing keeps the raw value instead and
-    marks the snapshot ``unmapped``.
-
-    Attributes:
-        vocabulary: The name of the vocabulary that was asked.
-        known: The values it knows (aliases not included).
-
-    """
-
-    def __init__(self, field: str, value: Any, vocabulary: str, known: Iterable[Any]) -> None:
-        self.vocabulary = vocabulary
-        self.known = tuple(known)
-        listing = ", ".join(str(k) for k in self.known)
-        super().__init__(field, value, f"unknown {vocabulary} value; known: {listing}")
 
 
 K = TypeVar("K", bound=Hashable)

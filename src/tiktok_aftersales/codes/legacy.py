@@ -153,7 +153,7 @@ LEGACY_USER: Vocabulary[Actor, LegacyUser] = Vocabulary.from_table(
     {
         Actor.BUYER: LegacyUser.BUYER,
         Actor.SELLER: LegacyUser.SELLER,
-        Actor.PLATFORM: LegacyUser.OPERATOR,
+        Actor.OPERATOR: LegacyUser.OPERATOR,
         Actor.SYSTEM: LegacyUser.SYSTEM,
         Actor.LOGISTICS: None,
     },

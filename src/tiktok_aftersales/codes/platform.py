@@ -272,7 +272,7 @@ ROLE: Vocabulary[Actor, RoleCode] = Vocabulary.from_table(
     {
         Actor.BUYER: RoleCode.BUYER,
         Actor.SELLER: RoleCode.SELLER,
-        Actor.PLATFORM: RoleCode.OPERATOR,
+        Actor.OPERATOR: RoleCode.OPERATOR,
         Actor.SYSTEM: RoleCode.SYSTEM,
         Actor.LOGISTICS: None,
     },

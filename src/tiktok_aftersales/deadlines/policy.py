@@ -51,7 +51,7 @@ def _window_actor(window: Window) -> Actor:
         return Actor.BUYER
     if window is Window.RETURN_TRANSIT:
         return Actor.LOGISTICS
-    return Actor.PLATFORM  # refund processing
+    return Actor.OPERATOR  # refund processing
 
 
 WINDOW_ACTORS: Mapping[Window, Actor] = MappingProxyType({w: _window_actor(w) for w in Window})

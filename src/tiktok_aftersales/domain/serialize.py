@@ -41,7 +41,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from ..errors import InvalidValue
+from ..errors import DecodeError, EncodeError, InvalidValue
 from .case import AfterSalesCase, AppliedEvent, Offer, PlatformDeadline
 from .effects import Effect, EffectKind
 from .money import Breakdown, Money, OrderLine, Refund, RefundLevel, RefundLine
@@ -99,18 +99,6 @@ _ENUMS: Mapping[str, type[enum.Enum]] = {
         Window,
     )
 }
-
-
-class DecodeError(InvalidValue):
-    """Serialised data cannot be turned back into a value.
-
-    ``field`` is the path to the offending value, for example
-    ``"history[2].payload.amount.currency"``; ``value`` is what was found there.
-    """
-
-
-class EncodeError(InvalidValue):
-    """A value cannot be written as JSON (a naive datetime, a NaN, an unknown type)."""
 
 
 @contextmanager

@@ -116,14 +116,19 @@ class State(enum.StrEnum):
 
 
 class Actor(enum.StrEnum):
-    """Who fires an event."""
+    """Who fires an event, named as the platform names its roles.
+
+    The platform's ``role`` fields say ``BUYER``, ``SELLER``, ``SYSTEM`` and
+    ``OPERATOR`` (``shared/reference/platform-2026.md`` §1); the carrier is
+    the library's own addition.
+    """
 
     BUYER = "buyer"
     SELLER = "seller"
-    PLATFORM = "platform"
-    """A TikTok Shop operator (customer service, arbitration)."""
+    OPERATOR = "operator"
+    """A TikTok Shop operator: customer service and arbitration (role ``OPERATOR``)."""
     SYSTEM = "system"
-    """The platform's automation, including every deadline (the clock)."""
+    """The platform's automation and its clock: every deadline (role ``SYSTEM``)."""
     LOGISTICS = "logistics"
     """The carrier: pickups, deliveries, returns to sender."""
 

@@ -179,7 +179,7 @@ def choose_transition(
     if not candidates:
         if event not in EVENTS:
             raise UnknownEvent(event, _KNOWN_EVENTS)
-        if case.arbitration is Arbitration.IN_PROGRESS and who is not Actor.PLATFORM:
+        if case.arbitration is Arbitration.IN_PROGRESS and who is not Actor.OPERATOR:
             raise _in_arbitration(case, event, who, _allowed_pairs(lc, case))
         raise InvalidTransition(case.request_type, case.state, event, who, _allowed_pairs(lc, case))
     data = payload or _EMPTY
@@ -218,7 +218,7 @@ def choose_transition(
             allowed,
             f"not allowed while arbitration is {case.arbitration.value}",
         )
-    if case.arbitration is Arbitration.IN_PROGRESS and who is not Actor.PLATFORM:
+    if case.arbitration is Arbitration.IN_PROGRESS and who is not Actor.OPERATOR:
         raise _in_arbitration(case, event, who, allowed)
     actors = sorted({a.value for t in candidates for a in t.actors})
     raise InvalidTransition(
@@ -529,7 +529,7 @@ def open_case(
 
 
 def _opening_actor(t: Transition) -> Actor:
-    for preferred in (Actor.BUYER, Actor.SELLER, Actor.LOGISTICS, Actor.SYSTEM, Actor.PLATFORM):
+    for preferred in (Actor.BUYER, Actor.SELLER, Actor.LOGISTICS, Actor.SYSTEM, Actor.OPERATOR):
         if preferred in t.actors:
             return preferred
     return sorted(t.actors)[0]  # pragma: no cover - every opening names an actor

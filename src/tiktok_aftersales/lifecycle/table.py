@@ -70,7 +70,7 @@ _IN_ARB = (Arbitration.IN_PROGRESS,)
 # running: never disputed, or an earlier ruling went for the buyer and the seller then
 # rejected again (the returned parcel). Without SUPPORT_BUYER that case had no exit.
 _NO_ARB = (Arbitration.NONE, Arbitration.SUPPORT_BUYER)
-_SELLER_SIDE = (A.SELLER, A.SYSTEM, A.PLATFORM)
+_SELLER_SIDE = (A.SELLER, A.SYSTEM, A.OPERATOR)
 
 
 def _states(*states: S) -> tuple[S, ...]:
@@ -98,7 +98,7 @@ def _disputes(rejected: Iterable[S], ref: str) -> tuple[Transition, ...]:
             "rule_for_seller",
             states,
             S.CLOSED,
-            A.PLATFORM,
+            A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.SUPPORT_SELLER,
             effects=RELEASE_HOLD,
@@ -108,7 +108,7 @@ def _disputes(rejected: Iterable[S], ref: str) -> tuple[Transition, ...]:
             "close_arbitration",
             states,
             S.CLOSED,
-            A.PLATFORM,
+            A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.CLOSED,
             effects=RELEASE_HOLD,
@@ -183,7 +183,7 @@ _COMPLETE_REFUND = _t(
     "complete_refund",
     S.REFUND_COMMITTED,
     S.REFUNDED,
-    (A.SYSTEM, A.PLATFORM),
+    (A.SYSTEM, A.OPERATOR),
     arbitration_from=frozenset(Arbitration),
     timeout=Window.REFUND_PROCESSING,
     ref="§2b SUCCESS→COMPLETE (system); §2f CANCELLATION_REQUEST_COMPLETE",
@@ -247,7 +247,7 @@ REFUND_ONLY = Lifecycle(
             "rule_for_buyer",
             S.REJECTED,
             S.REFUND_COMMITTED,
-            A.PLATFORM,
+            A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.SUPPORT_BUYER,
             effects=REFUND,
@@ -394,7 +394,7 @@ RETURN_AND_REFUND = Lifecycle(
             "rule_for_buyer",
             S.REJECTED,
             S.AWAITING_BUYER_SHIPMENT,
-            A.PLATFORM,
+            A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.SUPPORT_BUYER,
             ref="§2b REJECT→AWAITING_BUYER_SHIP (arbitration for the buyer)",
@@ -403,7 +403,7 @@ RETURN_AND_REFUND = Lifecycle(
             "rule_for_buyer",
             S.RECEIPT_REJECTED,
             S.REFUND_COMMITTED,
-            A.PLATFORM,
+            A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.SUPPORT_BUYER,
             effects=REFUND,
@@ -476,7 +476,7 @@ EXCHANGE = Lifecycle(
             "rule_for_buyer",
             S.REJECTED,
             S.REPLACEMENT_CREATED,
-            A.PLATFORM,
+            A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.SUPPORT_BUYER,
             effects=(EffectSpec(K.CREATE_REPLACEMENT_ORDER),),
@@ -553,7 +553,7 @@ RESHIPMENT = Lifecycle(
             "rule_for_buyer",
             S.REJECTED,
             S.REFUND_COMMITTED,
-            A.PLATFORM,
+            A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.SUPPORT_BUYER,
             effects=REFUND,
@@ -578,7 +578,7 @@ ABNORMAL_RETURN = Lifecycle(
             "detect_return",
             S.NEW,
             S.RETURN_IN_TRANSIT,
-            (A.LOGISTICS, A.SYSTEM, A.PLATFORM),
+            (A.LOGISTICS, A.SYSTEM, A.OPERATOR),
             ref="seed 000 §1 Abnormal Return",
         ),
         _t(
@@ -618,7 +618,7 @@ SELLER_REFUND = Lifecycle(
             "approve",
             S.REQUESTED,
             S.REFUND_COMMITTED,
-            (A.PLATFORM, A.SYSTEM),
+            (A.OPERATOR, A.SYSTEM),
             effects=REFUND,
             timeout=Window.REFUND_PROCESSING,
             refund="requested",
@@ -628,7 +628,7 @@ SELLER_REFUND = Lifecycle(
             "reject",
             S.REQUESTED,
             S.CLOSED,
-            (A.PLATFORM, A.SYSTEM),
+            (A.OPERATOR, A.SYSTEM),
             ref="seed 004 verification; §2e 25005005 refund larger than refundable",
         ),
         _COMPLETE_REFUND,

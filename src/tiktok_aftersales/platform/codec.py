@@ -75,7 +75,12 @@ from ..codes.platform import DECISION
 from ..domain.case import PlatformDeadline
 from ..domain.money import Breakdown, Money
 from ..domain.vocabulary import Actor, Arbitration, RequestType, State
-from ..errors import AfterSalesError, FloatAmount, InvalidValue, MoneyError
+from ..errors import (
+    FloatAmount,
+    InvalidValue,
+    PlatformResponseError,
+    RefundMismatch,
+)
 
 __all__ = [
     "AFTER_SALES_WEBHOOKS",
@@ -123,38 +128,6 @@ __all__ = [
 
 
 # --- errors ------------------------------------------------------------------------------------
-
-
-class RefundMismatch(MoneyError):
-    """A refund breakdown whose total is not subtotal + shipping fee + tax.
-
-    Attributes:
-        expected: The sum of the parts.
-
-    """
-
-    def __init__(self, field: str, value: Any, expected: Any) -> None:
-        self.expected = expected
-        super().__init__(
-            field, value, f"refund_total must equal subtotal + shipping fee + tax ({expected})"
-        )
-
-
-class PlatformResponseError(AfterSalesError):
-    """An API response whose ``code`` is not 0 (the platform refused the call).
-
-    Attributes:
-        code: The platform's error code (e.g. 25011012).
-        message: The platform's message.
-        request_id: The platform's request id, when given.
-
-    """
-
-    def __init__(self, code: int, message: str, request_id: str | None = None) -> None:
-        self.code = code
-        self.message = message
-        self.request_id = request_id
-        super().__init__(f"platform error {code}: {message} (request_id={request_id})")
 
 
 # --- the reader: one mapping, its path, the mode, and what it could not map ------------------

@@ -31,7 +31,14 @@ from ..codes.platform import DECISION
 from ..domain.case import AfterSalesCase
 from ..domain.money import Money, Refund
 from ..domain.vocabulary import Actor, RequestType, State
-from ..errors import ArbitrationInProgress, InvalidTransition, InvalidValue, UnknownEvent
+from ..errors import (
+    ArbitrationInProgress,
+    DecisionRefused,
+    InvalidTransition,
+    InvalidValue,
+    NoPlatformDecision,
+    UnknownEvent,
+)
 from ..lifecycle import EVENTS, LIFECYCLES, allowed_events, choose_transition
 
 __all__ = [
@@ -63,40 +70,6 @@ PLATFORM_CODES: Mapping[int, str] = MappingProxyType(
     }
 )
 """The platform error codes that name an illegal decision (platform-api.md §2e)."""
-
-
-class DecisionRefused(InvalidTransition):
-    """The case's state does not allow this decision; the platform would refuse it too.
-
-    Attributes:
-        platform_code: The platform's error code for the same situation
-            (see :data:`PLATFORM_CODES`).
-
-    """
-
-    def __init__(
-        self,
-        request_type: Any,
-        state: Any,
-        event: str,
-        actor: Any,
-        allowed: Sequence[tuple[str, Sequence[Any]]],
-        reason: str,
-        platform_code: int,
-    ) -> None:
-        self.platform_code = platform_code
-        super().__init__(
-            request_type,
-            state,
-            event,
-            actor,
-            allowed,
-            f"{reason} (platform {platform_code}: {PLATFORM_CODES.get(platform_code, '?')})",
-        )
-
-
-class NoPlatformDecision(InvalidValue):
-    """The event is legal but has no platform API call (Seller Centre only, or an opening)."""
 
 
 @attrs.frozen
@@ -328,6 +301,7 @@ def build_decision(
             error.allowed,
             error.reason,
             code,
+            PLATFORM_CODES.get(code, "?"),
         ) from error
     outbound = OUTBOUND.get((case.request_type, event))
     if outbound is None:

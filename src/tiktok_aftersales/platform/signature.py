@@ -25,28 +25,11 @@ import hmac
 import re
 from typing import Any
 
-from ..errors import AfterSalesError, InvalidValue
+from ..errors import InvalidSignature, InvalidValue
 
 __all__ = ["InvalidSignature", "check_signature", "sign", "verify"]
 
 _HEX = re.compile(r"^[0-9a-f]{64}$")
-
-
-class InvalidSignature(AfterSalesError):
-    """A webhook's ``Authorization`` header does not match its body.
-
-    A host answers such a delivery with HTTP 401 (the platform's
-    configuration guide allows 200 or 401).
-
-    Attributes:
-        reason: ``"missing"`` (no header), ``"malformed"`` (not 64 hex
-            digits) or ``"mismatch"``.
-
-    """
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(f"webhook signature {reason}")
 
 
 def _bytes(field: str, value: Any) -> bytes:

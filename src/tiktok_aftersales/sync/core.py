@@ -170,7 +170,7 @@ ACTOR_PREFERENCE: tuple[Actor, ...] = (
     Actor.SYSTEM,
     Actor.LOGISTICS,
     Actor.BUYER,
-    Actor.PLATFORM,
+    Actor.OPERATOR,
     Actor.SELLER,
 )
 """Who an inferred step is attributed to when several actors could have fired it.
