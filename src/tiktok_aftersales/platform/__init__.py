@@ -57,6 +57,11 @@ from .decisions import (
     idempotency_key,
     parse_decision_body,
 )
+from .requests import (
+    ItemError,
+    PlatformReply,
+    PlatformRequest,
+)
 from .signature import (
     InvalidSignature,
     check_signature,
@@ -79,12 +84,15 @@ __all__ = [
     "Discount",
     "Image",
     "InvalidSignature",
+    "ItemError",
     "LegacyItem",
     "LegacyRecord",
     "LegacyReversePage",
     "LegacyReverseSnapshot",
     "LineItem",
     "NoPlatformDecision",
+    "PlatformReply",
+    "PlatformRequest",
     "PlatformResponseError",
     "RefundAmount",
     "RefundMismatch",
