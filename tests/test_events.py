@@ -1,4 +1,4 @@
-"""Events are typed: one enum, one spec per event, and malformed names or payloads are typed errors."""
+"""Events are typed: one enum, one spec per event; malformed names and payloads are typed errors."""
 
 from __future__ import annotations
 
