@@ -6,22 +6,20 @@ import pytest
 
 from builders import reachable_cases
 from tiktok_aftersales import (
-    EVENTS,
-    LIFECYCLES,
     Actor,
-    Arbitration,
-    DeclarationError,
     InvalidTransition,
     RequestType,
     State,
-    UnknownEvent,
-    check_all,
 )
-from tiktok_aftersales.errors import InvalidValue
+from tiktok_aftersales.domain import Arbitration
+from tiktok_aftersales.errors import DeclarationError, InvalidValue, UnknownEvent
 from tiktok_aftersales.lifecycle import (
+    EVENTS,
+    LIFECYCLES,
     CaseModel,
     Event,
     Lifecycle,
+    check_all,
     check_lifecycle,
     choose_transition,
     machine,

@@ -49,7 +49,7 @@ from ..errors import (
     PlatformCallFailed,
     TickFailed,
 )
-from ..lifecycle import EVENTS, CallKind, apply, event_of, open_case
+from ..lifecycle import EVENTS, CallKind, apply, event_of, is_terminal, open_case
 from .ports import (
     CaseExists,
     CaseStore,
@@ -382,7 +382,7 @@ class AfterSalesService:
         for cid in list(self.store.case_ids()):
             try:
                 before = self.store.get(cid)
-                if before.is_terminal and not before.pending_effects:
+                if is_terminal(before) and not before.pending_effects:
                     continue
                 after = self._tick_one(cid, now)
             except DispatchFailed as exc:

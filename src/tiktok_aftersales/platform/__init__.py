@@ -64,9 +64,8 @@ from .requests import (
 )
 from .signature import (
     InvalidSignature,
-    check_signature,
     sign,
-    verify,
+    verify_signature,
 )
 
 __all__ = [
@@ -110,7 +109,6 @@ __all__ = [
     "WebhookType",
     "allowed_decisions",
     "build_decision",
-    "check_signature",
     "idempotency_key",
     "parse_aftersale_eligibility",
     "parse_cancellation",
@@ -127,5 +125,5 @@ __all__ = [
     "parse_returns_page",
     "parse_webhook",
     "sign",
-    "verify",
+    "verify_signature",
 ]
