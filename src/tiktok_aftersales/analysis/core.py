@@ -52,14 +52,14 @@ from ..domain.effects import EffectKind
 from ..domain.money import OrderLine
 from ..domain.serialize import (
     DecodeError,
-    _dt_in,
-    _line_in,
-    _line_out,
-    _region_in,
-    _region_out,
-    _value_in,
     case_from_dict,
+    dt_in,
     event_to_dict,
+    line_in,
+    line_out,
+    region_in,
+    region_out,
+    value_in,
 )
 from ..domain.vocabulary import Actor, OrderStage, Region, RequestType, State, Window
 from ..errors import AfterSalesError, InvalidValue, LineError, MissingExtra
@@ -229,11 +229,11 @@ def dump_jsonl(cases: Iterable[AfterSalesCase | History]) -> Iterator[str]:
             if seq == 1:
                 row.update(
                     request_type=history.request_type.value,
-                    region=_region_out(history.region),
+                    region=region_out(history.region),
                     order_id=history.order_id,
                     order_stage=history.order_stage.value,
                     platform_id=history.platform_id,
-                    lines=[_line_out(x) for x in history.lines],
+                    lines=[line_out(x) for x in history.lines],
                 )
             applied = _as_applied(e, seq)
             written = event_to_dict(applied, path=f"{history.case_id}[{seq}]")
@@ -316,8 +316,8 @@ def _facts(data: Mapping[str, Any], number: int, case_id: str) -> dict[str, Any]
     if platform_id is not None and (not isinstance(platform_id, str) or not platform_id):
         raise LineError(number, "platform_id", platform_id, "a non-empty string or null", case_id)
     try:
-        region = _region_in(data["region"], "region")
-        lines = tuple(_line_in(x, f"lines[{i}]") for i, x in enumerate(raw_lines))
+        region = region_in(data["region"], "region")
+        lines = tuple(line_in(x, f"lines[{i}]") for i, x in enumerate(raw_lines))
     except InvalidValue as exc:
         raise LineError(number, exc.field, exc.value, exc.reason, case_id) from None
     return {
@@ -352,11 +352,11 @@ def _event(data: Mapping[str, Any], number: int, case_id: str) -> RecordedEvent:
             ) from None
     payload = data.get("payload")
     try:
-        at = _dt_in(data["at"], "at")
+        at = dt_in(data["at"], "at")
         if payload is not None:
             if not isinstance(payload, Mapping):
                 raise DecodeError("payload", payload, "an object or null")
-            payload = _value_in(payload, "payload")
+            payload = value_in(payload, "payload")
     except InvalidValue as exc:
         raise LineError(number, exc.field, exc.value, exc.reason, case_id) from None
     return RecordedEvent(event, actor, at, payload, state, number)
