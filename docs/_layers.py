@@ -78,7 +78,7 @@ def _imports(tree: ast.AST) -> Iterable[ast.Import | ast.ImportFrom]:
 def import_graph(
     src: Path = SRC,
 ) -> dict[str, set[tuple[str, tuple[str, ...]]]]:
-    """Module -> {(imported module, names taken from it)} for every runtime import in the package."""
+    """Module -> {(imported module, names taken from it)}: every runtime import of the package."""
     modules = {module_name(p, src): p for p in sorted(src.rglob("*.py"))}
     graph: dict[str, set[tuple[str, tuple[str, ...]]]] = {m: set() for m in modules}
     for module, path in modules.items():
@@ -187,7 +187,7 @@ def mermaid(src: Path = SRC) -> str:
     """A Mermaid flowchart of the layers, outermost on top, with the imports the code has."""
     ids = {name: name.replace(" ", "_") for name, _, _ in LAYERS}
     lines = ["flowchart TD"]
-    for name, parts, doc in reversed(LAYERS):
+    for name, _parts, doc in reversed(LAYERS):
         label = f"{name}<br/><small>{doc}</small>"
         lines.append(f'    {ids[name]}["{label}"]')
     rank = {name: i for i, (name, _, _) in enumerate(LAYERS)}
