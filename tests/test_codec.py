@@ -27,7 +27,7 @@ from tiktok_aftersales.codes import (
     UnknownCode,
 )
 from tiktok_aftersales.errors import InvalidValue
-from tiktok_aftersales.platform.codec import (
+from tiktok_aftersales.platform import (
     CancellationStatusChange,
     PlatformResponseError,
     RefundMismatch,

@@ -10,7 +10,7 @@ import pytest
 
 from tiktok_aftersales import RequestType, State
 from tiktok_aftersales.codes import GridTab
-from tiktok_aftersales.platform.codec import parse_returns_page, parse_webhook
+from tiktok_aftersales.platform import parse_returns_page, parse_webhook
 from tiktok_aftersales.sync.core import (
     Outcome,
     group_requests,

@@ -143,7 +143,7 @@ from .lifecycle import (
     lifecycle,
     open_case,
 )
-from .platform.codec import (
+from .platform import (
     CancellationSnapshot,
     LegacyReverseSnapshot,
     ReturnSnapshot,

@@ -99,7 +99,7 @@ class PlatformState:
 class SnapshotLike(Protocol):
     """What sync needs from a parsed platform record or webhook.
 
-    The snapshots of :mod:`tiktok_aftersales.platform.codec` satisfy it; a host may
+    The snapshots of :mod:`tiktok_aftersales.platform` satisfy it; a host may
     pass anything with these attributes. The canonical reading comes from
     :func:`platform_state_of`: a ``platform_state`` attribute, or
     ``request_type``, ``states`` and ``arbitration``.
@@ -769,7 +769,7 @@ def reconcile_webhooks(
 ) -> StreamReport:
     """Reconcile a batch of webhook deliveries, received in any order, with local cases.
 
-    Deliveries (parsed :class:`~tiktok_aftersales.platform.codec.WebhookEnvelope`
+    Deliveries (parsed :class:`~tiktok_aftersales.platform.WebhookEnvelope`
     values) are deduplicated by notification id, ordered by the payload's
     update time (the envelope's timestamp when the payload has none), and
     reconciled one by one; older ones become ``STALE``. The platform
