@@ -22,7 +22,7 @@ from tiktok_aftersales import (
     apply,
     lifecycle,
 )
-from tiktok_aftersales.sync.core import (
+from tiktok_aftersales.sync import (
     Outcome,
     PlatformState,
     group_requests,

@@ -158,7 +158,7 @@ from .platform import (
 from .platform.decisions import DecisionRefused, DecisionRequest, allowed_decisions, build_decision
 from .platform.signature import InvalidSignature, check_signature
 from .platform.signature import verify as verify_signature
-from .sync.core import (
+from .sync import (
     Outcome,
     PlatformState,
     RequestGroup,

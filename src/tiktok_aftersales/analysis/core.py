@@ -12,7 +12,7 @@ optional ``analysis`` extra).
 - **Histories from files**: :func:`load_jsonl` reads JSON Lines of events (or
   of whole serialised cases) and :func:`dump_jsonl` writes them;
   :func:`load_platform_dump` reads platform records, pages and webhooks
-  through :mod:`tiktok_aftersales.platform` and :mod:`tiktok_aftersales.sync.core`.
+  through :mod:`tiktok_aftersales.platform` and :mod:`tiktok_aftersales.sync`.
   A bad line gives a :class:`LineError` with its line number and field; the
   other lines are kept.
 - **Replay** (:func:`replay`, :func:`final_states`) and **simulation**
@@ -498,7 +498,7 @@ def _snapshots(data: Any, number: int, errors: list[LineError]) -> list[_Snapsho
         parse_returns_page,
         parse_webhook,
     )
-    from ..sync.core import PlatformState
+    from ..sync import PlatformState
 
     if not isinstance(data, Mapping):
         raise LineError(number, "line", data, "a JSON object")
@@ -620,7 +620,7 @@ def load_platform_dump(
         order_stage: How far orders had gone (records do not say).
 
     """
-    from ..sync.core import Outcome, open_from_snapshot, reconcile
+    from ..sync import Outcome, open_from_snapshot, reconcile
 
     errors: list[LineError] = []
     found: list[tuple[datetime, int, int, _Snapshot]] = []
