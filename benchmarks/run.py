@@ -35,10 +35,16 @@ from typing import Any
 
 from transitions import Machine
 
-from tiktok_aftersales import LIFECYCLES, Actor, AfterSalesCase, Arbitration, State, apply, new_case
+from tiktok_aftersales import (
+    Actor,
+    AfterSalesCase,
+    State,
+    apply,
+)
 from tiktok_aftersales.analysis.fast import fast_table, replay_states
 from tiktok_aftersales.analysis.synthetic import SyntheticCase, generate
-from tiktok_aftersales.lifecycle import PREDICATES, Transition
+from tiktok_aftersales.domain import Arbitration, new_case
+from tiktok_aftersales.lifecycle import LIFECYCLES, PREDICATES, Transition
 from tiktok_aftersales.lifecycle.engine import _offer_after
 
 SEED = 20_251_122

@@ -43,13 +43,13 @@ from tiktok_aftersales import (
     AfterSalesError,
     Breakdown,
     ConcurrencyConflict,
-    Disposition,
     InvalidValue,
     OrderLine,
     RequestType,
 )
 from tiktok_aftersales.app.ports import CaseExists, Decision, StockItem, UnknownCase
 from tiktok_aftersales.app.service import AfterSalesService, DispatchFailed, DuplicateCommand
+from tiktok_aftersales.domain import Disposition
 from tiktok_aftersales.domain.serialize import case_from_json, case_to_json
 from tiktok_aftersales.platform import parse_webhook
 from tiktok_aftersales.sync import PlatformState, reconcile

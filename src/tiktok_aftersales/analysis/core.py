@@ -44,7 +44,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from ..codes.tabs import ALL_TAB, GridTab, tab_counts
-from ..deadlines.clock import advance, advance_report, running_deadlines
+from ..deadlines.clock import advance, running_deadlines
 from ..deadlines.policy import DEFAULT_POLICY, WINDOW_ACTORS, Policy, named_policy
 from ..domain.calendars import Duration, DurationUnit
 from ..domain.case import AfterSalesCase
@@ -63,7 +63,7 @@ from ..domain.serialize import (
 )
 from ..domain.vocabulary import Actor, OrderStage, Region, RequestType, State, Window
 from ..errors import AfterSalesError, InvalidValue, LineError, MissingExtra
-from ..lifecycle import LIFECYCLES, apply, open_case
+from ..lifecycle import LIFECYCLES, apply, is_terminal, open_case
 from ..lifecycle.engine import choose_transition
 from .synthetic import Behaviour, SyntheticCase, continue_case, generate
 
@@ -245,8 +245,9 @@ def dump_jsonl(cases: Iterable[AfterSalesCase | History]) -> Iterator[str]:
 
 def _as_applied(e: RecordedEvent, seq: int) -> Any:
     from ..domain.case import AppliedEvent
+    from ..lifecycle import event_of
 
-    return AppliedEvent(seq, e.event, e.actor, e.at, e.state or State.NEW, e.payload)
+    return AppliedEvent(seq, event_of(e.event), e.actor, e.at, e.state or State.NEW, e.payload)
 
 
 class _Draft:
@@ -1362,7 +1363,7 @@ def _play(
                 )
                 if due is None:  # pragma: no cover - a declared timeout always has a deadline
                     return case, True
-                report = advance_report(case, due, policy)
+                report = advance(case, due, policy, report=True)
                 case = report.case
                 if not report.fired or report.fired[0].window is not t.timeout:
                     return case, True
@@ -1390,7 +1391,7 @@ def _simulate_case(pop: Population, index: int, policy: Policy) -> AfterSalesCas
     item = pop.cases[index]
     case, off_script = _play(item.case, item.events, policy)
     rounds = 0
-    while off_script and rounds < 5 and not case.is_terminal:
+    while off_script and rounds < 5 and not is_terminal(case):
         rounds += 1
         more = continue_case(
             case,

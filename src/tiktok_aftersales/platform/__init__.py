@@ -85,9 +85,8 @@ from .responses import (
 )
 from .signature import (
     InvalidSignature,
-    check_signature,
     sign,
-    verify,
+    verify_signature,
 )
 from .values import (
     Discount,
@@ -150,7 +149,6 @@ __all__ = [
     "WebhookType",
     "allowed_decisions",
     "build_decision",
-    "check_signature",
     "idempotency_key",
     "parse_aftersale_eligibility",
     "parse_cancellation",
@@ -167,5 +165,5 @@ __all__ = [
     "parse_returns_page",
     "parse_webhook",
     "sign",
-    "verify",
+    "verify_signature",
 ]

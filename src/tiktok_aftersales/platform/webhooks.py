@@ -325,7 +325,7 @@ def parse_webhook(
     Types 2, 11 and 12 get typed ``data``; any other number (known or not)
     is returned with ``data=None`` and no error, so a host can acknowledge
     it. Verify the signature on the raw bytes first
-    (:func:`tiktok_aftersales.platform.signature.verify`).
+    (:func:`tiktok_aftersales.platform.verify_signature`).
 
     Raises:
         UnknownCode: Strict mode met an unknown status, type or role in 2, 11 or 12.
