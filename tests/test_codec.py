@@ -33,7 +33,7 @@ from tiktok_aftersales.codes import (
 )
 from tiktok_aftersales.domain import Arbitration
 from tiktok_aftersales.errors import FloatAmount, InvalidValue
-from tiktok_aftersales.platform.codec import (
+from tiktok_aftersales.platform import (
     CancellationStatusChange,
     PlatformResponseError,
     RefundMismatch,

@@ -23,7 +23,7 @@ from tiktok_aftersales.codes import OUTBOUND, DecisionCode, DecisionEndpoint
 from tiktok_aftersales.domain import Arbitration
 from tiktok_aftersales.errors import InvalidTransition, InvalidValue, UnknownEvent
 from tiktok_aftersales.lifecycle import LIFECYCLES
-from tiktok_aftersales.platform.codec import parse_decision_eligibility
+from tiktok_aftersales.platform import parse_decision_eligibility
 from tiktok_aftersales.platform.decisions import (
     PLATFORM_CODES,
     DecisionImage,

@@ -21,7 +21,7 @@ from tiktok_aftersales import (
 )
 from tiktok_aftersales.domain import Arbitration, Solution
 from tiktok_aftersales.lifecycle import is_terminal, lifecycle
-from tiktok_aftersales.sync.core import (
+from tiktok_aftersales.sync import (
     Outcome,
     PlatformState,
     group_requests,

@@ -48,7 +48,7 @@ from .errors import (
     UnknownCase,
 )
 from .lifecycle import allowed_events, apply, can_fire, dry_run, is_terminal, open_case
-from .platform.codec import parse_webhook
+from .platform import parse_webhook
 from .platform.decisions import build_decision
 from .platform.signature import verify_signature
 

@@ -12,7 +12,7 @@ optional ``analysis`` extra).
 - **Histories from files**: :func:`load_jsonl` reads JSON Lines of events (or
   of whole serialised cases) and :func:`dump_jsonl` writes them;
   :func:`load_platform_dump` reads platform records, pages and webhooks
-  through :mod:`tiktok_aftersales.platform.codec` and :mod:`tiktok_aftersales.sync.core`.
+  through :mod:`tiktok_aftersales.platform` and :mod:`tiktok_aftersales.sync`.
   A bad line gives a :class:`LineError` with its line number and field; the
   other lines are kept.
 - **Replay** (:func:`replay`, :func:`final_states`) and **simulation**
@@ -492,8 +492,14 @@ class _Snapshot:
 
 
 def _snapshots(data: Any, number: int, errors: list[LineError]) -> list[_Snapshot]:
-    from ..platform import codec
-    from ..sync.core import PlatformState
+    from ..platform import (
+        parse_cancellation,
+        parse_cancellations_page,
+        parse_return,
+        parse_returns_page,
+        parse_webhook,
+    )
+    from ..sync import PlatformState
 
     if not isinstance(data, Mapping):
         raise LineError(number, "line", data, "a JSON object")
@@ -501,23 +507,23 @@ def _snapshots(data: Any, number: int, errors: list[LineError]) -> list[_Snapsho
     inner = data.get("data")
     webhook = "type" in data and isinstance(inner, Mapping)
     if webhook:  # a webhook delivery
-        envelope = codec.parse_webhook(data, strict=False)
+        envelope = parse_webhook(data, strict=False)
         if envelope.data is None:
             return []
         items.append((envelope.data, envelope.update_time))
     elif isinstance(inner, Mapping) and "return_orders" in inner:
-        page = codec.parse_returns_page(data, strict=False)
+        page = parse_returns_page(data, strict=False)
         items += [(r, r.update_time) for r in page.returns]
         errors += [_rejected(number, "return_orders", x) for x in page.rejected]
     elif isinstance(inner, Mapping) and "cancellations" in inner:
-        cpage = codec.parse_cancellations_page(data, strict=False)
+        cpage = parse_cancellations_page(data, strict=False)
         items += [(r, r.update_time) for r in cpage.cancellations]
         errors += [_rejected(number, "cancellations", x) for x in cpage.rejected]
     elif "return_id" in data:
-        record = codec.parse_return(data, strict=False)
+        record = parse_return(data, strict=False)
         items.append((record, record.update_time))
     elif "cancel_id" in data:
-        cancel = codec.parse_cancellation(data, strict=False)
+        cancel = parse_cancellation(data, strict=False)
         items.append((cancel, cancel.update_time))
     else:
         raise LineError(
@@ -599,7 +605,7 @@ def load_platform_dump(
     A line may be a return record (Search Returns ``return_orders[]``), a
     cancellation record, a whole page response of either, or a webhook
     delivery (types 2, 11, 12). Records are parsed with
-    :mod:`tiktok_aftersales.platform.codec` (tolerant mode), grouped by platform id
+    :mod:`tiktok_aftersales.platform` (tolerant mode), grouped by platform id
     and ordered by ``update_time``; the first opens the case with
     :func:`~tiktok_aftersales.open_from_snapshot` (order lines from the
     record's line items) and each later one is applied with
@@ -615,7 +621,7 @@ def load_platform_dump(
         order_stage: How far orders had gone (records do not say).
 
     """
-    from ..sync.core import Outcome, open_from_snapshot, reconcile
+    from ..sync import Outcome, open_from_snapshot, reconcile
 
     errors: list[LineError] = []
     found: list[tuple[datetime, int, int, _Snapshot]] = []
