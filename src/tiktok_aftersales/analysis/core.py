@@ -61,7 +61,7 @@ from ..domain.serialize import (
     region_out,
     value_in,
 )
-from ..domain.vocabulary import Actor, OrderStage, Region, RequestType, State, Window
+from ..domain.vocabulary import Actor, Event, OrderStage, Region, RequestType, State, Window
 from ..errors import AfterSalesError, InvalidValue, LineError, MissingExtra
 from ..lifecycle import LIFECYCLES, apply, is_terminal, open_case
 from ..lifecycle.engine import choose_transition
@@ -1121,9 +1121,9 @@ def figures(
         history = case.history
         entered = history[0].at
         for i, item in enumerate(history):
-            if item.event == "reject" and item.actor is Actor.SELLER:
+            if item.event is Event.REJECT and item.actor is Actor.SELLER:
                 rejections += 1
-            if item.event == "dispute":
+            if item.event is Event.DISPUTE:
                 disputes += 1
             fired = _timeout_of(case, i)
             if fired is not None:
