@@ -120,6 +120,9 @@ class AfterSalesCase:
         platform_deadline: A deadline announced by the platform for the
             current step, if any.
         review: Why the case needs a human look (set by sync), or ``None``.
+        platform_time: The platform's ``update_time`` of the newest record
+            reconciled into the case: sync orders platform records by it,
+            never by the host's clock (see ``docs/sync.md``).
 
     """
 
@@ -141,6 +144,7 @@ class AfterSalesCase:
     effects_done: frozenset[str] = frozenset()
     platform_deadline: PlatformDeadline | None = None
     review: str | None = None
+    platform_time: datetime | None = None
 
     @property
     def opened_at(self) -> datetime | None:

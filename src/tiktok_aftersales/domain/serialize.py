@@ -279,6 +279,9 @@ def case_to_dict(case: AfterSalesCase) -> dict[str, JSON]:
             "deadline": _dt_out(deadline.deadline, "platform_deadline.deadline"),
         },
         "review": case.review,
+        "platform_time": None
+        if case.platform_time is None
+        else _dt_out(case.platform_time, "platform_time"),
     }
 
 
@@ -612,6 +615,7 @@ def case_from_dict(data: Any) -> AfterSalesCase:
         effects_done=frozenset(done),
         platform_deadline=deadline,
         review=review,
+        platform_time=_opt(item.get("platform_time"), dt_in, "platform_time"),
     )
 
 

@@ -367,6 +367,7 @@ def _next_case(
         case.effects_done,
         deadline,
         case.review,
+        case.platform_time,
     )
     if not t.effects:
         return after, ()

@@ -50,6 +50,7 @@ from .decisions import (
     idempotency_key,
     parse_decision_body,
 )
+from .record import PlatformRecord, RecordLine, RecordSource, record_of
 from .records import (
     CancellationSnapshot,
     LegacyItem,
@@ -130,9 +131,12 @@ __all__ = [
     "LegacyReverseSnapshot",
     "LineItem",
     "NoPlatformDecision",
+    "PlatformRecord",
     "PlatformReply",
     "PlatformRequest",
     "PlatformResponseError",
+    "RecordLine",
+    "RecordSource",
     "RefundAmount",
     "RefundMismatch",
     "RejectReason",
@@ -164,6 +168,7 @@ __all__ = [
     "parse_return_records",
     "parse_returns_page",
     "parse_webhook",
+    "record_of",
     "sign",
     "verify_signature",
 ]

@@ -22,10 +22,8 @@ step by step), so sync can never take a step the lifecycle does not allow.
 from __future__ import annotations
 
 from .batches import (
-    DeliveryResult,
-    StreamReport,
     SyncReport,
-    reconcile_webhooks,
+    order_records,
     sync_page,
 )
 from .grouping import (
@@ -35,7 +33,6 @@ from .grouping import (
 from .model import (
     Outcome,
     PlatformState,
-    SnapshotLike,
     Step,
     SyncResult,
     platform_state_of,
@@ -53,22 +50,19 @@ from .reconciling import (
 
 __all__ = [
     "ACTOR_PREFERENCE",
-    "DeliveryResult",
     "NewCase",
     "Outcome",
     "PlatformState",
     "RequestGroup",
-    "SnapshotLike",
     "Step",
-    "StreamReport",
     "SyncReport",
     "SyncResult",
     "find_path",
     "group_requests",
     "open_from_snapshot",
     "opener",
+    "order_records",
     "platform_state_of",
     "reconcile",
-    "reconcile_webhooks",
     "sync_page",
 ]

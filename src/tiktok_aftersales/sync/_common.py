@@ -9,7 +9,8 @@ import attrs
 
 from ..domain.case import AfterSalesCase, PlatformDeadline
 from ..domain.money import Money
-from .model import PlatformState, SnapshotLike
+from ..platform.record import PlatformRecord
+from .model import PlatformState
 
 
 def matches(case: AfterSalesCase, target: PlatformState) -> bool:
@@ -19,11 +20,36 @@ def matches(case: AfterSalesCase, target: PlatformState) -> bool:
     return target.arbitration is None or case.arbitration is target.arbitration
 
 
-def is_stale(case: AfterSalesCase, snapshot: SnapshotLike) -> bool:
-    """Whether the snapshot is older than the case's last event."""
-    seen = case.last_event_at
-    update = snapshot.update_time
-    return seen is not None and update is not None and update < seen
+def is_stale(case: AfterSalesCase, record: PlatformRecord, target: PlatformState) -> bool:
+    """Whether the record describes the past of the case, not its future.
+
+    Platform records are ordered by platform time: once the case has seen a
+    platform record, a record older than ``case.platform_time`` is stale.
+    Before that, the only time the case has is the host's, which may be
+    skewed against the platform's; a record is then stale only when both
+    say so: it is older than the last local event *and* shows a state the
+    case has already been through. A skew between the two clocks can thus
+    neither stall sync (a record ahead of the case always applies) nor
+    reorder it.
+    """
+    update = record.update_time
+    if update is None:
+        return False
+    if case.platform_time is not None:
+        return update < case.platform_time
+    last = case.last_event_at
+    if last is None or update >= last:
+        return False
+    visited = {item.state for item in case.history[:-1]}
+    return bool(target.states & visited) and case.state not in target.states
+
+
+def seen_at(case: AfterSalesCase, record: PlatformRecord) -> AfterSalesCase:
+    """The case with ``platform_time`` moved up to the record's update time (when newer)."""
+    update = record.update_time
+    if update is None or (case.platform_time is not None and update <= case.platform_time):
+        return case
+    return attrs.evolve(case, platform_time=update, version=case.version + 1)
 
 
 def mark_review(case: AfterSalesCase, reason: str) -> AfterSalesCase:
@@ -33,9 +59,9 @@ def mark_review(case: AfterSalesCase, reason: str) -> AfterSalesCase:
     return attrs.evolve(case, review=reason, version=case.version + 1)
 
 
-def with_deadline(case: AfterSalesCase, snapshot: object) -> AfterSalesCase:
-    """The case with the snapshot's platform deadline, when it is for the case's state."""
-    deadline = getattr(snapshot, "platform_deadline", None)
+def with_deadline(case: AfterSalesCase, record: PlatformRecord) -> AfterSalesCase:
+    """The case with the record's platform deadline, when it is for the case's state."""
+    deadline = record.platform_deadline
     if not isinstance(deadline, PlatformDeadline) or deadline.state is not case.state:
         return case
     if case.platform_deadline == deadline:
@@ -44,17 +70,13 @@ def with_deadline(case: AfterSalesCase, snapshot: object) -> AfterSalesCase:
 
 
 def payload_hints(
-    snapshot: object, payloads: Mapping[str, Mapping[str, Any]] | None
+    record: PlatformRecord, payloads: Mapping[str, Mapping[str, Any]] | None
 ) -> Mapping[str, Mapping[str, Any]]:
-    """Payload hints for inferred steps: the caller's, else the snapshot's own."""
+    """Payload hints for inferred steps: the caller's, else what the record itself says."""
     if payloads is not None:
         return payloads
-    found = getattr(snapshot, "payloads", None)
-    if isinstance(found, Mapping):
-        return found
-    offered = getattr(snapshot, "partial_refund", None)
-    if isinstance(offered, Money):
-        return {"offer_partial_refund": {"amount": offered}}
+    if isinstance(record.partial_refund, Money):
+        return {"offer_partial_refund": {"amount": record.partial_refund}}
     return {}
 
 
