@@ -36,7 +36,7 @@ from typing import Any
 from transitions import Machine
 
 from tiktok_aftersales import LIFECYCLES, Actor, AfterSalesCase, Arbitration, State, apply, new_case
-from tiktok_aftersales.analysis.fast import fast_table, replay_states
+from tiktok_aftersales.analysis import fast_table, replay_states
 from tiktok_aftersales.analysis.synthetic import SyntheticCase, generate
 from tiktok_aftersales.lifecycle import PREDICATES, Transition
 from tiktok_aftersales.lifecycle.engine import _offer_after

@@ -24,13 +24,13 @@ from tiktok_aftersales import (
     UnknownEvent,
     apply,
 )
-from tiktok_aftersales.analysis import fast as fast_module
-from tiktok_aftersales.analysis.fast import (
+from tiktok_aftersales.analysis import (
     FastPathUnsupported,
     control_of,
     fast_table,
     replay_states,
 )
+from tiktok_aftersales.analysis import fast as fast_module
 from tiktok_aftersales.analysis.synthetic import Behaviour, generate
 from tiktok_aftersales.lifecycle import engine
 from tiktok_aftersales.lifecycle.engine import choose_transition

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .analysis.core import (
+from .analysis import (
     Comparison,
+    FastPathUnsupported,
     Figures,
     LineError,
     MissingExtra,
@@ -14,9 +15,9 @@ from .analysis.core import (
     policy_from_spec,
     population,
     replay,
+    replay_states,
     simulate,
 )
-from .analysis.fast import FastPathUnsupported, replay_states
 from .analysis.synthetic import Behaviour, SyntheticCase, SyntheticEvent, generate
 from .app.ports import (
     CaseExists,
