@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -11,7 +13,16 @@ import attrs
 from ..domain.case import AfterSalesCase
 from ..errors import MissingExtra
 
-__all__ = ["Progress", "Table", "default_instants", "make_table", "require_pandas"]
+__all__ = [
+    "Progress",
+    "Table",
+    "default_instants",
+    "make_table",
+    "money_dtype",
+    "require_numpy",
+    "require_pandas",
+    "require_pyarrow",
+]
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``, called now and then during long work."""
@@ -47,15 +58,23 @@ class Table(Generic[R]):
     def to_pandas(self) -> Any:
         """The rows as a ``pandas.DataFrame`` (needs the ``analysis`` extra).
 
-        Money columns stay ``Decimal`` (``object`` dtype); convert with
-        ``.astype(float)`` for plotting.
+        Money columns stay exact: with pyarrow installed (the ``columnar``
+        extra) their dtype is an Arrow decimal (``decimal128(38, 2)[pyarrow]``
+        or more places), so ``sum()`` and ``mean()`` give ``Decimal``;
+        without it they hold ``Decimal`` objects (``object`` dtype).
 
         Raises:
             MissingExtra: pandas is not installed.
 
         """
         pandas = require_pandas()
-        return pandas.DataFrame(self.records(), columns=list(self.columns))
+        frame = pandas.DataFrame(self.records(), columns=list(self.columns))
+        for name in self.columns:
+            values = [getattr(row, name) for row in self.rows]
+            if values and all(isinstance(v, Decimal) for v in values):
+                with contextlib.suppress(MissingExtra):
+                    frame[name] = pandas.Series(values, dtype=money_dtype(values))
+        return frame
 
 
 def require_pandas() -> Any:
@@ -89,3 +108,49 @@ def default_instants(cases: Sequence[AfterSalesCase], count: int = 6) -> tuple[d
         return (end,)
     step = (end - first) / (count - 1)
     return tuple(first + step * k for k in range(count))
+
+
+def require_numpy() -> Any:
+    """The numpy module (installed with the ``analysis`` or ``columnar`` extra).
+
+    Raises:
+        MissingExtra: numpy is not installed.
+
+    """
+    try:
+        import numpy
+    except ImportError:
+        raise MissingExtra("numpy", "columnar") from None
+    return numpy
+
+
+def require_pyarrow() -> Any:
+    """The pyarrow module (the ``columnar`` extra).
+
+    Raises:
+        MissingExtra: pyarrow is not installed.
+
+    """
+    try:
+        import pyarrow  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        raise MissingExtra("pyarrow", "columnar") from None
+    return pyarrow
+
+
+def money_dtype(amounts: Iterable[Decimal | None]) -> Any:
+    """The exact pandas dtype for these amounts: an Arrow decimal with enough places.
+
+    Raises:
+        MissingExtra: pandas or pyarrow is not installed.
+
+    """
+    pd = require_pandas()
+    pa = require_pyarrow()
+    places = 2
+    for value in amounts:
+        if value is not None:
+            exponent = value.as_tuple().exponent
+            if isinstance(exponent, int):
+                places = max(places, -exponent)
+    return pd.ArrowDtype(pa.decimal128(38, places))

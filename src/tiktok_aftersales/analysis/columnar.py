@@ -31,8 +31,9 @@ from typing import Any
 import attrs
 
 from ..domain.vocabulary import Actor, Arbitration, RequestType, Solution, State
-from ..errors import InvalidTransition, InvalidValue, MissingExtra, UnknownEvent
+from ..errors import InvalidTransition, InvalidValue, UnknownEvent
 from ..lifecycle import LIFECYCLES
+from ._shared import require_numpy, require_pyarrow
 from .fast import FastTable, fast_table
 from .histories import History
 
@@ -49,34 +50,6 @@ __all__ = [
 
 ILLEGAL = -1
 """The code of a move the lifecycle does not allow (and of an unknown name)."""
-
-
-def require_numpy() -> Any:
-    """The numpy module (installed with the ``analysis`` or ``columnar`` extra).
-
-    Raises:
-        MissingExtra: numpy is not installed.
-
-    """
-    try:
-        import numpy
-    except ImportError:
-        raise MissingExtra("numpy", "columnar") from None
-    return numpy
-
-
-def require_pyarrow() -> Any:
-    """The pyarrow module (the ``columnar`` extra).
-
-    Raises:
-        MissingExtra: pyarrow is not installed.
-
-    """
-    try:
-        import pyarrow  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:
-        raise MissingExtra("pyarrow", "columnar") from None
-    return pyarrow
 
 
 @attrs.frozen(eq=False)

@@ -40,8 +40,8 @@ from ..deadlines.policy import DEFAULT_POLICY, WINDOW_ACTORS, Policy
 from ..domain.calendars import Duration, DurationUnit
 from ..domain.vocabulary import Actor, Window
 from ..errors import InvalidValue
-from ._shared import Progress, Table, make_table
-from .columnar import EventColumns, ReplayColumns, codes, require_numpy
+from ._shared import Progress, Table, make_table, require_numpy
+from .columnar import EventColumns, ReplayColumns, codes
 from .simulation import ComparisonRow
 from .synthetic import DEFAULT_WINDOW, Behaviour
 from .windows import ColumnFigures, column_figures, window_codes

@@ -26,7 +26,8 @@ import attrs
 from ..deadlines.policy import WINDOW_ACTORS
 from ..domain.vocabulary import Actor, State, Window
 from ..lifecycle import LIFECYCLES
-from .columnar import ReplayColumns, codes, require_numpy
+from ._shared import require_numpy
+from .columnar import ReplayColumns, codes
 
 __all__ = ["HISTOGRAM_MINUTES", "ColumnFigures", "Durations", "column_figures", "window_codes"]
 
