@@ -17,7 +17,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: errors import nothing of the package at run time
-    from .app.ports import Decision
     from .domain.case import AfterSalesCase
     from .domain.effects import Effect
 
@@ -30,6 +29,7 @@ __all__ = [
     "DecisionRefused",
     "DeclarationError",
     "DecodeError",
+    "DeliveryOutsideTolerance",
     "DiagramUnavailable",
     "DispatchFailed",
     "DuplicateCommand",
@@ -48,7 +48,7 @@ __all__ = [
     "NoPlatformDecision",
     "NonPositiveAmount",
     "OverRefund",
-    "PlatformCallFailed",
+    "PlatformRefused",
     "PlatformResponseError",
     "PortDown",
     "RefundMismatch",
@@ -408,25 +408,46 @@ class DuplicateCommand(InvalidValue):
         )
 
 
-class PlatformCallFailed(AfterSalesError, RuntimeError):
-    """The platform did not confirm a seller decision; nothing was saved.
+class PlatformRefused(AfterSalesError, RuntimeError):
+    """The platform refused an outbound request (a reply with a non-zero code).
 
-    Retry the same command with the same ``command_id``: the decision gets
-    the same key, so a platform that did accept it the first time ignores
-    the repeat.
+    The case was saved with the decision before it was sent (the one way
+    out); the refusal is recorded on the case (``review``) and the event's
+    effects are settled without being carried out. Sync brings the case to
+    the platform's state.
 
     Attributes:
-        decision: What was sent (``decision.key`` is the idempotency key).
-        cause: What the port raised.
+        case_id: The case.
+        request: The request the platform refused.
+        code: The platform's error code.
+        message: The platform's message.
+        case: The case as saved with the refusal (set by the service).
 
     """
 
-    def __init__(self, decision: Decision, cause: BaseException) -> None:
-        self.decision = decision
-        self.cause = cause
+    def __init__(self, case_id: str, request: Any, code: int, message: str) -> None:
+        self.case_id = case_id
+        self.request = request
+        self.code = code
+        self.message = message
+        self.case: Any = None
+        operation = getattr(request, "operation", "request")
+        super().__init__(f"case {case_id!r}: the platform refused {operation}: {code} {message}")
+
+
+class DeliveryOutsideTolerance(InvalidValue):
+    """A webhook delivery's timestamp is too far from when it was received.
+
+    A captured, validly signed delivery must not verify forever: the service
+    refuses one whose ``timestamp`` differs from its arrival by more than the
+    configured tolerance.
+    """
+
+    def __init__(self, value: Any, received_at: Any, tolerance: Any) -> None:
+        self.received_at = received_at
+        self.tolerance = tolerance
         super().__init__(
-            f"case {decision.case_id!r}: platform did not confirm {decision.event!r} "
-            f"(key {decision.key!r}): {cause!r}; nothing saved, retry the command"
+            "timestamp", value, f"more than {tolerance} from its arrival at {received_at}"
         )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from ..domain.case import AfterSalesCase, AppliedEvent
-from ..domain.money import Breakdown, OrderLine
+from ..domain.money import OrderLine
 from ..domain.serialize import (
     DecodeError,
     case_from_dict,
@@ -43,7 +43,8 @@ from ..platform import (
     parse_returns_page,
     parse_webhook,
 )
-from ..sync import Outcome, PlatformState, open_from_snapshot, reconcile
+from ..platform.record import PlatformRecord, record_of
+from ..sync import Outcome, open_from_snapshot, reconcile
 from .synthetic import SyntheticCase
 
 __all__ = [
@@ -421,69 +422,33 @@ def _check_seq(data: Mapping[str, Any], low: int, high: int, number: int, case_i
 # --- platform dumps ------------------------------------------------------------------------
 
 
-@attrs.frozen
-class _Snapshot:
-    """What sync reads from a parsed record or webhook (``sync.SnapshotLike``)."""
-
-    platform_id: str
-    order_id: str
-    update_time: datetime | None
-    platform_state: Any
-    unmapped: tuple[str, ...]
-    platform_deadline: Any = None
-    line_items: tuple[Any, ...] = ()
-    webhook: bool = False
-
-
-def _snapshots(data: Any, number: int, errors: list[LineError]) -> list[_Snapshot]:
+def _records(data: Any, number: int, errors: list[LineError]) -> list[PlatformRecord]:
     if not isinstance(data, Mapping):
         raise LineError(number, "line", data, "a JSON object")
-    items: list[tuple[Any, datetime | None]] = []
+    items: list[object] = []
     inner = data.get("data")
-    webhook = "type" in data and isinstance(inner, Mapping)
-    if webhook:  # a webhook delivery
+    if "type" in data and isinstance(inner, Mapping):  # a webhook delivery
         envelope = parse_webhook(data, strict=False)
         if envelope.data is None:
             return []
-        items.append((envelope.data, envelope.update_time))
+        items.append(envelope)
     elif isinstance(inner, Mapping) and "return_orders" in inner:
         page = parse_returns_page(data, strict=False)
-        items += [(r, r.update_time) for r in page.returns]
+        items += page.returns
         errors += [_rejected(number, "return_orders", x) for x in page.rejected]
     elif isinstance(inner, Mapping) and "cancellations" in inner:
         cpage = parse_cancellations_page(data, strict=False)
-        items += [(r, r.update_time) for r in cpage.cancellations]
+        items += cpage.cancellations
         errors += [_rejected(number, "cancellations", x) for x in cpage.rejected]
     elif "return_id" in data:
-        record = parse_return(data, strict=False)
-        items.append((record, record.update_time))
+        items.append(parse_return(data, strict=False))
     elif "cancel_id" in data:
-        cancel = parse_cancellation(data, strict=False)
-        items.append((cancel, cancel.update_time))
+        items.append(parse_cancellation(data, strict=False))
     else:
         raise LineError(
             number, "line", sorted(data)[:6], "a return or cancellation record, a page or a webhook"
         )
-    out = []
-    for record, update in items:
-        kind = record.request_type
-        states = record.states
-        target = (
-            PlatformState(kind, states, record.arbitration) if kind is not None and states else None
-        )
-        out.append(
-            _Snapshot(
-                record.platform_id,
-                record.order_id,
-                update,
-                target,
-                tuple(record.unmapped),
-                getattr(record, "platform_deadline", None),
-                tuple(getattr(record, "line_items", ())),
-                webhook,
-            )
-        )
-    return out
+    return [record_of(item) for item in items]
 
 
 def _rejected(number: int, where: str, item: Any) -> LineError:
@@ -491,40 +456,23 @@ def _rejected(number: int, where: str, item: Any) -> LineError:
     return LineError(number, f"{where}[{item.index}].{error.field}", error.value, error.reason)
 
 
-def _lines_of(snapshot: _Snapshot, number: int) -> list[OrderLine]:
-    if snapshot.webhook:
+def _lines_of(record: PlatformRecord, number: int) -> tuple[OrderLine, ...]:
+    """The case lines of the record that opens a case: the one rule, keyed by order-line id."""
+    if record.webhook:
         raise LineError(
             number,
             "data",
-            snapshot.platform_id,
+            record.platform_id,
             "no earlier record opened this request (a webhook carries no order lines)",
-            snapshot.platform_id,
+            record.platform_id,
         )
-
-    out = []
-    for i, item in enumerate(snapshot.line_items):
-        if item.refund is None:
-            raise LineError(
-                number,
-                f"line_items[{i}].refund_amount",
-                None,
-                "needed to know what was paid",
-                snapshot.platform_id,
-            )
-        b = item.refund.breakdown
-        out.append(
-            OrderLine(
-                item.line_item_id,
-                item.sku_id or item.seller_sku or item.order_line_item_id,
-                Breakdown(b.subtotal, b.shipping, b.tax),
-            )
-        )
-    if not out:
+    try:
+        return record.order_lines()
+    except InvalidValue as exc:
         raise LineError(
-            number, "line_items", [], "a record needs its line items to open a case",
-            snapshot.platform_id,
-        )  # fmt: skip
-    return out
+            number, "line_items", [], "a record needs its line items, with refund amounts, "
+            "to open a case", record.platform_id,
+        ) from exc  # fmt: skip
 
 
 def load_platform_dump(
@@ -555,7 +503,7 @@ def load_platform_dump(
 
     """
     errors: list[LineError] = []
-    found: list[tuple[datetime, int, int, _Snapshot]] = []
+    found: list[tuple[datetime, int, int, PlatformRecord]] = []
     count = 0
     for number, text in enumerate(lines, 1):
         stripped = text.strip()
@@ -568,7 +516,7 @@ def load_platform_dump(
             errors.append(LineError(number, "json", stripped, f"not JSON ({exc.msg})"))
             continue
         try:
-            snaps = _snapshots(data, number, errors)
+            snaps = _records(data, number, errors)
         except LineError as exc:
             errors.append(exc)
             continue
@@ -584,7 +532,7 @@ def load_platform_dump(
         pid = snap.platform_id
         try:
             if pid not in cases:
-                if snap.platform_state is None:
+                if snap.request_type is None or not snap.states:
                     raise LineError(number, "status", snap.unmapped, "unmapped: cannot open", pid)
                 opened = open_from_snapshot(
                     snap,

@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
+from .contracts import CaseStoreContract, InventoryContract, sample_case
+from .inbound import Delivery, IngestReport, WebhookSettings
+from .outbox import EFFECT_ROUTES, EffectHandler
 from .ports import (
     CaseExists,
     CaseStore,
     Clock,
-    Decision,
     InventoryPort,
+    NotificationLog,
     PlatformPort,
     StockItem,
     UnknownCase,
 )
-from .service import (
-    COMMAND_ID,
-    EFFECT_ROUTES,
-    AfterSalesService,
-    DispatchFailed,
-    DuplicateCommand,
-    EffectHandler,
-    PlatformCallFailed,
-    Reconcile,
-    TickFailed,
-)
-from .testing import (
-    CaseStoreContract,
-    FixedClock,
-    InMemoryCaseStore,
-    InMemoryInventory,
-    InMemoryPlatform,
-    InMemoryPorts,
-    InventoryContract,
-    ManualClock,
-    PortDown,
-    in_memory_service,
-    sample_case,
-)
+from .service import COMMAND_ID, AfterSalesService, Opener
 
 __all__ = [
     "COMMAND_ID",
@@ -45,25 +25,16 @@ __all__ = [
     "CaseStore",
     "CaseStoreContract",
     "Clock",
-    "Decision",
-    "DispatchFailed",
-    "DuplicateCommand",
+    "Delivery",
     "EffectHandler",
-    "FixedClock",
-    "InMemoryCaseStore",
-    "InMemoryInventory",
-    "InMemoryPlatform",
-    "InMemoryPorts",
+    "IngestReport",
     "InventoryContract",
     "InventoryPort",
-    "ManualClock",
-    "PlatformCallFailed",
+    "NotificationLog",
+    "Opener",
     "PlatformPort",
-    "PortDown",
-    "Reconcile",
     "StockItem",
-    "TickFailed",
     "UnknownCase",
-    "in_memory_service",
+    "WebhookSettings",
     "sample_case",
 ]

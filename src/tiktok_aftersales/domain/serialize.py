@@ -236,6 +236,7 @@ def effect_to_dict(effect: Effect) -> dict[str, JSON]:
         "amount": None if effect.amount is None else _money_out(effect.amount),
         "refund": None if effect.refund is None else _refund_out(effect.refund),
         "disposition": None if effect.disposition is None else effect.disposition.value,
+        "call": effect.call,
     }
 
 
@@ -536,6 +537,7 @@ def effect_from_dict(data: Any, *, path: str = "effect") -> Effect:
         _opt(item.get("amount"), _money_in, f"{path}.amount"),
         _opt(item.get("refund"), _refund_in, f"{path}.refund"),
         None if disposition is None else _enum(Disposition, item, "disposition", path),
+        _str(item, "call", path, optional=True),
     )
 
 

@@ -44,6 +44,7 @@ from ..lifecycle import (
     event_of,
     refusal_code,
 )
+from .requests import PlatformRequest
 
 __all__ = [
     "PLATFORM_CODES",
@@ -181,17 +182,30 @@ class DecisionRequest:
         """The body as JSON-ready data."""
         return self.body.to_json()
 
+    def request(self) -> PlatformRequest:
+        """The one outbound request value this decision is (what the platform port sends)."""
+        operation = self.endpoint.name.lower()
+        return PlatformRequest(
+            operation,
+            self.method,
+            self.path,
+            self.query,
+            self.to_json(),
+            idempotency_key=self.idempotency_key,
+            case_id=self.case_id,
+        )
 
-def idempotency_key(case: AfterSalesCase, event: str) -> str:
-    """A key that is the same for the same case, history position and event.
 
-    It hashes the case id, the sequence number the event will take, and the
-    event: a retry of the same decision (before the case moved on) reuses the
-    key, so the platform acts once; a later decision on the same case gets a
-    new one.
+def idempotency_key(case_id: str, seq: int, event: str) -> str:
+    """THE idempotency key of every outbound request: the same case, position and event.
+
+    It hashes the case id, the sequence number the event takes in the case's
+    history, and the event: a retry of the same decision (by any process,
+    after any crash) reuses the key, so the platform acts once; a later
+    decision on the same case gets a new one. ``tas-`` and 40 hex digits,
+    within the platform's 255 characters.
     """
-    seq = len(case.history) + 1
-    digest = hashlib.sha256(f"{case.case_id}\x1f{seq}\x1f{event}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{case_id}\x1f{seq}\x1f{event}".encode()).hexdigest()
     return f"tas-{digest[:40]}"
 
 
@@ -298,7 +312,7 @@ def build_decision(
         outbound.endpoint,
         target.strip(),
         body,
-        idempotency_key(case, event),
+        idempotency_key(case.case_id, len(case.history) + 1, event),
         case.case_id,
         event,
         len(case.history) + 1,
