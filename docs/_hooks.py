@@ -63,7 +63,7 @@ def _transitions(kind: str) -> str:
     by_event: dict[tuple[Any, ...], Any] = {}
     for t in lc.transitions:
         for s in t.sources:
-            by_event.setdefault((s, t.event, t.dest_from(s), t.guard), t)
+            by_event.setdefault((s, t.event, t.dest_from(s), t.guard and t.guard.name), t)
     lines = [
         "| from | event | to | who | guard | effects |",
         "|---|---|---|---|---|---|",

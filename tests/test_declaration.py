@@ -17,14 +17,16 @@ from tiktok_aftersales import (
     UnknownEvent,
     check_all,
 )
+from tiktok_aftersales.errors import InvalidValue
 from tiktok_aftersales.lifecycle import (
     CaseModel,
+    Event,
     Lifecycle,
-    Transition,
     check_lifecycle,
     choose_transition,
     machine,
     machine_decides,
+    on,
 )
 from tiktok_aftersales.lifecycle.table import HUMAN_ONLY_ARBITRATION
 
@@ -77,20 +79,29 @@ def test_check_reports_a_trap_and_an_unreachable_state():
     assert any("state rejected is unreachable" in p for p in problems)
 
 
-def test_check_reports_unknown_names_and_clockless_timeouts():
-    bad = Transition(
-        event="teleport",
-        sources=frozenset({State.REQUESTED}),
-        dest=State.CLOSED,
-        actors=frozenset({Actor.BUYER}),
-        guard="no_such_guard",
+def test_unknown_names_are_refused_where_they_are_declared_and_clockless_timeouts_reported():
+    with pytest.raises(UnknownEvent) as caught:
+        on("teleport", frm=State.REQUESTED, to=State.CLOSED, by=Actor.BUYER)
+    assert caught.value.value == "teleport"
+    with pytest.raises(InvalidValue) as caught:
+        on(Event.CLOSE, frm=State.REQUESTED, to=State.CLOSED, by=Actor.BUYER, when="no_such_guard")
+    assert (caught.value.field, caught.value.value) == ("guard", "no_such_guard")
+    bad = on(
+        Event.CLOSE,
+        frm=State.REQUESTED,
+        to=State.CLOSED,
+        by=Actor.BUYER,
         timeout=LIFECYCLES[RequestType.REFUND_ONLY].transitions[1].timeout,
     )
     lc = _broken(transitions=(*LIFECYCLES[RequestType.REFUND_ONLY].transitions, bad))
     problems = check_lifecycle(lc)
-    assert any("unknown event teleport" in p for p in problems)
-    assert any("unknown guard no_such_guard" in p for p in problems)
     assert any("the clock may not fire it" in p for p in problems)
+
+
+def test_an_opening_event_must_be_declared_as_one():
+    bad = on(Event.APPROVE, frm=State.NEW, to=State.REQUESTED, by=Actor.SELLER)
+    lc = _broken(transitions=(*LIFECYCLES[RequestType.REFUND_ONLY].transitions, bad))
+    assert any("EventSpec.opens" in p for p in check_lifecycle(lc))
 
 
 def test_check_all_raises_a_declaration_error_listing_problems(monkeypatch):

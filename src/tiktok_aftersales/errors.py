@@ -155,9 +155,9 @@ class OverRefund(MoneyError):
 class UnknownEvent(InvalidValue, LookupError):
     """An event name that the lifecycle does not declare."""
 
-    def __init__(self, value: Any, known: Sequence[str]) -> None:
+    def __init__(self, value: Any, known: Sequence[str], field: str = "event") -> None:
         self.known = tuple(known)
-        super().__init__("event", value, f"unknown event; known events: {', '.join(self.known)}")
+        super().__init__(field, value, f"unknown event; known events: {', '.join(self.known)}")
 
 
 class InvalidTransition(AfterSalesError, ValueError):

@@ -245,8 +245,9 @@ def dump_jsonl(cases: Iterable[AfterSalesCase | History]) -> Iterator[str]:
 
 def _as_applied(e: RecordedEvent, seq: int) -> Any:
     from ..domain.case import AppliedEvent
+    from ..lifecycle import event_of
 
-    return AppliedEvent(seq, e.event, e.actor, e.at, e.state or State.NEW, e.payload)
+    return AppliedEvent(seq, event_of(e.event), e.actor, e.at, e.state or State.NEW, e.payload)
 
 
 class _Draft:

@@ -49,7 +49,7 @@ from ..errors import (
     PlatformCallFailed,
     TickFailed,
 )
-from ..lifecycle import apply, open_case
+from ..lifecycle import EVENTS, CallKind, apply, event_of, open_case
 from .ports import (
     CaseExists,
     CaseStore,
@@ -112,7 +112,7 @@ def _find_command(case: AfterSalesCase, command_id: str) -> int | None:
 
 def _at_stake(before: AfterSalesCase, after: AfterSalesCase, event: str) -> Refund | None:
     """The money a seller decision is about, if any."""
-    if event == "initiate_refund":
+    if EVENTS[event_of(event)].stakes_request:
         return after.requested
     if after.offer is not None and after.offer != before.offer:
         return after.offer.refund
@@ -249,7 +249,7 @@ class AfterSalesService:
                     actor=first.actor,
                     at=first.at,
                     payload=first.payload,
-                    refund=case.requested if first.event == "initiate_refund" else case.refund,
+                    refund=case.requested if EVENTS[first.event].stakes_request else case.refund,
                 )
             )
         self.store.add(case)
@@ -506,7 +506,7 @@ class AfterSalesService:
 
     def _send(self, decision: Decision) -> None:
         try:
-            if decision.event == "initiate_refund":
+            if EVENTS[event_of(decision.event)].call is CallKind.SELLER_REFUND:
                 self.platform.send_refund(decision)
             else:
                 self.platform.send_decision(decision)

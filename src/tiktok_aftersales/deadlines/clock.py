@@ -30,9 +30,9 @@ import attrs
 
 from ..domain.calendars import Duration, add_duration, require_aware
 from ..domain.case import AfterSalesCase, PlatformDeadline
-from ..domain.vocabulary import Actor, RequestType, State, Window
+from ..domain.vocabulary import Actor, Event, RequestType, State, Window
 from ..errors import InvalidValue
-from ..lifecycle import LIFECYCLES, PREDICATES, Lifecycle, Transition, apply
+from ..lifecycle import LIFECYCLES, Lifecycle, Transition, apply
 from .policy import DEFAULT_POLICY, WINDOW_ACTORS, Policy
 
 __all__ = [
@@ -192,8 +192,7 @@ def running_deadlines(
     candidates = [
         t
         for t in _timeouts(case.request_type, state)
-        if case.arbitration in t.arbitration_from
-        and (t.guard is None or PREDICATES[t.guard].test(case, {}))
+        if case.arbitration in t.arbitration_from and (t.guard is None or t.guard.test(case, {}))
     ]
     if not candidates:
         return ()
@@ -438,7 +437,7 @@ class ArbitrationRow:
     no_dispute_in_time: str
 
 
-def _dest(lc: Lifecycle, state: State, event: str) -> str:
+def _dest(lc: Lifecycle, state: State, event: Event) -> str:
     found = lc.index.get((state, event), ())
     return ", ".join(sorted({t.dest_from(state).value for t in found})) or "-"
 
@@ -449,12 +448,12 @@ def arbitration_table() -> list[ArbitrationRow]:
         ArbitrationRow(
             request_type=kind.value,
             rejected=state.value,
-            for_buyer=_dest(lc, state, "rule_for_buyer"),
-            for_seller=_dest(lc, state, "rule_for_seller"),
-            closed_without_ruling=_dest(lc, state, "close_arbitration"),
-            no_dispute_in_time=_dest(lc, state, "close"),
+            for_buyer=_dest(lc, state, Event.RULE_FOR_BUYER),
+            for_seller=_dest(lc, state, Event.RULE_FOR_SELLER),
+            closed_without_ruling=_dest(lc, state, Event.CLOSE_ARBITRATION),
+            no_dispute_in_time=_dest(lc, state, Event.CLOSE),
         )
         for kind, lc in LIFECYCLES.items()
         for state in lc.states
-        if lc.index.get((state, "dispute"))
+        if lc.index.get((state, Event.DISPUTE))
     ]

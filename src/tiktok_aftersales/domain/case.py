@@ -20,6 +20,7 @@ from .money import OrderLine, Refund, RefundLevel, check_refund
 from .vocabulary import (
     Actor,
     Arbitration,
+    Event,
     OrderStage,
     Region,
     RequestType,
@@ -46,7 +47,7 @@ class AppliedEvent:
 
     Attributes:
         seq: Position in the history, from 1.
-        event: The event name (see :data:`tiktok_aftersales.lifecycle.EVENTS`).
+        event: The event.
         actor: Who fired it.
         at: When, timezone-aware.
         state: The canonical state the case was in after it.
@@ -56,7 +57,7 @@ class AppliedEvent:
     """
 
     seq: int
-    event: str
+    event: Event
     actor: Actor
     at: datetime
     state: State

@@ -27,8 +27,9 @@ from transitions import EventData, Machine, MachineError
 from ..domain.case import AfterSalesCase
 from ..domain.vocabulary import Actor, RequestType, State
 from ..errors import DeclarationError
-from .declaration import EVENTS, PREDICATES, Lifecycle, Transition
-from .engine import _admits, apply
+from .declaration import Lifecycle, Transition
+from .engine import admits, apply
+from .events import EVENTS
 from .table import LIFECYCLES
 
 __all__ = [
@@ -57,7 +58,7 @@ class _Admits:
         who = Actor(actor) if actor is not None else None
         if who is None:
             return False
-        return _admits(self.transition, case, who, payload) is None
+        return admits(self.transition, case, who, payload) is None
 
 
 @cache
@@ -133,11 +134,12 @@ def check_lifecycle(lc: Lifecycle) -> list[str]:
                 problems.append(f"{name}: {t.event} enters undeclared state {dest.value}")
         if t.event not in EVENTS:
             problems.append(f"{name}: unknown event {t.event}")
-        if t.guard is not None and t.guard not in PREDICATES:
-            problems.append(f"{name}: {t.event} has unknown guard {t.guard}")
-        for e in t.effects:
-            if e.when is not None and e.when not in PREDICATES:
-                problems.append(f"{name}: {t.event} effect has unknown condition {e.when}")
+        opens = State.NEW in t.sources
+        if t.event in EVENTS and EVENTS[t.event].opens is not opens:
+            problems.append(
+                f"{name}: {t.event} {'fires' if opens else 'does not fire'} from new, "
+                "but its event spec says otherwise (EventSpec.opens)"
+            )
         if t.timeout is not None and Actor.SYSTEM not in t.actors:
             problems.append(f"{name}: {t.event} has a timeout but the clock may not fire it")
         if not t.actors:
