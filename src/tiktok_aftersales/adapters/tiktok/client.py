@@ -13,6 +13,7 @@ error mapping exist once, in the core.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
@@ -29,6 +30,7 @@ import anyio
 
 from ...errors import PartialFailure
 from ...platform import PlatformReply, PlatformRequest
+from .._redact import strip_query
 from .core import (
     DEFAULT_BASE_URL,
     Answer,
@@ -44,6 +46,26 @@ from .core import (
 )
 
 __all__ = ["AsyncTikTokShopClient", "TikTokShopClient", "raise_for_partial"]
+
+
+class _NoQueryInHttpxLogs(logging.Filter):
+    """httpx logs each request URL at INFO; its query carries ``sign``: cut it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(
+                strip_query(a) if isinstance(a, str) else _url_text(a) for a in record.args
+            )
+        return True
+
+
+def _url_text(value: Any) -> Any:
+    return strip_query(str(value)) if type(value).__name__ == "URL" else value
+
+
+_HTTPX_LOGGER = logging.getLogger("httpx")
+if not any(isinstance(f, _NoQueryInHttpxLogs) for f in _HTTPX_LOGGER.filters):
+    _HTTPX_LOGGER.addFilter(_NoQueryInHttpxLogs())
 
 
 def raise_for_partial(reply: PlatformReply, operation: str = "call") -> PlatformReply:
