@@ -6,22 +6,20 @@ import pytest
 
 from builders import reachable_cases
 from tiktok_aftersales import (
-    EVENTS,
-    LIFECYCLES,
     Actor,
-    Arbitration,
-    DeclarationError,
     InvalidTransition,
     RequestType,
     State,
-    UnknownEvent,
-    check_all,
 )
-from tiktok_aftersales.errors import InvalidValue
+from tiktok_aftersales.domain import Arbitration
+from tiktok_aftersales.errors import DeclarationError, InvalidValue, UnknownEvent
 from tiktok_aftersales.lifecycle import (
+    EVENTS,
+    LIFECYCLES,
     CaseModel,
     Event,
     Lifecycle,
+    check_all,
     check_lifecycle,
     choose_transition,
     machine,
@@ -181,7 +179,6 @@ def test_a_host_binds_a_mutable_object_and_fires_triggers():
     assert len(model.case.history) == len(case.history) + 1
     assert model.fire("complete_refund", Actor.OPERATOR, at)
     assert model.case.state is State.REFUNDED
-    model.unbind()
 
 
 def test_a_bound_object_refuses_an_actor_without_changing():
@@ -190,4 +187,19 @@ def test_a_bound_object_refuses_an_actor_without_changing():
     assert model.fire("approve", Actor.BUYER, case.last_event_at) is False
     assert model.case is case
     assert model.state == "requested"
-    model.unbind()
+
+
+def test_a_model_the_host_drops_is_not_kept_alive_by_the_shared_machine():
+    import gc
+    import weakref
+
+    case = reachable_cases(RequestType.REFUND_ONLY)[(State.REQUESTED, Arbitration.NONE, None)]
+    refs = []
+    for _ in range(2001):
+        model = CaseModel(case)
+        model.fire("approve", Actor.SELLER, case.last_event_at)
+        refs.append(weakref.ref(model))
+    del model
+    gc.collect()
+    assert sum(1 for r in refs if r() is not None) == 0
+    assert machine(RequestType.REFUND_ONLY).models == []

@@ -7,7 +7,12 @@ from datetime import timedelta
 import pytest
 
 from builders import fresh, run
-from tiktok_aftersales import Actor, RequestType, State, apply
+from tiktok_aftersales import (
+    Actor,
+    RequestType,
+    State,
+    apply,
+)
 from tiktok_aftersales.errors import InvalidValue, UnknownEvent
 from tiktok_aftersales.lifecycle import EVENTS, LIFECYCLES, Event, event_of
 

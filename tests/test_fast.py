@@ -10,16 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tiktok_aftersales import (
-    LIFECYCLES,
     Actor,
-    Arbitration,
     InvalidTransition,
     InvalidValue,
     OrderStage,
     RequestType,
-    Solution,
     State,
-    UnknownEvent,
     apply,
 )
 from tiktok_aftersales.analysis import fast as fast_module
@@ -30,7 +26,9 @@ from tiktok_aftersales.analysis.fast import (
     replay_states,
 )
 from tiktok_aftersales.analysis.synthetic import Behaviour, generate
-from tiktok_aftersales.lifecycle import predicates
+from tiktok_aftersales.domain import Arbitration, Solution
+from tiktok_aftersales.errors import UnknownEvent
+from tiktok_aftersales.lifecycle import LIFECYCLES, predicates
 from tiktok_aftersales.lifecycle.engine import choose_transition
 
 behaviours = st.builds(

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import attrs
 
@@ -42,7 +42,6 @@ __all__ = [
     "Deadline",
     "TimeoutRow",
     "advance",
-    "advance_report",
     "arbitration_table",
     "due_events",
     "next_deadline",
@@ -117,7 +116,7 @@ class Deadline:
 
 @attrs.frozen
 class AdvanceReport:
-    """What :func:`advance_report` did.
+    """What :func:`advance` did, with ``report=True``.
 
     Attributes:
         case: The case after every due expiry.
@@ -267,10 +266,7 @@ def due_events(
     return tuple(d for d in running_deadlines(case, policy) if d.due <= at)
 
 
-def advance_report(
-    case: AfterSalesCase, at: datetime, policy: Policy = DEFAULT_POLICY
-) -> AdvanceReport:
-    """Like :func:`advance`, and also say which deadlines fired."""
+def _advance(case: AfterSalesCase, at: datetime, policy: Policy) -> AdvanceReport:
     require_aware(at, "at")
     policy = _check_policy(policy)
     fired: list[Deadline] = []
@@ -294,7 +290,25 @@ def advance_report(
     return AdvanceReport(case, tuple(fired))
 
 
-def advance(case: AfterSalesCase, at: datetime, policy: Policy = DEFAULT_POLICY) -> AfterSalesCase:
+@overload
+def advance(
+    case: AfterSalesCase,
+    at: datetime,
+    policy: Policy = ...,
+    *,
+    report: Literal[False] = False,
+) -> AfterSalesCase: ...
+
+
+@overload
+def advance(
+    case: AfterSalesCase, at: datetime, policy: Policy = ..., *, report: Literal[True]
+) -> AdvanceReport: ...
+
+
+def advance(
+    case: AfterSalesCase, at: datetime, policy: Policy = DEFAULT_POLICY, *, report: bool = False
+) -> AfterSalesCase | AdvanceReport:
     """Advance ``case`` to the instant ``at``: fire every deadline that expired by then.
 
     Each expiry is applied as ``Actor.SYSTEM`` at its own due instant (so the
@@ -308,16 +322,20 @@ def advance(case: AfterSalesCase, at: datetime, policy: Policy = DEFAULT_POLICY)
         case: The case.
         at: The instant to advance to, timezone-aware.
         policy: The window lengths.
+        report: Return an :class:`AdvanceReport` (the case and the deadlines
+            that fired, in order) instead of the case alone.
 
     Returns:
-        The case after every due expiry (the same object when nothing was due).
+        The case after every due expiry (the same object when nothing was
+        due), or with ``report=True`` the report.
 
     Raises:
         NaiveDatetime: ``at`` has no time zone.
         InvalidValue: ``policy`` is not a policy.
 
     """
-    return advance_report(case, at, policy).case
+    done = _advance(case, at, policy)
+    return done if report else done.case
 
 
 def _to_instant(value: Any, field: str) -> datetime:

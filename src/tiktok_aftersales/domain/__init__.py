@@ -24,13 +24,8 @@ from .case import (
     return_status,
 )
 from .effects import (
-    REFUNDED_BEFORE_SHIPMENT_MESSAGE,
-    SHIPPING_BLOCKED_MESSAGE,
     Effect,
     EffectKind,
-    ShippingCheck,
-    check_shipping,
-    shipping_check,
 )
 from .money import (
     Breakdown,
@@ -55,12 +50,19 @@ from .serialize import (
     event_from_dict,
     event_to_dict,
 )
+from .shipping import (
+    REFUNDED_BEFORE_SHIPMENT_MESSAGE,
+    SHIPPING_BLOCKED_MESSAGE,
+    ShippingCheck,
+    shipping_check,
+)
 from .vocabulary import (
     REGIONS,
     AbnormalReason,
     Actor,
     Arbitration,
     Disposition,
+    Event,
     OrderStage,
     Region,
     RequestType,
@@ -90,6 +92,7 @@ __all__ = [
     "Effect",
     "EffectKind",
     "EncodeError",
+    "Event",
     "Money",
     "Offer",
     "OrderLine",
@@ -114,7 +117,6 @@ __all__ = [
     "case_to_dict",
     "case_to_json",
     "check_refund",
-    "check_shipping",
     "effect_from_dict",
     "effect_to_dict",
     "event_from_dict",

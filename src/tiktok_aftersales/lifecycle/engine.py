@@ -50,6 +50,7 @@ __all__ = [
     "can_fire",
     "choose_transition",
     "dry_run",
+    "is_terminal",
     "lifecycle",
     "open_case",
     "refusal_code",
@@ -240,6 +241,11 @@ def choose_transition(
         allowed,
         f"only {'/'.join(actors)} may fire it",
     )
+
+
+def is_terminal(case: AfterSalesCase) -> bool:
+    """Whether no event can move ``case`` any more (its state is final for its type)."""
+    return case.state in LIFECYCLES[case.request_type].terminal
 
 
 def refusal_code(case: AfterSalesCase, event: Event | str, error: InvalidTransition) -> int:
