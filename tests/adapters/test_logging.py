@@ -81,7 +81,7 @@ def test_a_full_run_logs_no_secret_token_signature_or_personal_data(
             errors.append(str(error))
 
     def handler(body: bytes, headers: object, received_at: object) -> str:
-        signature.check_signature(
+        signature.verify_signature(
             headers.get("authorization"),
             APP_KEY,
             body,

@@ -34,7 +34,7 @@ class StandIn:
         self.fail_next = False
 
     def __call__(self, body: bytes, headers: Mapping[str, str], received_at: datetime) -> str:
-        signature.check_signature(headers.get("authorization"), APP_KEY, body, APP_SECRET)
+        signature.verify_signature(headers.get("authorization"), APP_KEY, body, APP_SECRET)
         envelope = json.loads(body)
         sent = datetime.fromtimestamp(envelope["timestamp"], UTC)
         if abs(received_at - sent) > TOLERANCE:
