@@ -516,6 +516,31 @@ class PostgresNotificationLog:
             ).rowcount
         return inserted == 1
 
+    def settle(self, notification_id: str, outcome: str, case_id: str | None = None) -> None:
+        """Record how a notification ended (after :meth:`record` claimed it)."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE tas_notifications SET outcome = %s, case_id = coalesce(%s, case_id)"
+                " WHERE notification_id = %s",
+                (outcome, case_id, notification_id),
+            )
+
+    def forget(self, notification_id: str) -> None:
+        """Drop a claimed notification whose handling failed, so its redelivery is handled."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "DELETE FROM tas_notifications WHERE notification_id = %s", (notification_id,)
+            )
+
+    def outcome(self, notification_id: str) -> str | None:
+        """How a notification ended, or ``None`` if it was never recorded."""
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT outcome FROM tas_notifications WHERE notification_id = %s",
+                (notification_id,),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
     def seen(self, notification_id: str) -> bool:
         """Whether this notification id was recorded."""
         with self._db.transaction() as conn:
