@@ -51,6 +51,7 @@ from .vocabulary import (
     Actor,
     Arbitration,
     Disposition,
+    Event,
     OrderStage,
     Region,
     RequestType,
@@ -502,7 +503,7 @@ def event_from_dict(data: Any, *, path: str = "event") -> AppliedEvent:
         payload = value_in(_obj(payload, f"{path}.payload"), f"{path}.payload")
     return AppliedEvent(
         seq,
-        _str(item, "event", path),
+        _enum(Event, item, "event", path),
         _enum(Actor, item, "actor", path),
         dt_in(_get(item, "at", path), f"{path}.at"),
         _enum(State, item, "state", path),

@@ -8,15 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.case import AfterSalesCase
-from ..domain.money import Refund
 from ..domain.vocabulary import (
-    AbnormalReason,
     Actor,
     Arbitration,
     State,
 )
 from ..errors import AfterSalesError, InvalidValue
-from ..lifecycle.engine import allowed_events, apply
+from ..lifecycle import EVENTS, allowed_events, apply, event_of
 from ._common import is_stale, mark_review, matches, payload_hints, with_deadline
 from .model import Outcome, PlatformState, SnapshotLike, Step, SyncResult, platform_state_of
 
@@ -53,10 +51,9 @@ def _step_payloads(
 ) -> tuple[Mapping[str, Any] | None, ...]:
     """Payloads to try for an inferred step: the host's hint first, then none."""
     given = payloads.get(event)
-    if event == "detect_return":
-        return (given or {"reason": AbnormalReason.LOGISTICS_FAILURE},)
-    if event == "initiate_refund":
-        return (given or {"refund": Refund.order(case.lines)},)
+    inferred = EVENTS[event_of(event)].inferred
+    if inferred is not None:
+        return (given or inferred(case),)
     if given is not None:
         return (given, None)
     return (None,)
