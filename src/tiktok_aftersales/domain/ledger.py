@@ -31,7 +31,7 @@ import attrs
 
 from ..errors import CurrencyMismatch, InvalidValue, OrderOverRefund
 from .case import AfterSalesCase
-from .money import Money, OrderLine, Refund
+from .money import Money, OrderLine, Refund, amount_add, amount_sub, amount_sum
 
 __all__ = ["OrderLedger"]
 
@@ -122,7 +122,9 @@ class OrderLedger:
             assert case.refund is not None
             holders.append(case.case_id)
             for part in case.refund.lines:
-                held[part.line_id] = held.get(part.line_id, Decimal(0)) + part.amount.total_amount
+                held[part.line_id] = amount_add(
+                    held.get(part.line_id, Decimal(0)), part.amount.total_amount
+                )
         return cls(
             order_id,
             currency or "",
@@ -137,7 +139,9 @@ class OrderLedger:
             return self
         held = dict(self.held)
         for part in case.refund.lines:
-            held[part.line_id] = held.get(part.line_id, Decimal(0)) - part.amount.total_amount
+            held[part.line_id] = amount_sub(
+                held.get(part.line_id, Decimal(0)), part.amount.total_amount
+            )
         holders = tuple(h for h in self.holders if h != case.case_id)
         return attrs.evolve(self, held=MappingProxyType(held), holders=holders)
 
@@ -150,19 +154,19 @@ class OrderLedger:
         """
         if line_id not in self.paid:
             raise InvalidValue("line_id", line_id, f"not a line of order {self.order_id}")
-        left = self.paid[line_id] - self.held.get(line_id, Decimal(0))
+        left = amount_sub(self.paid[line_id], self.held.get(line_id, Decimal(0)))
         return Money(max(left, Decimal(0)), self.currency)
 
     @property
     def left_total(self) -> Money:
         """What may still be refunded on the whole order."""
-        total = sum(self.paid.values(), Decimal(0)) - sum(self.held.values(), Decimal(0))
+        total = amount_sub(amount_sum(self.paid.values()), amount_sum(self.held.values()))
         return Money(max(total, Decimal(0)), self.currency)
 
     @property
     def refunded_total(self) -> Money:
         """What the order's cases committed in all."""
-        return Money(sum(self.held.values(), Decimal(0)), self.currency)
+        return Money(amount_sum(self.held.values()), self.currency)
 
     def check(self, refund: Refund, *, field: str = "refund") -> None:
         """Refuse ``refund`` if, with what the order's cases hold, it would exceed what was paid.

@@ -5,10 +5,18 @@ made of one :class:`RefundLine` per order line it touches, each with the
 platform's breakdown (subtotal, shipping fee, tax; the total is their sum,
 platform-api.md §2g). :func:`check_refund` enforces the invariant: per line
 and per order, what is refunded never exceeds what was paid.
+
+Money does not depend on its caller's decimal context: every amount is
+bounded at the edge (at most :data:`MAX_INTEGER_DIGITS` digits before the
+point and :data:`MAX_DECIMAL_PLACES` after it, the bounds the platform
+readers accept too), and every sum and difference is computed in
+:data:`MONEY_CONTEXT`, whose precision holds any sum of such amounts
+exactly. A caller setting ``decimal.getcontext().prec = 3`` changes nothing.
 """
 
 from __future__ import annotations
 
+import decimal
 import enum
 import re
 from collections.abc import Iterable, Sequence
@@ -20,21 +28,96 @@ import attrs
 from ..errors import (
     CurrencyMismatch,
     FloatAmount,
+    InexactAmount,
     InvalidValue,
     NonPositiveAmount,
     OverRefund,
 )
 
 __all__ = [
+    "MAX_DECIMAL_PLACES",
+    "MAX_INTEGER_DIGITS",
+    "MONEY_CONTEXT",
     "Breakdown",
     "Money",
     "OrderLine",
     "Refund",
     "RefundLevel",
     "RefundLine",
+    "amount_add",
+    "amount_sub",
+    "amount_sum",
+    "check_held",
     "check_refund",
     "to_decimal",
 ]
+
+MAX_INTEGER_DIGITS = 20
+"""Digits an amount may have before the decimal point (below ``10**20``)."""
+MAX_DECIMAL_PLACES = 10
+"""Digits an amount may have after the decimal point."""
+
+MONEY_CONTEXT = decimal.Context(
+    prec=2 * (MAX_INTEGER_DIGITS + MAX_DECIMAL_PLACES),
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
+)
+"""The decimal context of every money sum and difference.
+
+Its precision (60 digits) holds exactly the sum of up to ``10**30`` amounts
+within the bounds; ``Inexact`` is trapped, so an amount is never silently
+rounded.
+"""
+
+
+def amount_add(a: Decimal, b: Decimal) -> Decimal:
+    """``a + b`` computed in :data:`MONEY_CONTEXT` (exact, whatever the caller's context)."""
+    return MONEY_CONTEXT.add(a, b)
+
+
+def amount_sub(a: Decimal, b: Decimal) -> Decimal:
+    """``a - b`` computed in :data:`MONEY_CONTEXT` (exact, whatever the caller's context)."""
+    return MONEY_CONTEXT.subtract(a, b)
+
+
+def amount_sum(values: Iterable[Decimal]) -> Decimal:
+    """The sum of ``values`` computed in :data:`MONEY_CONTEXT`; ``Decimal(0)`` when empty."""
+    add = MONEY_CONTEXT.add
+    total = _ZERO
+    for value in values:
+        total = add(total, value)
+    return total
+
+
+_ZERO = Decimal(0)
+
+
+def check_held(value: Decimal, field: str = "amount", given: Any = None) -> Decimal:
+    """Refuse an amount the library cannot hold exactly; return it unchanged otherwise.
+
+    Args:
+        value: A finite ``Decimal``.
+        field: The name reported in the error.
+        given: The value as the caller gave it (reported in the error); ``value`` if ``None``.
+
+    Returns:
+        ``value``.
+
+    Raises:
+        InexactAmount: ``value`` has more than :data:`MAX_DECIMAL_PLACES`
+            digits after the point or :data:`MAX_INTEGER_DIGITS` before it.
+
+    """
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    if exponent < -MAX_DECIMAL_PLACES or (value and value.adjusted() >= MAX_INTEGER_DIGITS):
+        raise InexactAmount(
+            field, value if given is None else given, MAX_INTEGER_DIGITS, MAX_DECIMAL_PLACES
+        )
+    return value
+
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -42,9 +125,18 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 def to_decimal(value: Any, field: str = "amount") -> Decimal:
     """Convert a decimal string, ``int`` or ``Decimal`` to a finite ``Decimal``.
 
+    Args:
+        value: The amount as given.
+        field: The name reported in errors.
+
+    Returns:
+        The amount, exactly as given (no rounding).
+
     Raises:
         FloatAmount: ``value`` is a float.
         InvalidValue: ``value`` is not a finite decimal number.
+        InexactAmount: ``value`` has more digits than the library holds
+            exactly (see :func:`check_held`).
 
     """
     if isinstance(value, bool):
@@ -54,8 +146,12 @@ def to_decimal(value: Any, field: str = "amount") -> Decimal:
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
+        if abs(value) >= _INT_LIMIT:
+            raise InexactAmount(field, _short(value), MAX_INTEGER_DIGITS, MAX_DECIMAL_PLACES)
         result = Decimal(value)
     elif isinstance(value, str):
+        if len(value) > _MAX_TEXT:
+            raise InexactAmount(field, _short(value), MAX_INTEGER_DIGITS, MAX_DECIMAL_PLACES)
         try:
             result = Decimal(value.strip())
         except InvalidOperation:
@@ -64,7 +160,16 @@ def to_decimal(value: Any, field: str = "amount") -> Decimal:
         raise InvalidValue(field, value, "not a decimal amount")
     if not result.is_finite():
         raise InvalidValue(field, value, "amount must be finite")
-    return result
+    return check_held(result, field, value)
+
+
+_INT_LIMIT = 10**MAX_INTEGER_DIGITS
+_MAX_TEXT = 200  # longer than any amount within the bounds, even with padding
+
+
+def _short(value: Any) -> Any:
+    text = str(value) if not isinstance(value, int) else f"<int of {value.bit_length()} bits>"
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _currency(value: Any) -> str:
@@ -114,11 +219,11 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same(other, "amount")
-        return Money._of(self.amount + other.amount, self.currency)
+        return Money._of(MONEY_CONTEXT.add(self.amount, other.amount), self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same(other, "amount")
-        return Money._of(self.amount - other.amount, self.currency)
+        return Money._of(MONEY_CONTEXT.subtract(self.amount, other.amount), self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._same(other, "amount")
@@ -204,7 +309,8 @@ class Breakdown:
     @property
     def total_amount(self) -> Decimal:
         """``subtotal + shipping + tax`` as a bare ``Decimal``."""
-        return self.subtotal.amount + self.shipping.amount + self.tax.amount
+        add = MONEY_CONTEXT.add
+        return add(add(self.subtotal.amount, self.shipping.amount), self.tax.amount)
 
     def __add__(self, other: Breakdown) -> Breakdown:
         return Breakdown(
@@ -255,7 +361,9 @@ class OrderLine:
     def refundable_amount(self) -> Decimal:
         """What may still be refunded on this line, as a bare ``Decimal``."""
         total = self.paid.total_amount
-        return total - self.refunded_before.amount if self.refunded_before is not None else total
+        if self.refunded_before is None:
+            return total
+        return MONEY_CONTEXT.subtract(total, self.refunded_before.amount)
 
 
 class RefundLevel(enum.StrEnum):
@@ -315,9 +423,7 @@ class Refund:
     @property
     def total(self) -> Money:
         """The sum of every line's total."""
-        return Money._of(
-            sum((x.amount.total_amount for x in self.lines), Decimal(0)), self.currency
-        )
+        return Money._of(amount_sum(x.amount.total_amount for x in self.lines), self.currency)
 
     @property
     def breakdown(self) -> Breakdown:
@@ -397,14 +503,12 @@ class Refund:
                 _remaining(line).tax,
             ):
                 take = min(part.amount, left)
-                left -= take
+                left = MONEY_CONTEXT.subtract(left, take)
                 parts.append(Money._of(take, part.currency))
             if any(p.is_positive for p in parts):
                 out.append(RefundLine(line.line_id, Breakdown(parts[0], parts[1], parts[2])))
         if left > 0:
-            limit = Money._of(
-                sum((x.refundable_amount for x in items), Decimal(0)), amount.currency
-            )
+            limit = Money._of(amount_sum(x.refundable_amount for x in items), amount.currency)
             raise OverRefund("amount", amount, limit)
         return cls(tuple(out))
 
@@ -417,8 +521,8 @@ def _remaining(line: OrderLine) -> Breakdown:
     parts = []
     for part in (line.paid.subtotal, line.paid.shipping, line.paid.tax):
         take = min(part.amount, left)
-        left -= take
-        parts.append(Money._of(part.amount - take, part.currency))
+        left = MONEY_CONTEXT.subtract(left, take)
+        parts.append(Money._of(MONEY_CONTEXT.subtract(part.amount, take), part.currency))
     return Breakdown(parts[0], parts[1], parts[2])
 
 
@@ -468,7 +572,7 @@ def check_refund(refund: Refund, lines: Sequence[OrderLine], field: str = "refun
             raise OverRefund(f"{field}[{part.line_id}].total", total, limit)
         if total < limit:
             full = False
-    order_paid = Money._of(sum((x.refundable_amount for x in lines), Decimal(0)), refund.currency)
+    order_paid = Money._of(amount_sum(x.refundable_amount for x in lines), refund.currency)
     if refund.total > order_paid:
         raise OverRefund(f"{field}.total", refund.total, order_paid)
     if not full:

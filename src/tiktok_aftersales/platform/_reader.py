@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from ..codes import Vocabulary
-from ..domain.money import Money
+from ..domain.money import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, Money
 from ..errors import (
     FloatAmount,
     InvalidValue,
@@ -22,7 +22,9 @@ from ..errors import (
 
 _MAX_ID = 2**64
 _MAX_UNIX = 32_503_680_000  # 3000-01-01T00:00:00Z
-_AMOUNT = re.compile(r"^\d{1,20}(\.\d{1,10})?$")
+# the bounds of money itself (domain.money), so every amount read here is one Money holds exactly
+_AMOUNT = re.compile(rf"^\d{{1,{MAX_INTEGER_DIGITS}}}(\.\d{{1,{MAX_DECIMAL_PLACES}}})?$")
+_AMOUNT_LIMIT = 10**MAX_INTEGER_DIGITS
 _DIGITS = re.compile(r"^\d{1,20}$")
 _TRUE = frozenset({"TRUE", "1"})
 _FALSE = frozenset({"FALSE", "0"})
@@ -286,8 +288,10 @@ def _amount(field: str, value: Any) -> Decimal:
     if isinstance(value, bool):
         raise InvalidValue(field, value, "a decimal string")
     if isinstance(value, int):
-        if not 0 <= value < 10**20:
-            raise InvalidValue(field, short_value(value), "a non-negative amount below 10**20")
+        if not 0 <= value < _AMOUNT_LIMIT:
+            raise InvalidValue(
+                field, short_value(value), f"a non-negative amount below 10**{MAX_INTEGER_DIGITS}"
+            )
         return Decimal(value)
     if isinstance(value, str) and _AMOUNT.match(value.strip()):
         return Decimal(value.strip())
