@@ -207,7 +207,20 @@ class Inbound:
     # --- polls ------------------------------------------------------------------------------
 
     def ingest(self, records: Iterable[object], received_at: datetime) -> IngestReport:
-        """Apply a batch of records (see the module docs); one outcome each."""
+        """Apply a batch of records (see the module docs); one outcome each.
+
+        Raises:
+            InvalidValue: ``records`` is not a collection of records (one record
+                given bare, a string, a number), or ``received_at`` is not
+                timezone-aware.
+
+        """
+        if isinstance(records, str | bytes | bytearray | Mapping) or not isinstance(
+            records, Iterable
+        ):
+            raise InvalidValue("records", type(records).__name__, "a list of platform records")
+        if not isinstance(received_at, datetime) or received_at.utcoffset() is None:
+            raise InvalidValue("received_at", received_at, "a timezone-aware datetime")
         log = self.service.notifications
         out: list[Delivery] = []
         readable: list[PlatformRecord] = []

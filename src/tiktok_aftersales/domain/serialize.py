@@ -573,7 +573,7 @@ def case_from_dict(data: Any) -> AfterSalesCase:
     keys = {e.key for e in effects}
     done = _list(_get(item, "effects_done", ""), "effects_done")
     for i, key in enumerate(done):
-        if key not in keys:
+        if not isinstance(key, str) or key not in keys:
             raise DecodeError(f"effects_done[{i}]", key, "no such effect on this case")
     version = _int(item, "version", "")
     if version < 0:

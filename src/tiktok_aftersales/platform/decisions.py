@@ -273,10 +273,10 @@ def build_decision(
         InvalidValue: The payload is malformed, or there is no target id.
 
     """
-    data: Mapping[str, Any] = payload or {}
+    data: Mapping[str, Any] = {} if payload is None else payload
     if not isinstance(data, Mapping):
         raise InvalidValue("payload", payload, "a mapping of field names to values")
-    if event not in EVENTS:
+    if not isinstance(event, str) or event not in EVENTS:
         raise UnknownEvent(event, tuple(EVENTS))
     try:
         transition = choose_transition(case, event, Actor.SELLER, data)
