@@ -6,10 +6,10 @@ import copy
 from datetime import timedelta
 from decimal import Decimal
 
-from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from _budget import stateful
 from builders import T0, fresh, payload_for
 from tiktok_aftersales import (
     Actor,
@@ -121,4 +121,4 @@ class CaseLife(RuleBasedStateMachine):
 
 
 TestCaseLife = CaseLife.TestCase
-TestCaseLife.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
+TestCaseLife.settings = stateful(150, 40)
