@@ -8,7 +8,7 @@ import pytest
 np = pytest.importorskip("numpy", reason="needs the columnar extra (numpy, pyarrow)")
 pytest.importorskip("pyarrow", reason="needs the columnar extra (pyarrow)")
 
-from tiktok_aftersales import Arbitration, RequestType, State  # noqa: E402
+from tiktok_aftersales import RequestType, State  # noqa: E402
 from tiktok_aftersales.analysis import (  # noqa: E402
     Behaviour,
     RecordedEvent,
@@ -26,6 +26,7 @@ from tiktok_aftersales.analysis.columnar import (  # noqa: E402
 )
 from tiktok_aftersales.analysis.scale import simulate_columns  # noqa: E402
 from tiktok_aftersales.analysis.windows import column_figures  # noqa: E402
+from tiktok_aftersales.domain import Arbitration  # noqa: E402
 from tiktok_aftersales.lifecycle import LIFECYCLES  # noqa: E402
 
 BUSY = Behaviour(

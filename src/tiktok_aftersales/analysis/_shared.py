@@ -85,7 +85,7 @@ def require_pandas() -> Any:
 
     """
     try:
-        import pandas  # type: ignore[import-untyped,unused-ignore]
+        import pandas  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         raise MissingExtra("pandas", "analysis") from None
     return pandas
@@ -132,7 +132,7 @@ def require_pyarrow() -> Any:
 
     """
     try:
-        import pyarrow  # type: ignore[import-untyped,unused-ignore]
+        import pyarrow  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         raise MissingExtra("pyarrow", "columnar") from None
     return pyarrow

@@ -149,7 +149,7 @@ def _compile() -> CodeTable:
         )
     )
     values: tuple[Any, ...] = (None, True, False, *Solution)
-    ev = {e: i for i, e in enumerate(events)}
+    ev: dict[str, int] = {e.value: i for i, e in enumerate(events)}
     ac = {a.value: i for i, a in enumerate(actors)}
     moves = np.full((len(table.controls), len(events), len(actors)), ILLEGAL, dtype=np.int32)
     slow_rows: list[tuple[int, str, str, str]] = []

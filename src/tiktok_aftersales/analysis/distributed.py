@@ -53,7 +53,7 @@ def partition_states(frame: Any) -> Any:
         MissingExtra: pandas or pyarrow is not installed.
 
     """
-    import pandas  # type: ignore[import-untyped,unused-ignore]
+    import pandas  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     result = replay_columns(from_arrow(frame))
     return pandas.DataFrame(
@@ -83,7 +83,7 @@ def replay_dask(events: Any) -> Any:
 
     """
     _dask()
-    import pandas  # type: ignore[import-untyped,unused-ignore]
+    import pandas  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     codes()  # compile once here; each worker compiles its own on first use
     meta = pandas.DataFrame(

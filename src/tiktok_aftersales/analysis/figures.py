@@ -19,7 +19,7 @@ from ..codes.tabs import ALL_TAB, GridTab, tab_counts
 from ..deadlines.policy import WINDOW_ACTORS
 from ..domain.case import AfterSalesCase
 from ..domain.effects import EffectKind
-from ..domain.vocabulary import Actor, RequestType, State, Window
+from ..domain.vocabulary import Actor, Event, RequestType, State, Window
 from ..errors import InvalidValue
 from ..lifecycle import LIFECYCLES
 from ._shared import Table, default_instants, make_table
@@ -297,9 +297,9 @@ def figures(
         history = case.history
         entered = history[0].at
         for i, item in enumerate(history):
-            if item.event == "reject" and item.actor is Actor.SELLER:
+            if item.event is Event.REJECT and item.actor is Actor.SELLER:
                 rejections += 1
-            if item.event == "dispute":
+            if item.event is Event.DISPUTE:
                 disputes += 1
             fired = _timeout_of(case, i)
             if fired is not None:

@@ -3,7 +3,7 @@
 - :func:`load_jsonl` reads JSON Lines of events (or of whole serialised
   cases) and :func:`dump_jsonl` writes them;
 - :func:`load_platform_dump` reads platform records, pages and webhooks
-  through :mod:`tiktok_aftersales.platform.codec` and
+  through :mod:`tiktok_aftersales.platform` and
   :mod:`tiktok_aftersales.sync`.
 
 A bad line gives a :class:`~tiktok_aftersales.errors.LineError` with its line
@@ -24,19 +24,26 @@ from ..domain.case import AfterSalesCase, AppliedEvent
 from ..domain.money import Breakdown, OrderLine
 from ..domain.serialize import (
     DecodeError,
-    _dt_in,
-    _line_in,
-    _line_out,
-    _region_in,
-    _region_out,
-    _value_in,
     case_from_dict,
+    dt_in,
     event_to_dict,
+    line_in,
+    line_out,
+    region_in,
+    region_out,
+    value_in,
 )
 from ..domain.vocabulary import Actor, OrderStage, Region, RequestType, State
 from ..errors import InvalidValue, LineError
-from ..platform import codec
-from ..sync.core import Outcome, PlatformState, open_from_snapshot, reconcile
+from ..lifecycle import event_of
+from ..platform import (
+    parse_cancellation,
+    parse_cancellations_page,
+    parse_return,
+    parse_returns_page,
+    parse_webhook,
+)
+from ..sync import Outcome, PlatformState, open_from_snapshot, reconcile
 from .synthetic import SyntheticCase
 
 __all__ = [
@@ -169,11 +176,11 @@ def dump_jsonl(cases: Iterable[AfterSalesCase | History]) -> Iterator[str]:
             if seq == 1:
                 row.update(
                     request_type=history.request_type.value,
-                    region=_region_out(history.region),
+                    region=region_out(history.region),
                     order_id=history.order_id,
                     order_stage=history.order_stage.value,
                     platform_id=history.platform_id,
-                    lines=[_line_out(x) for x in history.lines],
+                    lines=[line_out(x) for x in history.lines],
                 )
             applied = _as_applied(e, seq)
             written = event_to_dict(applied, path=f"{history.case_id}[{seq}]")
@@ -184,7 +191,7 @@ def dump_jsonl(cases: Iterable[AfterSalesCase | History]) -> Iterator[str]:
 
 
 def _as_applied(e: RecordedEvent, seq: int) -> AppliedEvent:
-    return AppliedEvent(seq, e.event, e.actor, e.at, e.state or State.NEW, e.payload)
+    return AppliedEvent(seq, event_of(e.event), e.actor, e.at, e.state or State.NEW, e.payload)
 
 
 class _Draft:
@@ -253,8 +260,8 @@ def _facts(data: Mapping[str, Any], number: int, case_id: str) -> dict[str, Any]
     if platform_id is not None and (not isinstance(platform_id, str) or not platform_id):
         raise LineError(number, "platform_id", platform_id, "a non-empty string or null", case_id)
     try:
-        region = _region_in(data["region"], "region")
-        lines = tuple(_line_in(x, f"lines[{i}]") for i, x in enumerate(raw_lines))
+        region = region_in(data["region"], "region")
+        lines = tuple(line_in(x, f"lines[{i}]") for i, x in enumerate(raw_lines))
     except InvalidValue as exc:
         raise LineError(number, exc.field, exc.value, exc.reason, case_id) from None
     return {
@@ -289,11 +296,11 @@ def _event(data: Mapping[str, Any], number: int, case_id: str) -> RecordedEvent:
             ) from None
     payload = data.get("payload")
     try:
-        at = _dt_in(data["at"], "at")
+        at = dt_in(data["at"], "at")
         if payload is not None:
             if not isinstance(payload, Mapping):
                 raise DecodeError("payload", payload, "an object or null")
-            payload = _value_in(payload, "payload")
+            payload = value_in(payload, "payload")
     except InvalidValue as exc:
         raise LineError(number, exc.field, exc.value, exc.reason, case_id) from None
     return RecordedEvent(event, actor, at, payload, state, number)
@@ -435,23 +442,23 @@ def _snapshots(data: Any, number: int, errors: list[LineError]) -> list[_Snapsho
     inner = data.get("data")
     webhook = "type" in data and isinstance(inner, Mapping)
     if webhook:  # a webhook delivery
-        envelope = codec.parse_webhook(data, strict=False)
+        envelope = parse_webhook(data, strict=False)
         if envelope.data is None:
             return []
         items.append((envelope.data, envelope.update_time))
     elif isinstance(inner, Mapping) and "return_orders" in inner:
-        page = codec.parse_returns_page(data, strict=False)
+        page = parse_returns_page(data, strict=False)
         items += [(r, r.update_time) for r in page.returns]
         errors += [_rejected(number, "return_orders", x) for x in page.rejected]
     elif isinstance(inner, Mapping) and "cancellations" in inner:
-        cpage = codec.parse_cancellations_page(data, strict=False)
+        cpage = parse_cancellations_page(data, strict=False)
         items += [(r, r.update_time) for r in cpage.cancellations]
         errors += [_rejected(number, "cancellations", x) for x in cpage.rejected]
     elif "return_id" in data:
-        record = codec.parse_return(data, strict=False)
+        record = parse_return(data, strict=False)
         items.append((record, record.update_time))
     elif "cancel_id" in data:
-        cancel = codec.parse_cancellation(data, strict=False)
+        cancel = parse_cancellation(data, strict=False)
         items.append((cancel, cancel.update_time))
     else:
         raise LineError(
@@ -531,7 +538,7 @@ def load_platform_dump(
     A line may be a return record (Search Returns ``return_orders[]``), a
     cancellation record, a whole page response of either, or a webhook
     delivery (types 2, 11, 12). Records are parsed with
-    :mod:`tiktok_aftersales.platform.codec` (tolerant mode), grouped by platform id
+    :mod:`tiktok_aftersales.platform` (tolerant mode), grouped by platform id
     and ordered by ``update_time``; the first opens the case with
     :func:`~tiktok_aftersales.open_from_snapshot` (order lines from the
     record's line items) and each later one is applied with

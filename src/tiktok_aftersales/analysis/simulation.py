@@ -18,13 +18,13 @@ from typing import Any
 
 import attrs
 
-from ..deadlines.clock import advance, advance_report, running_deadlines
+from ..deadlines.clock import advance, running_deadlines
 from ..deadlines.policy import DEFAULT_POLICY, Policy, named_policy
 from ..domain.calendars import Duration, DurationUnit
 from ..domain.case import AfterSalesCase
 from ..domain.vocabulary import Actor, Region, Window
 from ..errors import AfterSalesError, InvalidValue
-from ..lifecycle import apply
+from ..lifecycle import apply, is_terminal
 from ..lifecycle.engine import choose_transition
 from ._shared import Progress, Table, default_instants, make_table
 from .figures import Figures, figures
@@ -189,7 +189,7 @@ def _play(
                 )
                 if due is None:  # pragma: no cover - a declared timeout always has a deadline
                     return case, True
-                report = advance_report(case, due, policy)
+                report = advance(case, due, policy, report=True)
                 case = report.case
                 if not report.fired or report.fired[0].window is not t.timeout:
                     return case, True
@@ -217,7 +217,7 @@ def _simulate_case(pop: Population, index: int, policy: Policy) -> AfterSalesCas
     item = pop.cases[index]
     case, off_script = _play(item.case, item.events, policy)
     rounds = 0
-    while off_script and rounds < 5 and not case.is_terminal:
+    while off_script and rounds < 5 and not is_terminal(case):
         rounds += 1
         more = continue_case(
             case,
