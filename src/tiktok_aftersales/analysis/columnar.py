@@ -359,6 +359,24 @@ def _codes_of(column: Any, vocabulary: Mapping[Any, int]) -> Any:
     return lookup[np.asarray(indices.cast(pa.int32()))]
 
 
+def _field_codes(table: CodeTable, column: Any) -> Any:
+    """Value codes of one payload-field column (booleans or strings; null: absent)."""
+    np = require_numpy()
+    pa = require_pyarrow()
+    column = column.combine_chunks()
+    if pa.types.is_boolean(column.type):
+        true = np.asarray(column.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        null = np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        codes_ = np.where(true, table.values.index(True), table.values.index(False))
+        return np.where(null, 0, codes_).astype(np.int8)
+    encoded = column.dictionary_encode()
+    lookup = np.array(
+        [table.value_code(v) for v in encoded.dictionary.to_pylist()] + [0], dtype=np.int8
+    )
+    indices = encoded.indices.fill_null(len(encoded.dictionary))
+    return lookup[np.asarray(indices.cast(pa.int32()))]
+
+
 def from_arrow(data: Any) -> EventColumns:
     """Coded columns from an Arrow table (or pandas frame) in the :func:`to_arrow` layout.
 
@@ -379,7 +397,8 @@ def from_arrow(data: Any) -> EventColumns:
     for name in ("case_id", "request_type", "region", "event", "actor", "at"):
         if name not in data.column_names:
             raise InvalidValue("columns", data.column_names, f"a column {name!r}")
-    ids = np.asarray(data.column("case_id").combine_chunks().to_numpy(zero_copy_only=False))
+    case_ids = data.column("case_id").combine_chunks().dictionary_encode()
+    ids = np.asarray(case_ids.indices.to_numpy(zero_copy_only=False))
     n = len(ids)
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if n else np.zeros(0, np.int64)
     offsets = np.r_[starts, n].astype(np.int64)
@@ -390,13 +409,17 @@ def from_arrow(data: Any) -> EventColumns:
         if name not in data.column_names:
             fields.append(np.zeros(n, dtype=np.int8))
             continue
-        values = data.column(name).to_pylist()
-        fields.append(np.array([table.value_code(v) for v in values], dtype=np.int8))
-    region = data.column("region").combine_chunks().to_numpy(zero_copy_only=False)
+        fields.append(_field_codes(table, data.column(name)))
+    region = (
+        data.column("region").combine_chunks().take(pa.array(starts)).to_numpy(zero_copy_only=False)
+    )
     return EventColumns(
-        case_ids=ids[starts],
+        case_ids=np.asarray(
+            case_ids.dictionary.take(pa.array(ids[starts])).to_numpy(zero_copy_only=False),
+            dtype=object,
+        ),
         request_type=kinds[starts],
-        region=np.asarray(region, dtype=object)[starts],
+        region=np.asarray(region, dtype=object),
         offsets=offsets,
         event=_codes_of(data.column("event"), table.event_code()).astype(np.int16),
         actor=_codes_of(data.column("actor"), table.actor_code()).astype(np.int8),
