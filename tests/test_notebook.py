@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
+NEEDS = "needs the [notebook] extra (pandas, matplotlib, nbclient, ipykernel)"
 NOTEBOOK = Path(__file__).parent.parent / "examples" / "policy_analysis.ipynb"
 
 
 def test_policy_analysis_notebook_runs_and_plots() -> None:
     for name in ("pandas", "matplotlib", "ipykernel"):
-        pytest.importorskip(name)
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
+        pytest.importorskip(name, reason=NEEDS)
+    nbformat = pytest.importorskip("nbformat", reason=NEEDS)
+    nbclient = pytest.importorskip("nbclient", reason=NEEDS)
     nb = nbformat.read(NOTEBOOK, as_version=4)
     assert all(not cell.get("outputs") for cell in nb.cells if cell.cell_type == "code")
     client = nbclient.NotebookClient(
