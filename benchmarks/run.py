@@ -35,11 +35,16 @@ from typing import Any
 
 from transitions import Machine
 
-from tiktok_aftersales import LIFECYCLES, Actor, AfterSalesCase, Arbitration, State, apply, new_case
+from tiktok_aftersales import (
+    Actor,
+    AfterSalesCase,
+    State,
+    apply,
+)
 from tiktok_aftersales.analysis.fast import fast_table, replay_states
 from tiktok_aftersales.analysis.synthetic import SyntheticCase, generate
-from tiktok_aftersales.lifecycle import PREDICATES, Transition
-from tiktok_aftersales.lifecycle.engine import _offer_after
+from tiktok_aftersales.domain import Arbitration, new_case
+from tiktok_aftersales.lifecycle import LIFECYCLES, Transition, offer_after
 
 SEED = 20_251_122
 
@@ -127,7 +132,7 @@ class BoundCase:
 
 
 def _condition(t: Transition) -> Callable[[Any], bool]:
-    guard = PREDICATES[t.guard].test if t.guard is not None else None
+    guard = t.guard.test if t.guard is not None else None
     actors = t.actors
     arbitration_from = t.arbitration_from
 
@@ -149,7 +154,7 @@ def _after(t: Transition, dest: State) -> Callable[[Any], None]:
         model.history.append((name, kw["actor"], kw["at"], model.state))
         if t.arbitration_to is not None:
             model.arbitration = t.arbitration_to
-        model.offer = _offer_after(model.offer, name, dest, kw.get("payload") or {})
+        model.offer = offer_after(model.offer, name, dest, kw.get("payload") or {})
 
     return after
 

@@ -63,7 +63,7 @@ def _transitions(kind: str) -> str:
     by_event: dict[tuple[Any, ...], Any] = {}
     for t in lc.transitions:
         for s in t.sources:
-            by_event.setdefault((s, t.event, t.dest_from(s), t.guard), t)
+            by_event.setdefault((s, t.event, t.dest_from(s), t.guard and t.guard.name), t)
     lines = [
         "| from | event | to | who | guard | effects |",
         "|---|---|---|---|---|---|",
@@ -166,7 +166,22 @@ def _deadline_table(name: str) -> str:
     return to_markdown(tables[name]())
 
 
+def _layers() -> str:
+    """The package's layers and the imports between them, read from the source."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_layers", DOCS / "_layers.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    table = ["| layer | modules | holds |", "|---|---|---|"]
+    for name, parts, doc in module.LAYERS:
+        table.append(f"| {name} | {', '.join(f'`{p}`' for p in parts)} | {doc} |")
+    return "```mermaid\n" + module.mermaid() + "```\n\n" + "\n".join(table)
+
+
 GENERATORS: dict[str, Callable[..., str]] = {
+    "layers": _layers,
     "mermaid": _mermaid,
     "transitions": _transitions,
     "request-types": _request_types,

@@ -8,23 +8,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tiktok_aftersales import (
-    AbnormalReason,
     Actor,
     AfterSalesCase,
-    Arbitration,
     Breakdown,
     Money,
     OrderLine,
     OrderStage,
     Refund,
     RequestType,
-    Solution,
     State,
     apply,
-    lifecycle,
+)
+from tiktok_aftersales.domain import (
+    AbnormalReason,
+    Arbitration,
+    Solution,
     new_case,
 )
-from tiktok_aftersales.lifecycle import allowed_events
+from tiktok_aftersales.lifecycle import allowed_events, lifecycle
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

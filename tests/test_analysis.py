@@ -461,7 +461,7 @@ def _seller_timeouts(case: AfterSalesCase) -> int:
     for before, item in zip(case.history, case.history[1:], strict=False):
         if item.actor is not Actor.SYSTEM:
             continue
-        from tiktok_aftersales import LIFECYCLES
+        from tiktok_aftersales.lifecycle import LIFECYCLES
 
         for t in LIFECYCLES[case.request_type].index.get((before.state, item.event), ()):
             if t.timeout is not None and t.timeout.value in windows:

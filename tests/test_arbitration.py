@@ -19,19 +19,18 @@ from builders import T0, usd_lines
 from tiktok_aftersales import (
     Actor,
     AfterSalesCase,
-    Arbitration,
-    ArbitrationInProgress,
     EffectKind,
     InvalidTransition,
     RequestType,
     State,
     Window,
     apply,
-    lifecycle,
     open_case,
 )
-from tiktok_aftersales.deadlines.clock import advance, advance_report, running_deadlines
-from tiktok_aftersales.lifecycle import allowed_events
+from tiktok_aftersales.deadlines.clock import advance, running_deadlines
+from tiktok_aftersales.domain import Arbitration
+from tiktok_aftersales.errors import ArbitrationInProgress
+from tiktok_aftersales.lifecycle import allowed_events, lifecycle
 
 B, S, P, SYS = Actor.BUYER, Actor.SELLER, Actor.OPERATOR, Actor.SYSTEM
 H = timedelta(hours=1)
@@ -161,7 +160,7 @@ def test_no_dispute_in_time_closes_the_request_through_the_clock(name: str) -> N
     case = build(name)
     rejected_at = last(case)
     assert advance(case, rejected_at + 47 * H).state is case.state
-    report = advance_report(case, rejected_at + 48 * H)
+    report = advance(case, rejected_at + 48 * H, report=True)
     assert [d.event for d in report.fired] == ["close"]
     closed = report.case
     assert closed.state is State.CLOSED

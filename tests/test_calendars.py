@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tiktok_aftersales import InvalidValue, NaiveDatetime, region
+from tiktok_aftersales import InvalidValue
+from tiktok_aftersales.domain import region
 from tiktok_aftersales.domain.calendars import (
     Duration,
     DurationUnit,
@@ -18,6 +19,7 @@ from tiktok_aftersales.domain.calendars import (
     add_hours,
     zone,
 )
+from tiktok_aftersales.errors import NaiveDatetime
 
 BANGKOK = timezone(timedelta(hours=7))
 LA = "America/Los_Angeles"

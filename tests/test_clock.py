@@ -13,23 +13,19 @@ from builders import T0, fresh, reachable_cases, run
 from tiktok_aftersales import (
     Actor,
     AfterSalesCase,
-    Arbitration,
     Breakdown,
     InvalidValue,
-    NaiveDatetime,
     OrderLine,
     RequestType,
     State,
     Window,
     apply,
-    lifecycle,
     open_case,
 )
 from tiktok_aftersales.deadlines.clock import (
     PLATFORM_ACTIONS,
     Deadline,
     advance,
-    advance_report,
     due_events,
     next_deadline,
     running_deadlines,
@@ -37,7 +33,9 @@ from tiktok_aftersales.deadlines.clock import (
     with_platform_deadline,
 )
 from tiktok_aftersales.deadlines.policy import CHANNEL_MANAGER_POLICY, DEFAULT_POLICY
-from tiktok_aftersales.lifecycle import HUMAN_ONLY_ARBITRATION, allowed_events
+from tiktok_aftersales.domain import Arbitration
+from tiktok_aftersales.errors import NaiveDatetime
+from tiktok_aftersales.lifecycle import HUMAN_ONLY_ARBITRATION, allowed_events, lifecycle
 
 H = timedelta(hours=1)
 D = timedelta(days=1)
@@ -150,7 +148,7 @@ def test_silent_seller_is_auto_approved_at_the_deadline_instant() -> None:
 
 def test_cascading_expiries_in_one_advance_each_at_its_own_instant() -> None:
     case = opened()  # GB return: 48 h seller, then 5 days to ship back
-    report = advance_report(case, T0 + 30 * D)
+    report = advance(case, T0 + 30 * D, report=True)
     assert [d.event for d in report.fired] == ["approve", "close"]
     assert [h.at for h in report.case.history[1:]] == [T0 + 48 * H, T0 + 48 * H + 5 * D]
     assert report.case.state is State.CLOSED
@@ -333,7 +331,7 @@ def _cases(draw: st.DrawFn) -> AfterSalesCase:
     cases = [c for c in reachable_cases(kind).values() if c.state is not State.NEW]
     case = draw(st.sampled_from(cases))
     region = draw(_REGIONS)
-    from tiktok_aftersales import region as lookup
+    from tiktok_aftersales.domain import region as lookup
 
     return attrs.evolve(case, region=lookup(region))
 
@@ -359,7 +357,7 @@ def test_advance_fires_only_due_deadlines_and_history_stays_ordered(
     case: AfterSalesCase, minutes: int
 ) -> None:
     at = T0 + timedelta(minutes=minutes)
-    report = advance_report(case, at)
+    report = advance(case, at, report=True)
     times = [h.at for h in report.case.history]
     assert times == sorted(times)
     assert all(d.due <= at for d in report.fired)

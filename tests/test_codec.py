@@ -13,7 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tiktok_aftersales import AfterSalesError, Arbitration, FloatAmount, Money, RequestType, State
+from tiktok_aftersales import (
+    AfterSalesError,
+    Money,
+    RequestType,
+    State,
+)
 from tiktok_aftersales.codes import (
     CancelStatusCode,
     CancelTypeCode,
@@ -26,8 +31,9 @@ from tiktok_aftersales.codes import (
     SellerActionCode,
     UnknownCode,
 )
-from tiktok_aftersales.errors import InvalidValue
-from tiktok_aftersales.platform.codec import (
+from tiktok_aftersales.domain import Arbitration
+from tiktok_aftersales.errors import FloatAmount, InvalidValue
+from tiktok_aftersales.platform import (
     CancellationStatusChange,
     PlatformResponseError,
     RefundMismatch,

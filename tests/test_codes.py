@@ -11,9 +11,7 @@ from hypothesis import strategies as st
 
 from builders import T0, fresh, reachable_cases, run, usd_lines
 from tiktok_aftersales import (
-    AbnormalReason,
     Actor,
-    Arbitration,
     OrderStage,
     RequestType,
     ReturnStatus,
@@ -64,6 +62,7 @@ from tiktok_aftersales.codes import (
     tab_counts,
     views,
 )
+from tiktok_aftersales.domain import AbnormalReason, Arbitration
 from tiktok_aftersales.errors import InvalidValue
 from tiktok_aftersales.lifecycle import LIFECYCLES
 

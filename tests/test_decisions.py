@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from builders import T0, fresh, reachable_cases, run
 from tiktok_aftersales import (
     Actor,
-    Arbitration,
     Breakdown,
     Money,
     OrderLine,
@@ -21,9 +20,10 @@ from tiktok_aftersales import (
     open_case,
 )
 from tiktok_aftersales.codes import OUTBOUND, DecisionCode, DecisionEndpoint
+from tiktok_aftersales.domain import Arbitration
 from tiktok_aftersales.errors import InvalidTransition, InvalidValue, UnknownEvent
 from tiktok_aftersales.lifecycle import LIFECYCLES
-from tiktok_aftersales.platform.codec import parse_decision_eligibility
+from tiktok_aftersales.platform import parse_decision_eligibility
 from tiktok_aftersales.platform.decisions import (
     PLATFORM_CODES,
     DecisionImage,

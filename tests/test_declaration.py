@@ -6,25 +6,25 @@ import pytest
 
 from builders import reachable_cases
 from tiktok_aftersales import (
-    EVENTS,
-    LIFECYCLES,
     Actor,
-    Arbitration,
-    DeclarationError,
     InvalidTransition,
     RequestType,
     State,
-    UnknownEvent,
-    check_all,
 )
+from tiktok_aftersales.domain import Arbitration
+from tiktok_aftersales.errors import DeclarationError, InvalidValue, UnknownEvent
 from tiktok_aftersales.lifecycle import (
+    EVENTS,
+    LIFECYCLES,
     CaseModel,
+    Event,
     Lifecycle,
-    Transition,
+    check_all,
     check_lifecycle,
     choose_transition,
     machine,
     machine_decides,
+    on,
 )
 from tiktok_aftersales.lifecycle.table import HUMAN_ONLY_ARBITRATION
 
@@ -77,20 +77,29 @@ def test_check_reports_a_trap_and_an_unreachable_state():
     assert any("state rejected is unreachable" in p for p in problems)
 
 
-def test_check_reports_unknown_names_and_clockless_timeouts():
-    bad = Transition(
-        event="teleport",
-        sources=frozenset({State.REQUESTED}),
-        dest=State.CLOSED,
-        actors=frozenset({Actor.BUYER}),
-        guard="no_such_guard",
+def test_unknown_names_are_refused_where_they_are_declared_and_clockless_timeouts_reported():
+    with pytest.raises(UnknownEvent) as caught:
+        on("teleport", frm=State.REQUESTED, to=State.CLOSED, by=Actor.BUYER)
+    assert caught.value.value == "teleport"
+    with pytest.raises(InvalidValue) as caught:
+        on(Event.CLOSE, frm=State.REQUESTED, to=State.CLOSED, by=Actor.BUYER, when="no_such_guard")
+    assert (caught.value.field, caught.value.value) == ("guard", "no_such_guard")
+    bad = on(
+        Event.CLOSE,
+        frm=State.REQUESTED,
+        to=State.CLOSED,
+        by=Actor.BUYER,
         timeout=LIFECYCLES[RequestType.REFUND_ONLY].transitions[1].timeout,
     )
     lc = _broken(transitions=(*LIFECYCLES[RequestType.REFUND_ONLY].transitions, bad))
     problems = check_lifecycle(lc)
-    assert any("unknown event teleport" in p for p in problems)
-    assert any("unknown guard no_such_guard" in p for p in problems)
     assert any("the clock may not fire it" in p for p in problems)
+
+
+def test_an_opening_event_must_be_declared_as_one():
+    bad = on(Event.APPROVE, frm=State.NEW, to=State.REQUESTED, by=Actor.SELLER)
+    lc = _broken(transitions=(*LIFECYCLES[RequestType.REFUND_ONLY].transitions, bad))
+    assert any("EventSpec.opens" in p for p in check_lifecycle(lc))
 
 
 def test_check_all_raises_a_declaration_error_listing_problems(monkeypatch):
@@ -170,7 +179,6 @@ def test_a_host_binds_a_mutable_object_and_fires_triggers():
     assert len(model.case.history) == len(case.history) + 1
     assert model.fire("complete_refund", Actor.OPERATOR, at)
     assert model.case.state is State.REFUNDED
-    model.unbind()
 
 
 def test_a_bound_object_refuses_an_actor_without_changing():
@@ -179,4 +187,19 @@ def test_a_bound_object_refuses_an_actor_without_changing():
     assert model.fire("approve", Actor.BUYER, case.last_event_at) is False
     assert model.case is case
     assert model.state == "requested"
-    model.unbind()
+
+
+def test_a_model_the_host_drops_is_not_kept_alive_by_the_shared_machine():
+    import gc
+    import weakref
+
+    case = reachable_cases(RequestType.REFUND_ONLY)[(State.REQUESTED, Arbitration.NONE, None)]
+    refs = []
+    for _ in range(2001):
+        model = CaseModel(case)
+        model.fire("approve", Actor.SELLER, case.last_event_at)
+        refs.append(weakref.ref(model))
+    del model
+    gc.collect()
+    assert sum(1 for r in refs if r() is not None) == 0
+    assert machine(RequestType.REFUND_ONLY).models == []

@@ -23,7 +23,7 @@ from tiktok_aftersales.diagrams import (
 )
 from tiktok_aftersales.domain.vocabulary import REGIONS, Actor, RequestType, State, Window
 from tiktok_aftersales.errors import InvalidValue
-from tiktok_aftersales.lifecycle import LIFECYCLES, Transition
+from tiktok_aftersales.lifecycle import LIFECYCLES, Predicate, Transition
 
 TYPES = list(RequestType)
 
@@ -46,7 +46,7 @@ def test_every_declared_transition_from_every_source_is_an_edge(kind):
     lc = LIFECYCLES[kind]
     drawn = [(e.source, e.dest, e.event, e.guard) for e in edges(kind)]
     declared = [
-        (s, t.dest_from(s), t.event, t.guard)
+        (s, t.dest_from(s), t.event, t.guard.name if t.guard else None)
         for t in lc.transitions
         for s in sorted(t.sources, key=lc.states.index)
     ]
@@ -149,14 +149,15 @@ def test_dot_labels_escape_quotes():
         transitions=(
             *lc.transitions,
             Transition(
-                event='say "hi"',
+                event="withdraw",
                 sources=frozenset({State.CLOSED}),
                 dest=State.REFUNDED,
                 actors=frozenset({Actor.BUYER}),
+                guard=Predicate('say "hi"', "a guard whose name has quotes", lambda _c, _p: True),
             ),
         ),
     )
-    assert 'label="say \\"hi\\" (buyer)"' in dot_diagram(odd)
+    assert 'label="withdraw [say \\"hi\\"] (buyer)"' in dot_diagram(odd)
 
 
 def test_a_lifecycle_not_yet_declared_can_be_drawn():

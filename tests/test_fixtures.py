@@ -23,7 +23,7 @@ from tiktok_aftersales.codes import (
     ReturnStatusCode,
     RoleCode,
 )
-from tiktok_aftersales.platform.codec import (
+from tiktok_aftersales.platform import (
     parse_aftersale_eligibility,
     parse_cancellations_page,
     parse_decision_eligibility,

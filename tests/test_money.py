@@ -13,20 +13,17 @@ from builders import T0, fresh, run, usd_lines
 from tiktok_aftersales import (
     Actor,
     Breakdown,
-    CurrencyMismatch,
-    FloatAmount,
     InvalidValue,
     Money,
-    NonPositiveAmount,
     OrderLine,
     OverRefund,
     Refund,
-    RefundLevel,
     RequestType,
     apply,
-    check_refund,
     open_case,
 )
+from tiktok_aftersales.domain import RefundLevel, check_refund
+from tiktok_aftersales.errors import CurrencyMismatch, FloatAmount, NonPositiveAmount
 
 LATER = T0 + timedelta(days=1)
 

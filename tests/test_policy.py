@@ -11,7 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tiktok_aftersales import LIFECYCLES, Actor, InvalidValue, RequestType, Window, region
+from tiktok_aftersales import (
+    Actor,
+    InvalidValue,
+    RequestType,
+    Window,
+)
 from tiktok_aftersales.deadlines.policy import (
     CHANNEL_MANAGER_POLICY,
     DEFAULT_POLICY,
@@ -23,7 +28,9 @@ from tiktok_aftersales.deadlines.policy import (
     policy_table,
     to_markdown,
 )
+from tiktok_aftersales.domain import region
 from tiktok_aftersales.domain.calendars import Duration
+from tiktok_aftersales.lifecycle import LIFECYCLES
 
 RR = RequestType.RETURN_AND_REFUND
 

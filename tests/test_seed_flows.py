@@ -9,23 +9,25 @@ import pytest
 from builders import T0, fresh, run, walk
 from tiktok_aftersales import (
     Actor,
-    Arbitration,
-    Disposition,
     EffectKind,
     Money,
     OrderStage,
     Refund,
-    RefundLevel,
     RequestType,
     ReturnStatus,
-    Solution,
     State,
     apply,
-    check_shipping,
     open_case,
     shipping_check,
 )
+from tiktok_aftersales.domain import (
+    Arbitration,
+    Disposition,
+    RefundLevel,
+    Solution,
+)
 from tiktok_aftersales.errors import ShippingBlocked
+from tiktok_aftersales.lifecycle import is_terminal
 
 B, S, P, SYS, LOG = Actor.BUYER, Actor.SELLER, Actor.OPERATOR, Actor.SYSTEM, Actor.LOGISTICS
 
@@ -185,7 +187,7 @@ def test_abnormal_return_comes_back_without_a_request_and_is_stocked_in():
     assert case.state is State.RETURN_IN_TRANSIT
     assert case.return_status is ReturnStatus.RETURNING
     case = run(case, ("parcel_delivered", LOG))
-    assert case.state is State.RETURN_DELIVERED and case.is_terminal
+    assert case.state is State.RETURN_DELIVERED and is_terminal(case)
     assert case.return_status is ReturnStatus.RETURNED
     assert kinds(case) == [EffectKind.STOCK_IN]
 
@@ -197,7 +199,7 @@ def test_refund_before_shipment_releases_allocated_stock_and_keeps_the_order_fro
     case = opened(RequestType.REFUND_ONLY, OrderStage.NOT_SHIPPED)
     assert kinds(case) == [EffectKind.BLOCK_SHIPPING]
     with pytest.raises(ShippingBlocked) as err:
-        check_shipping(case.order_id, [case])
+        shipping_check(case.order_id, [case]).require()
     assert str(err.value) == (
         "This order has an after-sales request. Please try again after it’s handled. "
         "[Order Number: 577000000000000001]"
@@ -214,7 +216,7 @@ def test_refund_only_rejected_before_shipment_lets_the_order_ship_again():
     )
     assert kinds(case)[-1] is EffectKind.UNBLOCK_SHIPPING
     assert shipping_check(case.order_id, [case]).may_ship
-    check_shipping(case.order_id, [case])
+    shipping_check(case.order_id, [case]).require()
 
 
 def test_partial_refund_before_shipment_unblocks_the_order():

@@ -14,17 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tiktok_aftersales import (
-    AbnormalReason,
     Actor,
     AfterSalesCase,
     AppliedEvent,
     Breakdown,
-    Disposition,
     InvalidTransition,
     InvalidValue,
     Money,
     OrderLine,
-    PlatformDeadline,
     Refund,
     Region,
     RequestType,
@@ -33,6 +30,7 @@ from tiktok_aftersales import (
     apply,
     open_case,
 )
+from tiktok_aftersales.domain import AbnormalReason, Disposition, PlatformDeadline
 from tiktok_aftersales.domain.serialize import (
     DecodeError,
     EncodeError,

@@ -662,7 +662,7 @@ def test_a_snapshot_for_an_unknown_request_opens_a_stored_case_in_the_platform_s
     from tiktok_aftersales import Breakdown, OrderLine, State
     from tiktok_aftersales.app.ports import CaseExists
     from tiktok_aftersales.app.testing import in_memory_service
-    from tiktok_aftersales.platform.codec import parse_webhook
+    from tiktok_aftersales.platform import parse_webhook
 
     service, ports = in_memory_service()
     hook = parse_webhook(

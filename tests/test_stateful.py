@@ -12,7 +12,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from builders import T0, fresh, payload_for
 from tiktok_aftersales import (
-    EVENTS,
     Actor,
     AfterSalesCase,
     AfterSalesError,
@@ -20,13 +19,12 @@ from tiktok_aftersales import (
     Money,
     OrderStage,
     RequestType,
-    Solution,
     State,
     allowed_events,
     apply,
-    check_refund,
-    lifecycle,
 )
+from tiktok_aftersales.domain import Solution, check_refund
+from tiktok_aftersales.lifecycle import EVENTS, lifecycle
 
 
 class CaseLife(RuleBasedStateMachine):

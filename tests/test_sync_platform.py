@@ -10,8 +10,8 @@ import pytest
 
 from tiktok_aftersales import RequestType, State
 from tiktok_aftersales.codes import GridTab
-from tiktok_aftersales.platform.codec import parse_returns_page, parse_webhook
-from tiktok_aftersales.sync.core import (
+from tiktok_aftersales.platform import parse_returns_page, parse_webhook
+from tiktok_aftersales.sync import (
     Outcome,
     group_requests,
     opener,
@@ -110,7 +110,7 @@ def test_a_cancellation_webhook_without_update_time_asks_for_a_refetch():
 
 def _open_with_line(snapshot):
     from tiktok_aftersales import Breakdown, OrderLine
-    from tiktok_aftersales.sync.core import open_from_snapshot
+    from tiktok_aftersales.sync import open_from_snapshot
 
     return open_from_snapshot(
         snapshot,

@@ -11,9 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tiktok_aftersales import (
-    LIFECYCLES,
     Actor,
-    Arbitration,
     InvalidValue,
     RequestType,
     State,
@@ -22,6 +20,8 @@ from tiktok_aftersales import (
     apply,
 )
 from tiktok_aftersales.analysis.synthetic import DEFAULT_WINDOW, Behaviour, SyntheticCase, generate
+from tiktok_aftersales.domain import Arbitration
+from tiktok_aftersales.lifecycle import LIFECYCLES
 
 
 def _key(c: SyntheticCase) -> tuple[object, ...]:

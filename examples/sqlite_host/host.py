@@ -20,8 +20,8 @@ the adapters:
   a real client that passes ``decision.key`` as ``idempotency_key``;
 - ``ScriptClock``: the time of the line being processed.
 
-Webhooks are parsed with ``tiktok_aftersales.platform.codec`` and reconciled with
-``tiktok_aftersales.sync.core``: a request the host has not seen is opened from
+Webhooks are parsed with ``tiktok_aftersales.platform`` and reconciled with
+``tiktok_aftersales.sync``: a request the host has not seen is opened from
 the order's lines, then brought to the platform's state.
 """
 
@@ -43,16 +43,16 @@ from tiktok_aftersales import (
     AfterSalesError,
     Breakdown,
     ConcurrencyConflict,
-    Disposition,
     InvalidValue,
     OrderLine,
     RequestType,
 )
 from tiktok_aftersales.app.ports import CaseExists, Decision, StockItem, UnknownCase
 from tiktok_aftersales.app.service import AfterSalesService, DispatchFailed, DuplicateCommand
+from tiktok_aftersales.domain import Disposition
 from tiktok_aftersales.domain.serialize import case_from_json, case_to_json
-from tiktok_aftersales.platform.codec import parse_webhook
-from tiktok_aftersales.sync.core import PlatformState, reconcile
+from tiktok_aftersales.platform import parse_webhook
+from tiktok_aftersales.sync import PlatformState, reconcile
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_INPUT = HERE / "input.jsonl"

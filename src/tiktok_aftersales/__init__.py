@@ -1,332 +1,104 @@
-"""tiktok-aftersales: TikTok Shop after-sales rules as one typed, pure model."""
+"""tiktok-aftersales: TikTok Shop after-sales rules as one typed, pure model.
+
+This front door holds the names a host uses every day: the case and its
+values, the vocabulary, the pure lifecycle API, deadlines, the platform's
+edge, the service and its ports, and the errors a caller catches. Everything
+else is reached through its layer's subpackage:
+
+- :mod:`tiktok_aftersales.domain`: values (money, calendars, effects, shipping holds,
+  serialisation);
+- :mod:`tiktok_aftersales.lifecycle`: the declaration, events, the engine, the machines;
+- :mod:`tiktok_aftersales.codes`: platform codes, grid tabs, ERP and channel labels;
+- :mod:`tiktok_aftersales.deadlines`: policies and the clock;
+- :mod:`tiktok_aftersales.platform`: readings of records and webhooks, outbound requests;
+- :mod:`tiktok_aftersales.sync`: reconciliation with the platform;
+- :mod:`tiktok_aftersales.app`: ports, the service, fakes and the contract kit;
+- :mod:`tiktok_aftersales.analysis`: histories, replay, figures, simulation;
+- :mod:`tiktok_aftersales.diagrams`, :mod:`tiktok_aftersales.errors`.
+"""
 
 from __future__ import annotations
 
-from .analysis.core import (
-    Comparison,
-    Figures,
-    LineError,
-    MissingExtra,
-    Population,
-    dump_jsonl,
-    figures,
-    load_jsonl,
-    policy_from_spec,
-    population,
-    replay,
-    simulate,
-)
-from .analysis.fast import FastPathUnsupported, replay_states
-from .analysis.synthetic import Behaviour, SyntheticCase, SyntheticEvent, generate
-from .app.ports import (
-    CaseExists,
-    CaseStore,
-    Clock,
-    Decision,
-    InventoryPort,
-    PlatformPort,
-    StockItem,
-    UnknownCase,
-)
-from .app.service import (
-    EFFECT_ROUTES,
-    AfterSalesService,
-    DispatchFailed,
-    DuplicateCommand,
-    PlatformCallFailed,
-    TickFailed,
-)
-from .codes import (
-    Canonical,
-    CaseViews,
-    GridTab,
-    TabCounts,
-    UnknownCode,
-    explain_value,
-    tab_counts,
-    views,
-)
-from .deadlines.clock import (
-    AdvanceReport,
-    Deadline,
-    advance,
-    advance_report,
-    due_events,
-    next_deadline,
-    running_deadlines,
-    with_next_action_response,
-    with_platform_deadline,
-)
-from .deadlines.policy import (
-    CHANNEL_MANAGER_POLICY,
-    DEFAULT_POLICY,
-    POLICIES,
-    Policy,
-    WindowRule,
-    named_policy,
-    policy_table,
-)
-from .diagrams import DiagramUnavailable, diagram, dot_diagram, mermaid_diagram, svg_diagram
-from .domain.calendars import Duration, DurationUnit, WorkingCalendar
-from .domain.case import (
-    AfterSalesCase,
-    AppliedEvent,
-    Offer,
-    PlatformDeadline,
-    new_case,
-    return_status,
-)
-from .domain.effects import (
-    SHIPPING_BLOCKED_MESSAGE,
-    Effect,
-    EffectKind,
-    ShippingCheck,
-    check_shipping,
-    shipping_check,
-)
-from .domain.money import Breakdown, Money, OrderLine, Refund, RefundLevel, RefundLine, check_refund
-from .domain.serialize import (
-    DecodeError,
-    case_from_dict,
-    case_from_json,
-    case_to_dict,
-    case_to_json,
-    event_from_dict,
-    event_to_dict,
-)
+from .app.ports import CaseStore, Clock, InventoryPort, PlatformPort
+from .app.service import AfterSalesService
+from .codes import explain_value, views
+from .deadlines.clock import advance, running_deadlines
+from .deadlines.policy import DEFAULT_POLICY, Policy
+from .domain.case import AfterSalesCase, AppliedEvent
+from .domain.effects import Effect, EffectKind
+from .domain.money import Breakdown, Money, OrderLine, Refund
+from .domain.serialize import case_from_json, case_to_json
+from .domain.shipping import shipping_check
 from .domain.vocabulary import (
-    REGIONS,
-    AbnormalReason,
     Actor,
-    Arbitration,
-    Disposition,
+    Event,
     OrderStage,
     Region,
     RequestType,
     ReturnStatus,
-    Solution,
     State,
     Window,
-    region,
 )
 from .errors import (
     AfterSalesError,
-    ArbitrationInProgress,
     ConcurrencyConflict,
-    CurrencyMismatch,
-    DeclarationError,
-    EventOutOfOrder,
-    FloatAmount,
-    GuardRejected,
     InvalidTransition,
     InvalidValue,
-    MoneyError,
-    NaiveDatetime,
-    NonPositiveAmount,
     OverRefund,
-    ShippingBlocked,
-    UnknownEvent,
+    UnknownCase,
 )
-from .lifecycle import (
-    EVENTS,
-    LIFECYCLES,
-    AllowedEvent,
-    CaseModel,
-    Lifecycle,
-    Preview,
-    Transition,
-    allowed_events,
-    apply,
-    can_fire,
-    check_all,
-    dry_run,
-    lifecycle,
-    open_case,
-)
-from .platform.codec import (
-    CancellationSnapshot,
-    LegacyReverseSnapshot,
-    ReturnSnapshot,
-    WebhookEnvelope,
-    parse_cancellation,
-    parse_cancellations_page,
-    parse_legacy_reverse,
-    parse_return,
-    parse_returns_page,
-    parse_webhook,
-)
-from .platform.decisions import DecisionRefused, DecisionRequest, allowed_decisions, build_decision
-from .platform.signature import InvalidSignature, check_signature
-from .platform.signature import verify as verify_signature
-from .sync.core import (
-    Outcome,
-    PlatformState,
-    RequestGroup,
-    SyncResult,
-    group_requests,
-    open_from_snapshot,
-    reconcile,
-)
+from .lifecycle import allowed_events, apply, can_fire, dry_run, is_terminal, open_case
+from .platform import parse_webhook
+from .platform.decisions import build_decision
+from .platform.signature import verify_signature
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CHANNEL_MANAGER_POLICY",
     "DEFAULT_POLICY",
-    "EFFECT_ROUTES",
-    "EVENTS",
-    "LIFECYCLES",
-    "POLICIES",
-    "REGIONS",
-    "SHIPPING_BLOCKED_MESSAGE",
-    "AbnormalReason",
     "Actor",
-    "AdvanceReport",
     "AfterSalesCase",
     "AfterSalesError",
     "AfterSalesService",
-    "AllowedEvent",
     "AppliedEvent",
-    "Arbitration",
-    "ArbitrationInProgress",
-    "Behaviour",
     "Breakdown",
-    "CancellationSnapshot",
-    "Canonical",
-    "CaseExists",
-    "CaseModel",
     "CaseStore",
-    "CaseViews",
     "Clock",
-    "Comparison",
     "ConcurrencyConflict",
-    "CurrencyMismatch",
-    "Deadline",
-    "Decision",
-    "DecisionRefused",
-    "DecisionRequest",
-    "DeclarationError",
-    "DecodeError",
-    "DiagramUnavailable",
-    "DispatchFailed",
-    "Disposition",
-    "DuplicateCommand",
-    "Duration",
-    "DurationUnit",
     "Effect",
     "EffectKind",
-    "EventOutOfOrder",
-    "FastPathUnsupported",
-    "Figures",
-    "FloatAmount",
-    "GridTab",
-    "GuardRejected",
-    "InvalidSignature",
+    "Event",
     "InvalidTransition",
     "InvalidValue",
     "InventoryPort",
-    "LegacyReverseSnapshot",
-    "Lifecycle",
-    "LineError",
-    "MissingExtra",
     "Money",
-    "MoneyError",
-    "NaiveDatetime",
-    "NonPositiveAmount",
-    "Offer",
     "OrderLine",
     "OrderStage",
-    "Outcome",
     "OverRefund",
-    "PlatformCallFailed",
-    "PlatformDeadline",
     "PlatformPort",
-    "PlatformState",
     "Policy",
-    "Population",
-    "Preview",
     "Refund",
-    "RefundLevel",
-    "RefundLine",
     "Region",
-    "RequestGroup",
     "RequestType",
-    "ReturnSnapshot",
     "ReturnStatus",
-    "ShippingBlocked",
-    "ShippingCheck",
-    "Solution",
     "State",
-    "StockItem",
-    "SyncResult",
-    "SyntheticCase",
-    "SyntheticEvent",
-    "TabCounts",
-    "TickFailed",
-    "Transition",
     "UnknownCase",
-    "UnknownCode",
-    "UnknownEvent",
-    "WebhookEnvelope",
     "Window",
-    "WindowRule",
-    "WorkingCalendar",
     "__version__",
     "advance",
-    "advance_report",
-    "allowed_decisions",
     "allowed_events",
     "apply",
     "build_decision",
     "can_fire",
-    "case_from_dict",
     "case_from_json",
-    "case_to_dict",
     "case_to_json",
-    "check_all",
-    "check_refund",
-    "check_shipping",
-    "check_signature",
-    "diagram",
-    "dot_diagram",
     "dry_run",
-    "due_events",
-    "dump_jsonl",
-    "event_from_dict",
-    "event_to_dict",
     "explain_value",
-    "figures",
-    "generate",
-    "group_requests",
-    "lifecycle",
-    "load_jsonl",
-    "mermaid_diagram",
-    "named_policy",
-    "new_case",
-    "next_deadline",
+    "is_terminal",
     "open_case",
-    "open_from_snapshot",
-    "parse_cancellation",
-    "parse_cancellations_page",
-    "parse_legacy_reverse",
-    "parse_return",
-    "parse_returns_page",
     "parse_webhook",
-    "policy_from_spec",
-    "policy_table",
-    "population",
-    "reconcile",
-    "region",
-    "replay",
-    "replay_states",
-    "return_status",
     "running_deadlines",
     "shipping_check",
-    "simulate",
-    "svg_diagram",
-    "tab_counts",
     "verify_signature",
     "views",
-    "with_next_action_response",
-    "with_platform_deadline",
 ]

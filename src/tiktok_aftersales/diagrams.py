@@ -154,7 +154,7 @@ def edges(
                     dest=t.dest_from(source),
                     event=t.event,
                     actors=actors,
-                    guard=t.guard,
+                    guard=None if t.guard is None else t.guard.name,
                     window=t.timeout,
                     duration=duration,
                     arbitration=_arbitration(t),

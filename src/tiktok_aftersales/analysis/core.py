@@ -12,7 +12,7 @@ optional ``analysis`` extra).
 - **Histories from files**: :func:`load_jsonl` reads JSON Lines of events (or
   of whole serialised cases) and :func:`dump_jsonl` writes them;
   :func:`load_platform_dump` reads platform records, pages and webhooks
-  through :mod:`tiktok_aftersales.platform.codec` and :mod:`tiktok_aftersales.sync.core`.
+  through :mod:`tiktok_aftersales.platform` and :mod:`tiktok_aftersales.sync`.
   A bad line gives a :class:`LineError` with its line number and field; the
   other lines are kept.
 - **Replay** (:func:`replay`, :func:`final_states`) and **simulation**
@@ -44,7 +44,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from ..codes.tabs import ALL_TAB, GridTab, tab_counts
-from ..deadlines.clock import advance, advance_report, running_deadlines
+from ..deadlines.clock import advance, running_deadlines
 from ..deadlines.policy import DEFAULT_POLICY, WINDOW_ACTORS, Policy, named_policy
 from ..domain.calendars import Duration, DurationUnit
 from ..domain.case import AfterSalesCase
@@ -52,18 +52,18 @@ from ..domain.effects import EffectKind
 from ..domain.money import OrderLine
 from ..domain.serialize import (
     DecodeError,
-    _dt_in,
-    _line_in,
-    _line_out,
-    _region_in,
-    _region_out,
-    _value_in,
     case_from_dict,
+    dt_in,
     event_to_dict,
+    line_in,
+    line_out,
+    region_in,
+    region_out,
+    value_in,
 )
-from ..domain.vocabulary import Actor, OrderStage, Region, RequestType, State, Window
+from ..domain.vocabulary import Actor, Event, OrderStage, Region, RequestType, State, Window
 from ..errors import AfterSalesError, InvalidValue, LineError, MissingExtra
-from ..lifecycle import LIFECYCLES, apply, open_case
+from ..lifecycle import LIFECYCLES, apply, is_terminal, open_case
 from ..lifecycle.engine import choose_transition
 from .synthetic import Behaviour, SyntheticCase, continue_case, generate
 
@@ -229,11 +229,11 @@ def dump_jsonl(cases: Iterable[AfterSalesCase | History]) -> Iterator[str]:
             if seq == 1:
                 row.update(
                     request_type=history.request_type.value,
-                    region=_region_out(history.region),
+                    region=region_out(history.region),
                     order_id=history.order_id,
                     order_stage=history.order_stage.value,
                     platform_id=history.platform_id,
-                    lines=[_line_out(x) for x in history.lines],
+                    lines=[line_out(x) for x in history.lines],
                 )
             applied = _as_applied(e, seq)
             written = event_to_dict(applied, path=f"{history.case_id}[{seq}]")
@@ -245,8 +245,9 @@ def dump_jsonl(cases: Iterable[AfterSalesCase | History]) -> Iterator[str]:
 
 def _as_applied(e: RecordedEvent, seq: int) -> Any:
     from ..domain.case import AppliedEvent
+    from ..lifecycle import event_of
 
-    return AppliedEvent(seq, e.event, e.actor, e.at, e.state or State.NEW, e.payload)
+    return AppliedEvent(seq, event_of(e.event), e.actor, e.at, e.state or State.NEW, e.payload)
 
 
 class _Draft:
@@ -315,8 +316,8 @@ def _facts(data: Mapping[str, Any], number: int, case_id: str) -> dict[str, Any]
     if platform_id is not None and (not isinstance(platform_id, str) or not platform_id):
         raise LineError(number, "platform_id", platform_id, "a non-empty string or null", case_id)
     try:
-        region = _region_in(data["region"], "region")
-        lines = tuple(_line_in(x, f"lines[{i}]") for i, x in enumerate(raw_lines))
+        region = region_in(data["region"], "region")
+        lines = tuple(line_in(x, f"lines[{i}]") for i, x in enumerate(raw_lines))
     except InvalidValue as exc:
         raise LineError(number, exc.field, exc.value, exc.reason, case_id) from None
     return {
@@ -351,11 +352,11 @@ def _event(data: Mapping[str, Any], number: int, case_id: str) -> RecordedEvent:
             ) from None
     payload = data.get("payload")
     try:
-        at = _dt_in(data["at"], "at")
+        at = dt_in(data["at"], "at")
         if payload is not None:
             if not isinstance(payload, Mapping):
                 raise DecodeError("payload", payload, "an object or null")
-            payload = _value_in(payload, "payload")
+            payload = value_in(payload, "payload")
     except InvalidValue as exc:
         raise LineError(number, exc.field, exc.value, exc.reason, case_id) from None
     return RecordedEvent(event, actor, at, payload, state, number)
@@ -491,8 +492,14 @@ class _Snapshot:
 
 
 def _snapshots(data: Any, number: int, errors: list[LineError]) -> list[_Snapshot]:
-    from ..platform import codec
-    from ..sync.core import PlatformState
+    from ..platform import (
+        parse_cancellation,
+        parse_cancellations_page,
+        parse_return,
+        parse_returns_page,
+        parse_webhook,
+    )
+    from ..sync import PlatformState
 
     if not isinstance(data, Mapping):
         raise LineError(number, "line", data, "a JSON object")
@@ -500,23 +507,23 @@ def _snapshots(data: Any, number: int, errors: list[LineError]) -> list[_Snapsho
     inner = data.get("data")
     webhook = "type" in data and isinstance(inner, Mapping)
     if webhook:  # a webhook delivery
-        envelope = codec.parse_webhook(data, strict=False)
+        envelope = parse_webhook(data, strict=False)
         if envelope.data is None:
             return []
         items.append((envelope.data, envelope.update_time))
     elif isinstance(inner, Mapping) and "return_orders" in inner:
-        page = codec.parse_returns_page(data, strict=False)
+        page = parse_returns_page(data, strict=False)
         items += [(r, r.update_time) for r in page.returns]
         errors += [_rejected(number, "return_orders", x) for x in page.rejected]
     elif isinstance(inner, Mapping) and "cancellations" in inner:
-        cpage = codec.parse_cancellations_page(data, strict=False)
+        cpage = parse_cancellations_page(data, strict=False)
         items += [(r, r.update_time) for r in cpage.cancellations]
         errors += [_rejected(number, "cancellations", x) for x in cpage.rejected]
     elif "return_id" in data:
-        record = codec.parse_return(data, strict=False)
+        record = parse_return(data, strict=False)
         items.append((record, record.update_time))
     elif "cancel_id" in data:
-        cancel = codec.parse_cancellation(data, strict=False)
+        cancel = parse_cancellation(data, strict=False)
         items.append((cancel, cancel.update_time))
     else:
         raise LineError(
@@ -598,7 +605,7 @@ def load_platform_dump(
     A line may be a return record (Search Returns ``return_orders[]``), a
     cancellation record, a whole page response of either, or a webhook
     delivery (types 2, 11, 12). Records are parsed with
-    :mod:`tiktok_aftersales.platform.codec` (tolerant mode), grouped by platform id
+    :mod:`tiktok_aftersales.platform` (tolerant mode), grouped by platform id
     and ordered by ``update_time``; the first opens the case with
     :func:`~tiktok_aftersales.open_from_snapshot` (order lines from the
     record's line items) and each later one is applied with
@@ -614,7 +621,7 @@ def load_platform_dump(
         order_stage: How far orders had gone (records do not say).
 
     """
-    from ..sync.core import Outcome, open_from_snapshot, reconcile
+    from ..sync import Outcome, open_from_snapshot, reconcile
 
     errors: list[LineError] = []
     found: list[tuple[datetime, int, int, _Snapshot]] = []
@@ -1114,9 +1121,9 @@ def figures(
         history = case.history
         entered = history[0].at
         for i, item in enumerate(history):
-            if item.event == "reject" and item.actor is Actor.SELLER:
+            if item.event is Event.REJECT and item.actor is Actor.SELLER:
                 rejections += 1
-            if item.event == "dispute":
+            if item.event is Event.DISPUTE:
                 disputes += 1
             fired = _timeout_of(case, i)
             if fired is not None:
@@ -1356,7 +1363,7 @@ def _play(
                 )
                 if due is None:  # pragma: no cover - a declared timeout always has a deadline
                     return case, True
-                report = advance_report(case, due, policy)
+                report = advance(case, due, policy, report=True)
                 case = report.case
                 if not report.fired or report.fired[0].window is not t.timeout:
                     return case, True
@@ -1384,7 +1391,7 @@ def _simulate_case(pop: Population, index: int, policy: Policy) -> AfterSalesCas
     item = pop.cases[index]
     case, off_script = _play(item.case, item.events, policy)
     rounds = 0
-    while off_script and rounds < 5 and not case.is_terminal:
+    while off_script and rounds < 5 and not is_terminal(case):
         rounds += 1
         more = continue_case(
             case,

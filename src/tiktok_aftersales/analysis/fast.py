@@ -55,7 +55,7 @@ from ..errors import (
     InvalidValue,
     UnknownEvent,
 )
-from ..lifecycle.engine import _offer_after, choose_transition
+from ..lifecycle import choose_transition, offer_after
 from ..lifecycle.table import LIFECYCLES
 
 __all__ = [
@@ -249,7 +249,7 @@ class FastTable:
     def _with_offer(self, fixed: Control, event: str, payload: Payload | None) -> int:
         kind, dest, arbitration, _ = fixed
         try:
-            offer = _offer_after(None, event, dest, payload or {})
+            offer = offer_after(None, event, dest, payload or {})
         except KeyError as missing:
             raise InvalidValue(
                 f"payload.{missing.args[0]}", None, f"required by {event!r}"
@@ -280,7 +280,7 @@ class FastTable:
         if t.arbitration_to is not None:
             arbitration = t.arbitration_to
         try:
-            offer = _offer_after(probe.offer, event, dest, payload or {})
+            offer = offer_after(probe.offer, event, dest, payload or {})
         except KeyError as missing:
             raise InvalidValue(
                 f"payload.{missing.args[0]}", None, f"required by {event!r}"
@@ -327,7 +327,7 @@ def _compile_move(
         return (tuple(sorted(guard.read)), None, None)
     dest = t.dest_from(state)
     arb = arbitration if t.arbitration_to is None else t.arbitration_to
-    offer = _offer_after(probe.offer, event, dest, _Recorder(sentinels=True))
+    offer = offer_after(probe.offer, event, dest, _Recorder(sentinels=True))
     if offer is None:
         return (kind, dest, arb, None)
     if isinstance(offer.solution, _Field):

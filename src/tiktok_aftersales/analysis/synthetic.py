@@ -37,6 +37,7 @@ from ..domain.vocabulary import (
     Actor,
     Arbitration,
     Disposition,
+    Event,
     OrderStage,
     RequestType,
     Solution,
@@ -44,7 +45,7 @@ from ..domain.vocabulary import (
     Window,
 )
 from ..errors import InvalidTransition, InvalidValue
-from ..lifecycle.declaration import EVENTS, Transition
+from ..lifecycle import EVENTS, Transition, event_of
 from ..lifecycle.engine import allowed_events, apply, choose_transition, lifecycle, open_case
 
 __all__ = [
@@ -348,7 +349,7 @@ class _Walker:
     def payload(self, case: AfterSalesCase, event: str) -> dict[str, Any] | None:
         """A payload for ``event``: required fields always, optional ones sometimes."""
         rng = self.rng
-        fields = EVENTS[event].fields
+        fields = EVENTS[event_of(event)].fields
         out: dict[str, Any] = {}
         if "amount" in fields:
             total = (case.requested or Refund.order(case.lines)).total
@@ -425,7 +426,7 @@ class _Walker:
             return SyntheticEvent(timeout.event, Actor.SYSTEM, at, None)
         if not humans:  # pragma: no cover - the declaration has no such trap (check_all)
             return None
-        choices: list[tuple[str, Actor, dict[str, Any] | None]] = []
+        choices: list[tuple[Event, Actor, dict[str, Any] | None]] = []
         weights: list[float] = []
         unnamed = []
         left = 1.0

@@ -49,7 +49,7 @@ from ..errors import (
     PlatformCallFailed,
     TickFailed,
 )
-from ..lifecycle import apply, open_case
+from ..lifecycle import EVENTS, CallKind, apply, event_of, is_terminal, open_case
 from .ports import (
     CaseExists,
     CaseStore,
@@ -80,7 +80,7 @@ Reconcile = Callable[[AfterSalesCase, Any], Any]
 """``reconcile(case, snapshot)``: bring a case in line with a platform snapshot.
 
 It returns the new case, or a result whose ``case`` attribute is the new case
-(:func:`tiktok_aftersales.sync.core.reconcile` returns such a ``SyncResult``).
+(:func:`tiktok_aftersales.sync.reconcile` returns such a ``SyncResult``).
 """
 
 EffectHandler = Callable[[AfterSalesCase, Effect], None]
@@ -112,7 +112,7 @@ def _find_command(case: AfterSalesCase, command_id: str) -> int | None:
 
 def _at_stake(before: AfterSalesCase, after: AfterSalesCase, event: str) -> Refund | None:
     """The money a seller decision is about, if any."""
-    if event == "initiate_refund":
+    if EVENTS[event_of(event)].stakes_request:
         return after.requested
     if after.offer is not None and after.offer != before.offer:
         return after.offer.refund
@@ -249,7 +249,7 @@ class AfterSalesService:
                     actor=first.actor,
                     at=first.at,
                     payload=first.payload,
-                    refund=case.requested if first.event == "initiate_refund" else case.refund,
+                    refund=case.requested if EVENTS[first.event].stakes_request else case.refund,
                 )
             )
         self.store.add(case)
@@ -382,7 +382,7 @@ class AfterSalesService:
         for cid in list(self.store.case_ids()):
             try:
                 before = self.store.get(cid)
-                if before.is_terminal and not before.pending_effects:
+                if is_terminal(before) and not before.pending_effects:
                     continue
                 after = self._tick_one(cid, now)
             except DispatchFailed as exc:
@@ -405,7 +405,7 @@ class AfterSalesService:
 
         ``reconcile(case, snapshot)`` returns the case with whatever events
         the snapshot implies applied, or a result carrying it as ``.case``
-        (:func:`tiktok_aftersales.sync.core.reconcile` fits as it is; a host may
+        (:func:`tiktok_aftersales.sync.reconcile` fits as it is; a host may
         pass its own). Nothing is sent to the platform: the snapshot came
         from it.
 
@@ -446,7 +446,7 @@ class AfterSalesService:
         """Open a case the host did not know, in the state a platform snapshot shows.
 
         The case is opened along the declaration's shortest legal path to the
-        platform's state (:func:`tiktok_aftersales.sync.core.open_from_snapshot`),
+        platform's state (:func:`tiktok_aftersales.sync.open_from_snapshot`),
         stored, and its effects dispatched. Nothing is sent to the platform:
         the snapshot came from it.
 
@@ -457,7 +457,7 @@ class AfterSalesService:
             DispatchFailed: A port failed on an effect (the case is stored).
 
         """
-        from ..sync.core import open_from_snapshot
+        from ..sync import open_from_snapshot
 
         try:
             self.store.get(case_id)
@@ -506,7 +506,7 @@ class AfterSalesService:
 
     def _send(self, decision: Decision) -> None:
         try:
-            if decision.event == "initiate_refund":
+            if EVENTS[event_of(decision.event)].call is CallKind.SELLER_REFUND:
                 self.platform.send_refund(decision)
             else:
                 self.platform.send_decision(decision)

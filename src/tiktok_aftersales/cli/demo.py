@@ -15,6 +15,7 @@ import attrs
 
 from ..analysis.samples import SAMPLE_EPOCH, SAMPLES, Sample, build_sample
 from ..domain.case import AfterSalesCase
+from ..domain.vocabulary import Actor, Event
 
 __all__ = ["DemoRow", "demo_rows", "render_demo"]
 
@@ -56,7 +57,8 @@ class DemoRow:
     def by_deadline(self) -> bool:
         """Whether the clock decided at least one step."""
         return any(
-            h.actor.value == "system" and h.event != "complete_refund" for h in self.case.history
+            h.actor is Actor.SYSTEM and h.event is not Event.COMPLETE_REFUND
+            for h in self.case.history
         )
 
 

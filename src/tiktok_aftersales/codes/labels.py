@@ -23,7 +23,7 @@ import attrs
 
 from ..domain.case import AppliedEvent, new_case, return_status
 from ..domain.money import Breakdown, OrderLine, Refund
-from ..domain.vocabulary import Actor, OrderStage, RequestType, ReturnStatus, State
+from ..domain.vocabulary import Actor, Event, OrderStage, RequestType, ReturnStatus, State
 from ..domain.vocabulary import State as S
 from ..lifecycle import LIFECYCLES
 from .base import ALL_CANONICAL, Canonical, Vocabulary, per_type
@@ -207,7 +207,7 @@ _PROBE_LINE = OrderLine("probe", "probe", Breakdown.of("1", "USD"))
 @cache
 def _after_parcel(kind: RequestType) -> frozenset[State]:
     """States reachable once a return parcel was delivered (from the declaration)."""
-    return LIFECYCLES[kind].reachable_after("parcel_delivered")
+    return LIFECYCLES[kind].reachable_after(Event.PARCEL_DELIVERED)
 
 
 def _probe(key: Canonical) -> Iterator[ReturnStatus]:
@@ -216,7 +216,7 @@ def _probe(key: Canonical) -> Iterator[ReturnStatus]:
     histories: list[tuple[AppliedEvent, ...]] = [()]
     if parcel:
         histories.append(
-            (AppliedEvent(1, "parcel_delivered", Actor.LOGISTICS, _PROBE_AT, key.state),)
+            (AppliedEvent(1, Event.PARCEL_DELIVERED, Actor.LOGISTICS, _PROBE_AT, key.state),)
         )
     base = new_case(
         key.request_type, case_id="probe", order_id="probe", region="US", lines=[_PROBE_LINE]

@@ -24,15 +24,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import attrs
 
 from ..domain.calendars import Duration, add_duration, require_aware
 from ..domain.case import AfterSalesCase, PlatformDeadline
-from ..domain.vocabulary import Actor, RequestType, State, Window
+from ..domain.vocabulary import Actor, Event, RequestType, State, Window
 from ..errors import InvalidValue
-from ..lifecycle import LIFECYCLES, PREDICATES, Lifecycle, Transition, apply
+from ..lifecycle import LIFECYCLES, Lifecycle, Transition, apply
 from .policy import DEFAULT_POLICY, WINDOW_ACTORS, Policy
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "Deadline",
     "TimeoutRow",
     "advance",
-    "advance_report",
     "arbitration_table",
     "due_events",
     "next_deadline",
@@ -117,7 +116,7 @@ class Deadline:
 
 @attrs.frozen
 class AdvanceReport:
-    """What :func:`advance_report` did.
+    """What :func:`advance` did, with ``report=True``.
 
     Attributes:
         case: The case after every due expiry.
@@ -192,8 +191,7 @@ def running_deadlines(
     candidates = [
         t
         for t in _timeouts(case.request_type, state)
-        if case.arbitration in t.arbitration_from
-        and (t.guard is None or PREDICATES[t.guard].test(case, {}))
+        if case.arbitration in t.arbitration_from and (t.guard is None or t.guard.test(case, {}))
     ]
     if not candidates:
         return ()
@@ -268,10 +266,7 @@ def due_events(
     return tuple(d for d in running_deadlines(case, policy) if d.due <= at)
 
 
-def advance_report(
-    case: AfterSalesCase, at: datetime, policy: Policy = DEFAULT_POLICY
-) -> AdvanceReport:
-    """Like :func:`advance`, and also say which deadlines fired."""
+def _advance(case: AfterSalesCase, at: datetime, policy: Policy) -> AdvanceReport:
     require_aware(at, "at")
     policy = _check_policy(policy)
     fired: list[Deadline] = []
@@ -295,7 +290,25 @@ def advance_report(
     return AdvanceReport(case, tuple(fired))
 
 
-def advance(case: AfterSalesCase, at: datetime, policy: Policy = DEFAULT_POLICY) -> AfterSalesCase:
+@overload
+def advance(
+    case: AfterSalesCase,
+    at: datetime,
+    policy: Policy = ...,
+    *,
+    report: Literal[False] = False,
+) -> AfterSalesCase: ...
+
+
+@overload
+def advance(
+    case: AfterSalesCase, at: datetime, policy: Policy = ..., *, report: Literal[True]
+) -> AdvanceReport: ...
+
+
+def advance(
+    case: AfterSalesCase, at: datetime, policy: Policy = DEFAULT_POLICY, *, report: bool = False
+) -> AfterSalesCase | AdvanceReport:
     """Advance ``case`` to the instant ``at``: fire every deadline that expired by then.
 
     Each expiry is applied as ``Actor.SYSTEM`` at its own due instant (so the
@@ -309,16 +322,20 @@ def advance(case: AfterSalesCase, at: datetime, policy: Policy = DEFAULT_POLICY)
         case: The case.
         at: The instant to advance to, timezone-aware.
         policy: The window lengths.
+        report: Return an :class:`AdvanceReport` (the case and the deadlines
+            that fired, in order) instead of the case alone.
 
     Returns:
-        The case after every due expiry (the same object when nothing was due).
+        The case after every due expiry (the same object when nothing was
+        due), or with ``report=True`` the report.
 
     Raises:
         NaiveDatetime: ``at`` has no time zone.
         InvalidValue: ``policy`` is not a policy.
 
     """
-    return advance_report(case, at, policy).case
+    done = _advance(case, at, policy)
+    return done if report else done.case
 
 
 def _to_instant(value: Any, field: str) -> datetime:
@@ -438,7 +455,7 @@ class ArbitrationRow:
     no_dispute_in_time: str
 
 
-def _dest(lc: Lifecycle, state: State, event: str) -> str:
+def _dest(lc: Lifecycle, state: State, event: Event) -> str:
     found = lc.index.get((state, event), ())
     return ", ".join(sorted({t.dest_from(state).value for t in found})) or "-"
 
@@ -449,12 +466,12 @@ def arbitration_table() -> list[ArbitrationRow]:
         ArbitrationRow(
             request_type=kind.value,
             rejected=state.value,
-            for_buyer=_dest(lc, state, "rule_for_buyer"),
-            for_seller=_dest(lc, state, "rule_for_seller"),
-            closed_without_ruling=_dest(lc, state, "close_arbitration"),
-            no_dispute_in_time=_dest(lc, state, "close"),
+            for_buyer=_dest(lc, state, Event.RULE_FOR_BUYER),
+            for_seller=_dest(lc, state, Event.RULE_FOR_SELLER),
+            closed_without_ruling=_dest(lc, state, Event.CLOSE_ARBITRATION),
+            no_dispute_in_time=_dest(lc, state, Event.CLOSE),
         )
         for kind, lc in LIFECYCLES.items()
         for state in lc.states
-        if lc.index.get((state, "dispute"))
+        if lc.index.get((state, Event.DISPUTE))
     ]

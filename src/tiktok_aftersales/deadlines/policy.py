@@ -26,7 +26,7 @@ from typing import Any
 
 import attrs
 
-from ..domain.calendars import Duration, WorkingCalendar, _as_date
+from ..domain.calendars import Duration, WorkingCalendar, as_date
 from ..domain.vocabulary import Actor, Region, RequestType, Window, member
 from ..errors import InvalidValue
 
@@ -206,7 +206,7 @@ def _holiday_table(value: Any) -> tuple[tuple[str, tuple[date, ...]], ...]:
         dates = entry[1]
         if isinstance(dates, str | date):
             raise InvalidValue("holidays", dates, "a collection of dates")
-        out[code] = out.get(code, frozenset()) | frozenset(map(_as_date, dates))
+        out[code] = out.get(code, frozenset()) | frozenset(map(as_date, dates))
     return tuple((code, tuple(sorted(days))) for code, days in sorted(out.items()) if days)
 
 

@@ -24,13 +24,11 @@ from .case import (
     return_status,
 )
 from .effects import (
-    REFUNDED_BEFORE_SHIPMENT_MESSAGE,
-    SHIPPING_BLOCKED_MESSAGE,
     Effect,
     EffectKind,
-    ShippingCheck,
-    check_shipping,
-    shipping_check,
+)
+from .ledger import (
+    OrderLedger,
 )
 from .money import (
     Breakdown,
@@ -55,12 +53,19 @@ from .serialize import (
     event_from_dict,
     event_to_dict,
 )
+from .shipping import (
+    REFUNDED_BEFORE_SHIPMENT_MESSAGE,
+    SHIPPING_BLOCKED_MESSAGE,
+    ShippingCheck,
+    shipping_check,
+)
 from .vocabulary import (
     REGIONS,
     AbnormalReason,
     Actor,
     Arbitration,
     Disposition,
+    Event,
     OrderStage,
     Region,
     RequestType,
@@ -90,8 +95,10 @@ __all__ = [
     "Effect",
     "EffectKind",
     "EncodeError",
+    "Event",
     "Money",
     "Offer",
+    "OrderLedger",
     "OrderLine",
     "OrderStage",
     "PlatformDeadline",
@@ -114,7 +121,6 @@ __all__ = [
     "case_to_dict",
     "case_to_json",
     "check_refund",
-    "check_shipping",
     "effect_from_dict",
     "effect_to_dict",
     "event_from_dict",

@@ -204,7 +204,8 @@ def add_calendar_days(start: datetime, days: int, timezone: str | tzinfo) -> dat
 _WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 
 
-def _as_date(value: Any) -> date:
+def as_date(value: Any) -> date:
+    """Read a holiday: a ``date`` or an ISO date string (a datetime is refused)."""
     if isinstance(value, datetime):
         raise InvalidValue("holidays", value, "a date (not a datetime)")
     if isinstance(value, date):
@@ -230,7 +231,7 @@ def _weekend(value: Iterable[int]) -> frozenset[int]:
 def _holidays(value: Iterable[Any]) -> frozenset[date]:
     if isinstance(value, str | date):
         raise InvalidValue("holidays", value, "a collection of dates")
-    return frozenset(_as_date(v) for v in value)
+    return frozenset(as_date(v) for v in value)
 
 
 @attrs.frozen
@@ -260,7 +261,7 @@ class WorkingCalendar:
     @classmethod
     def for_region(cls, region: Region, holidays: Iterable[date | str] = ()) -> WorkingCalendar:
         """The calendar of a region: its time zone and weekend, plus ``holidays``."""
-        return cls(region.timezone, frozenset(region.weekend), frozenset(map(_as_date, holidays)))
+        return cls(region.timezone, frozenset(region.weekend), frozenset(map(as_date, holidays)))
 
     @classmethod
     def with_public_holidays(

@@ -15,11 +15,12 @@ from typing import Any
 import attrs
 
 from ..errors import InvalidValue
-from .effects import Effect, _holds_shipping
+from .effects import Effect, EffectKind
 from .money import OrderLine, Refund, RefundLevel, check_refund
 from .vocabulary import (
     Actor,
     Arbitration,
+    Event,
     OrderStage,
     Region,
     RequestType,
@@ -28,7 +29,7 @@ from .vocabulary import (
     State,
     member,
 )
-from .vocabulary import region as _lookup_region
+from .vocabulary import region as lookup_region
 
 __all__ = [
     "AfterSalesCase",
@@ -46,7 +47,7 @@ class AppliedEvent:
 
     Attributes:
         seq: Position in the history, from 1.
-        event: The event name (see :data:`tiktok_aftersales.lifecycle.EVENTS`).
+        event: The event.
         actor: Who fired it.
         at: When, timezone-aware.
         state: The canonical state the case was in after it.
@@ -56,7 +57,7 @@ class AppliedEvent:
     """
 
     seq: int
-    event: str
+    event: Event
     actor: Actor
     at: datetime
     state: State
@@ -171,13 +172,6 @@ class AfterSalesCase:
         return self.lines[0].paid.currency
 
     @property
-    def is_terminal(self) -> bool:
-        """Whether no event can move the case any more."""
-        from ..lifecycle import lifecycle
-
-        return self.state in lifecycle(self.request_type).terminal
-
-    @property
     def pending_effects(self) -> tuple[Effect, ...]:
         """Effects not yet confirmed as carried out, in order."""
         done = self.effects_done
@@ -205,8 +199,14 @@ class AfterSalesCase:
 
     @property
     def shipping_blocked(self) -> bool:
-        """Whether this case holds its order from shipping now."""
-        return _holds_shipping(self)
+        """Whether this case holds its order from shipping now (its last hold not lifted)."""
+        blocked = False
+        for effect in self.effects:
+            if effect.kind is EffectKind.BLOCK_SHIPPING:
+                blocked = True
+            elif effect.kind is EffectKind.UNBLOCK_SHIPPING:
+                blocked = False
+        return blocked
 
     @property
     def return_status(self) -> ReturnStatus:
@@ -325,7 +325,7 @@ def new_case(
     return AfterSalesCase(
         case_id=case_id,
         request_type=kind,
-        region=_lookup_region(region),
+        region=lookup_region(region),
         order_id=order_id,
         lines=items,
         order_stage=stage,

@@ -51,6 +51,7 @@ from .vocabulary import (
     Actor,
     Arbitration,
     Disposition,
+    Event,
     OrderStage,
     Region,
     RequestType,
@@ -142,7 +143,8 @@ def _refund_out(value: Refund) -> list[dict[str, Any]]:
     return [{"line_id": x.line_id, "amount": _breakdown_out(x.amount)} for x in value.lines]
 
 
-def _region_out(value: Region) -> str | dict[str, Any]:
+def region_out(value: Region) -> str | dict[str, Any]:
+    """A region as stored: its code, or the whole region when it is not a known one."""
     if REGIONS.get(value.code) == value:
         return value.code
     return {
@@ -154,7 +156,8 @@ def _region_out(value: Region) -> str | dict[str, Any]:
     }
 
 
-def _line_out(value: OrderLine) -> dict[str, Any]:
+def line_out(value: OrderLine) -> dict[str, Any]:
+    """An order line as JSON-ready data."""
     return {
         "line_id": value.line_id,
         "sku_id": value.sku_id,
@@ -249,9 +252,9 @@ def case_to_dict(case: AfterSalesCase) -> dict[str, JSON]:
         "schema": SCHEMA_VERSION,
         "case_id": case.case_id,
         "request_type": case.request_type.value,
-        "region": _region_out(case.region),
+        "region": region_out(case.region),
         "order_id": case.order_id,
-        "lines": [_line_out(x) for x in case.lines],
+        "lines": [line_out(x) for x in case.lines],
         "order_stage": case.order_stage.value,
         "platform_id": case.platform_id,
         "state": case.state.value,
@@ -334,7 +337,8 @@ def _list(value: Any, path: str) -> list[Any]:
     return value
 
 
-def _dt_in(value: Any, path: str) -> datetime:
+def dt_in(value: Any, path: str) -> datetime:
+    """Read an instant stored as ISO 8601 text at ``path`` (timezone-aware)."""
     if not isinstance(value, str):
         raise DecodeError(path, value, "an ISO 8601 datetime string with a UTC offset")
     try:
@@ -391,7 +395,8 @@ def _opt(value: Any, read: Callable[[Any, str], Any], path: str) -> Any:
     return None if value is None else read(value, path)
 
 
-def _region_in(value: Any, path: str) -> Region:
+def region_in(value: Any, path: str) -> Region:
+    """Read a region stored by :func:`region_out`."""
     if isinstance(value, str):
         found = REGIONS.get(value)
         if found is None:
@@ -414,7 +419,8 @@ def _region_in(value: Any, path: str) -> Region:
         )
 
 
-def _line_in(value: Any, path: str) -> OrderLine:
+def line_in(value: Any, path: str) -> OrderLine:
+    """Read an order line stored by :func:`line_out`."""
     data = _obj(value, path)
     with _at(path):
         return OrderLine(
@@ -428,12 +434,12 @@ def _line_in(value: Any, path: str) -> OrderLine:
 
 _TAGS: Mapping[str, Callable[[Any, str], Any]] = {
     "$decimal": lambda v, p: _decimal_in(v, p),
-    "$datetime": _dt_in,
+    "$datetime": dt_in,
     "$money": _money_in,
     "$breakdown": _breakdown_in,
     "$refund": _refund_in,
-    "$tuple": lambda v, p: tuple(_value_in(x, f"{p}[{i}]") for i, x in enumerate(_list(v, p))),
-    "$dict": lambda v, p: {k: _value_in(x, f"{p}.{k}") for k, x in _obj(v, p).items()},
+    "$tuple": lambda v, p: tuple(value_in(x, f"{p}[{i}]") for i, x in enumerate(_list(v, p))),
+    "$dict": lambda v, p: {k: value_in(x, f"{p}.{k}") for k, x in _obj(v, p).items()},
 }
 
 
@@ -446,7 +452,7 @@ def _decimal_in(value: Any, path: str) -> Decimal:
         raise DecodeError(path, value, "a decimal string") from None
 
 
-def _value_in(value: Any, path: str) -> Any:
+def value_in(value: Any, path: str) -> Any:
     """Read one payload value written by :func:`_value_out`."""
     if value is None or isinstance(value, bool | int | str):
         return value
@@ -455,11 +461,11 @@ def _value_in(value: Any, path: str) -> Any:
             raise DecodeError(path, value, "not a finite number")
         return value
     if isinstance(value, list):
-        return [_value_in(x, f"{path}[{i}]") for i, x in enumerate(value)]
+        return [value_in(x, f"{path}[{i}]") for i, x in enumerate(value)]
     if isinstance(value, Mapping):
         tags = [key for key in value if isinstance(key, str) and key.startswith("$")]
         if not tags:
-            return {k: _value_in(x, f"{path}.{k}") for k, x in value.items()}
+            return {k: value_in(x, f"{path}.{k}") for k, x in value.items()}
         if tags == ["$enum"]:
             name = value["$enum"]
             kind = _ENUMS.get(name) if isinstance(name, str) else None
@@ -494,12 +500,12 @@ def event_from_dict(data: Any, *, path: str = "event") -> AppliedEvent:
         raise DecodeError(f"{path}.seq", seq, "at least 1")
     payload = item.get("payload")
     if payload is not None:
-        payload = _value_in(_obj(payload, f"{path}.payload"), f"{path}.payload")
+        payload = value_in(_obj(payload, f"{path}.payload"), f"{path}.payload")
     return AppliedEvent(
         seq,
-        _str(item, "event", path),
+        _enum(Event, item, "event", path),
         _enum(Actor, item, "actor", path),
-        _dt_in(_get(item, "at", path), f"{path}.at"),
+        dt_in(_get(item, "at", path), f"{path}.at"),
         _enum(State, item, "state", path),
         payload,
     )
@@ -544,7 +550,7 @@ def case_from_dict(data: Any) -> AfterSalesCase:
     if schema != SCHEMA_VERSION:
         raise DecodeError("schema", schema, f"this library reads schema {SCHEMA_VERSION}")
     lines = tuple(
-        _line_in(x, f"lines[{i}]") for i, x in enumerate(_list(_get(item, "lines", ""), "lines"))
+        line_in(x, f"lines[{i}]") for i, x in enumerate(_list(_get(item, "lines", ""), "lines"))
     )
     if not lines:
         raise DecodeError("lines", [], "a case needs at least one order line")
@@ -582,7 +588,7 @@ def case_from_dict(data: Any) -> AfterSalesCase:
         deadline = PlatformDeadline(
             _enum(State, d, "state", "platform_deadline"),
             _str(d, "action", "platform_deadline"),
-            _dt_in(_get(d, "deadline", "platform_deadline"), "platform_deadline.deadline"),
+            dt_in(_get(d, "deadline", "platform_deadline"), "platform_deadline.deadline"),
         )
     review = item.get("review")
     if review is not None and not isinstance(review, str):
@@ -590,7 +596,7 @@ def case_from_dict(data: Any) -> AfterSalesCase:
     return AfterSalesCase(
         case_id=_str(item, "case_id", ""),
         request_type=_enum(RequestType, item, "request_type", ""),
-        region=_region_in(_get(item, "region", ""), "region"),
+        region=region_in(_get(item, "region", ""), "region"),
         order_id=_str(item, "order_id", ""),
         lines=lines,
         order_stage=_enum(OrderStage, item, "order_stage", ""),

@@ -23,6 +23,7 @@ __all__ = [
     "Actor",
     "Arbitration",
     "Disposition",
+    "Event",
     "OrderStage",
     "Region",
     "RequestType",
@@ -131,6 +132,42 @@ class Actor(enum.StrEnum):
     """The platform's automation and its clock: every deadline (role ``SYSTEM``)."""
     LOGISTICS = "logistics"
     """The carrier: pickups, deliveries, returns to sender."""
+
+
+class Event(enum.StrEnum):
+    """Every event of every request type.
+
+    A ``StrEnum`` (each member equals its name as a string), so hosts may
+    pass the plain name. What each event means beyond its transitions (payload, offers, the
+    platform call it becomes) is declared in :mod:`tiktok_aftersales.lifecycle.events`.
+    """
+
+    REQUEST = "request"
+    INITIATE_REFUND = "initiate_refund"
+    CANCEL_ORDER = "cancel_order"
+    DETECT_RETURN = "detect_return"
+    APPROVE = "approve"
+    REJECT = "reject"
+    OFFER_PARTIAL_REFUND = "offer_partial_refund"
+    PROPOSE_ALTERNATIVE = "propose_alternative"
+    ACCEPT_OFFER = "accept_offer"
+    DECLINE_OFFER = "decline_offer"
+    WITHDRAW = "withdraw"
+    GENERATE_LABEL = "generate_label"
+    SHIP_BACK = "ship_back"
+    PARCEL_DELIVERED = "parcel_delivered"
+    PARCEL_LOST = "parcel_lost"
+    CONFIRM_RECEIPT = "confirm_receipt"
+    REJECT_RECEIPT = "reject_receipt"
+    REFUND_INSTEAD = "refund_instead"
+    RESHIP = "reship"
+    DISPUTE = "dispute"
+    RULE_FOR_BUYER = "rule_for_buyer"
+    RULE_FOR_SELLER = "rule_for_seller"
+    CLOSE_ARBITRATION = "close_arbitration"
+    CLOSE = "close"
+    ORDER_SHIPPED = "order_shipped"
+    COMPLETE_REFUND = "complete_refund"
 
 
 class Arbitration(enum.StrEnum):

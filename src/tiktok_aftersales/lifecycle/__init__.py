@@ -1,7 +1,10 @@
 """The declared lifecycle and everything derived from it.
 
 - :mod:`.table` holds the declaration (:data:`LIFECYCLES`), the one source.
-- :mod:`.declaration` defines its vocabulary (transitions, events, guards).
+- :mod:`.declaration` defines its vocabulary (:func:`on`, :func:`final`,
+  :class:`Transition`, :class:`Lifecycle`).
+- :mod:`.events` says what each :class:`~tiktok_aftersales.Event` means beyond
+  its transitions (:data:`EVENTS`); :mod:`.predicates` holds the named guards.
 - :mod:`.engine` is the pure path: :func:`apply`, :func:`allowed_events`,
   :func:`dry_run`, :func:`open_case`.
 - :mod:`.machine` builds one shared ``transitions`` machine per type, checks
@@ -10,15 +13,16 @@
 
 from __future__ import annotations
 
+from ..domain.vocabulary import Event
 from .declaration import (
-    EVENTS,
     NOT_IN_ARBITRATION,
-    PREDICATES,
     EffectSpec,
-    EventSpec,
+    FinalState,
     Lifecycle,
-    Predicate,
     Transition,
+    declare,
+    final,
+    on,
 )
 from .engine import (
     AllowedEvent,
@@ -28,10 +32,15 @@ from .engine import (
     can_fire,
     choose_transition,
     dry_run,
+    is_terminal,
     lifecycle,
     open_case,
+    refusal_code,
 )
+from .events import EVENTS, CallKind, EventSpec, Refusal, event_of, offer_after
 from .machine import CaseModel, check_all, check_lifecycle, machine, machine_decides
+from .orders import apply_on_order, at_stake, check_order, open_on_order
+from .predicates import PREDICATES, Predicate
 from .table import HUMAN_ONLY_ARBITRATION, LIFECYCLES
 
 __all__ = [
@@ -41,22 +50,37 @@ __all__ = [
     "NOT_IN_ARBITRATION",
     "PREDICATES",
     "AllowedEvent",
+    "CallKind",
     "CaseModel",
     "EffectSpec",
+    "Event",
     "EventSpec",
+    "FinalState",
     "Lifecycle",
     "Predicate",
     "Preview",
+    "Refusal",
     "Transition",
     "allowed_events",
     "apply",
+    "apply_on_order",
+    "at_stake",
     "can_fire",
     "check_all",
     "check_lifecycle",
+    "check_order",
     "choose_transition",
+    "declare",
     "dry_run",
+    "event_of",
+    "final",
+    "is_terminal",
     "lifecycle",
     "machine",
     "machine_decides",
+    "offer_after",
+    "on",
     "open_case",
+    "open_on_order",
+    "refusal_code",
 ]

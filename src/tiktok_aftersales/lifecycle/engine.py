@@ -9,21 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import attrs
 
-from ..domain.case import AfterSalesCase, AppliedEvent, Offer, new_case
+from ..domain.case import AfterSalesCase, AppliedEvent, new_case
 from ..domain.effects import Effect, EffectKind
 from ..domain.money import OrderLine, Refund
 from ..domain.vocabulary import (
     Actor,
     Arbitration,
     Disposition,
+    Event,
     OrderStage,
     Region,
     RequestType,
-    Solution,
     State,
     member,
 )
@@ -36,25 +37,28 @@ from ..errors import (
     NaiveDatetime,
     UnknownEvent,
 )
-from .declaration import EVENTS, PREDICATES, EffectSpec, Lifecycle, Transition
+from .declaration import EffectSpec, Lifecycle, Transition
+from .events import EVENTS, event_of, offer_after
 from .table import LIFECYCLES
 
 __all__ = [
     "AllowedEvent",
     "Preview",
+    "admits",
     "allowed_events",
     "apply",
     "can_fire",
     "choose_transition",
     "dry_run",
+    "is_terminal",
     "lifecycle",
     "open_case",
+    "refusal_code",
 ]
 
 Payload = Mapping[str, Any]
 _EMPTY: Payload = {}
 _ACTORS: Mapping[str, Actor] = {a.value: a for a in Actor}
-_KNOWN_EVENTS = tuple(EVENTS)
 _NEEDS_PAYLOAD = frozenset(name for name, spec in EVENTS.items() if spec.required)
 
 
@@ -69,7 +73,7 @@ class AllowedEvent:
 
     """
 
-    event: str
+    event: Event
     actors: tuple[Actor, ...]
     timeout: str | None = None
 
@@ -118,23 +122,32 @@ def _check_time(at: datetime, field: str = "at") -> None:
         raise NaiveDatetime(field, at)
 
 
+def _payload_mapping(payload: Any) -> Payload:
+    """The payload as a mapping, or a typed error naming it (guards read it as one)."""
+    if payload is None:
+        return _EMPTY
+    if not isinstance(payload, Mapping):
+        raise InvalidValue("payload", payload, "a mapping of field names to values")
+    return payload
+
+
 def _allowed_pairs(lc: Lifecycle, case: AfterSalesCase) -> list[tuple[str, tuple[Actor, ...]]]:
     return [(a.event, a.actors) for a in _allowed(lc, case, None)]
 
 
-def _admits(t: Transition, case: AfterSalesCase, actor: Actor, payload: Payload) -> str | None:
+def admits(t: Transition, case: AfterSalesCase, actor: Actor, payload: Payload) -> str | None:
     """Return ``None`` when ``t`` admits the event, else which check refused it."""
     if actor not in t.actors:
         return "actor"
     if case.arbitration not in t.arbitration_from:
         return "arbitration"
-    if t.guard is not None and not PREDICATES[t.guard].test(case, payload):
+    if t.guard is not None and not t.guard.test(case, payload):
         return "guard"
     return None
 
 
 def _in_arbitration(
-    case: AfterSalesCase, event: str, who: Actor, allowed: list[tuple[str, tuple[Actor, ...]]]
+    case: AfterSalesCase, event: Event, who: Actor, allowed: list[tuple[str, tuple[Actor, ...]]]
 ) -> ArbitrationInProgress:
     """The platform's 25011010: any non-operator action while the operator decides."""
     return ArbitrationInProgress(
@@ -158,7 +171,7 @@ actors and arbitration inline and calls :func:`choose_transition` only otherwise
 
 
 def choose_transition(
-    case: AfterSalesCase, event: str, actor: Actor | str, payload: Payload | None = None
+    case: AfterSalesCase, event: Event | str, actor: Actor | str, payload: Payload | None = None
 ) -> Transition:
     """Return the declared transition that ``event`` by ``actor`` fires on ``case``.
 
@@ -173,19 +186,18 @@ def choose_transition(
         InvalidTransition: The event is not legal in this state for this actor.
 
     """
+    event = event_of(event)
     who = _actor(actor)
+    data = _payload_mapping(payload)
     lc = LIFECYCLES[case.request_type]
     candidates = lc.index.get((case.state, event))
     if not candidates:
-        if event not in EVENTS:
-            raise UnknownEvent(event, _KNOWN_EVENTS)
         if case.arbitration is Arbitration.IN_PROGRESS and who is not Actor.OPERATOR:
             raise _in_arbitration(case, event, who, _allowed_pairs(lc, case))
         raise InvalidTransition(case.request_type, case.state, event, who, _allowed_pairs(lc, case))
-    data = payload or _EMPTY
     refusals = []
     for t in candidates:
-        why = _admits(t, case, who, data)
+        why = admits(t, case, who, data)
         if why is None:
             return t
         refusals.append(why)
@@ -198,7 +210,7 @@ def choose_transition(
             event,
             who,
             allowed,
-            f"guard {guard!r} is false ({PREDICATES[str(guard)].doc})",
+            f"guard {guard.name!r} is false ({guard.doc})",
         )
     if "arbitration" in refusals:
         if case.arbitration is Arbitration.IN_PROGRESS:
@@ -229,6 +241,40 @@ def choose_transition(
         allowed,
         f"only {'/'.join(actors)} may fire it",
     )
+
+
+def is_terminal(case: AfterSalesCase) -> bool:
+    """Whether no event can move ``case`` any more (its state is final for its type)."""
+    return case.state in LIFECYCLES[case.request_type].terminal
+
+
+def refusal_code(case: AfterSalesCase, event: Event | str, error: InvalidTransition) -> int:
+    """The platform's error code for refusing ``event`` on ``case`` (platform-api.md §2e).
+
+    Arbitration in progress is 25011010, an event the type does not have
+    25020004, a withdrawn request 25020009; otherwise the event's declared
+    :class:`~tiktok_aftersales.lifecycle.Refusal`: its ``done`` code when the
+    case is already past the event it names, else its ``code``.
+    """
+    kind = case.request_type
+    state = case.state
+    ev = event_of(event)
+    if isinstance(error, ArbitrationInProgress):
+        return 25011010
+    if ev not in LIFECYCLES[kind].events:
+        return 25020004
+    if state is State.WITHDRAWN:
+        return 25020009
+    refusal = EVENTS[ev].refusal
+    if refusal.done is not None and refusal.past is not None and state in _past(kind, refusal.past):
+        return refusal.done
+    return refusal.code
+
+
+@cache
+def _past(kind: RequestType, event: Event) -> frozenset[State]:
+    """States reachable once ``event`` fired, closure and rejection aside."""
+    return LIFECYCLES[kind].reachable_after(event) - {State.CLOSED, State.REJECTED}
 
 
 def _requested_lines(case: AfterSalesCase) -> tuple[str, ...]:
@@ -275,21 +321,10 @@ def _build_effect(
     return Effect(kind, key, case.case_id, case.order_id)
 
 
-def _offer_after(offer: Offer | None, event: str, dest: State, data: Payload) -> Offer | None:
-    """The seller's pending offer after ``event`` led to ``dest`` (also used by ``fast``)."""
-    if event == "offer_partial_refund":
-        return Offer(Solution.PARTIAL_REFUND, data["amount"])
-    if event == "propose_alternative":
-        return Offer(data["solution"])
-    if dest is not State.AWAITING_BUYER_RESPONSE:
-        return None
-    return offer
-
-
 def _next_case(
     case: AfterSalesCase,
     t: Transition,
-    event: str,
+    event: Event,
     actor: Actor,
     at: datetime,
     payload: Payload | None,
@@ -304,7 +339,7 @@ def _next_case(
     if state is State.NEW:
         given = data.get("refund")
         requested = given if given is not None else Refund.order(case.lines)
-    offer = _offer_after(offer, event, dest, data)
+    offer = offer_after(offer, event, dest, data)
     if t.refund == "requested":
         refund = requested
     elif t.refund == "offer" and case.offer is not None:
@@ -337,7 +372,7 @@ def _next_case(
         return after, ()
     produced = []
     for spec in t.effects:
-        if spec.when is not None and not PREDICATES[spec.when].test(after, data):
+        if spec.when is not None and not spec.when.test(after, data):
             continue
         effect = _build_effect(spec, after, seq, data)
         if effect is not None:
@@ -353,7 +388,7 @@ def _next_case(
 
 def apply(
     case: AfterSalesCase,
-    event: str,
+    event: Event | str,
     actor: Actor | str,
     at: datetime,
     payload: Payload | None = None,
@@ -365,7 +400,7 @@ def apply(
 
     Args:
         case: The case.
-        event: The event name (see :data:`~tiktok_aftersales.lifecycle.EVENTS`).
+        event: The event (an :class:`~tiktok_aftersales.Event` or its name).
         actor: Who fires it (an :class:`~tiktok_aftersales.Actor` or its value).
         at: When, timezone-aware, not earlier than the last event.
         payload: Event details; see each event's fields in ``EVENTS``.
@@ -384,23 +419,22 @@ def apply(
 
     """
     _check_time(at)
+    ev = event if isinstance(event, Event) else event_of(event)
     history = case.history
     if history and at < history[-1].at:
-        if event not in EVENTS:
-            raise UnknownEvent(event, _KNOWN_EVENTS)
         raise EventOutOfOrder(at, history[-1].at)
     who = actor if actor.__class__ is Actor else _actor(actor)
-    t = _UNGUARDED.get((case.request_type, case.state, event))
+    t = _UNGUARDED.get((case.request_type, case.state, ev))
     if t is None or who not in t.actors or case.arbitration not in t.arbitration_from:
-        t = choose_transition(case, event, who, payload)
-    if payload or event in _NEEDS_PAYLOAD:
-        payload = EVENTS[event].validate(case, payload)
-    return _next_case(case, t, event, who, at, payload)[0]
+        t = choose_transition(case, ev, who, payload)
+    if payload is not None or ev in _NEEDS_PAYLOAD:
+        payload = EVENTS[ev].validate(case, payload)
+    return _next_case(case, t, ev, who, at, payload)[0]
 
 
 def dry_run(
     case: AfterSalesCase,
-    event: str,
+    event: Event | str,
     actor: Actor | str,
     at: datetime,
     payload: Payload | None = None,
@@ -412,18 +446,19 @@ def dry_run(
 
     """
     _check_time(at)
+    ev = event_of(event)
     if case.history and at < case.history[-1].at:
         raise EventOutOfOrder(at, case.history[-1].at)
     who = _actor(actor)
-    t = choose_transition(case, event, who, payload)
-    if payload or event in _NEEDS_PAYLOAD:
-        payload = EVENTS[event].validate(case, payload)
-    after, effects = _next_case(case, t, event, who, at, payload)
+    t = choose_transition(case, ev, who, payload)
+    if payload is not None or ev in _NEEDS_PAYLOAD:
+        payload = EVENTS[ev].validate(case, payload)
+    after, effects = _next_case(case, t, ev, who, at, payload)
     return Preview(after.state, after.arbitration, effects, t)
 
 
 def can_fire(
-    case: AfterSalesCase, event: str, actor: Actor | str, payload: Payload | None = None
+    case: AfterSalesCase, event: Event | str, actor: Actor | str, payload: Payload | None = None
 ) -> bool:
     """Whether ``event`` by ``actor`` is legal on ``case`` now (payload not validated)."""
     try:
@@ -434,12 +469,12 @@ def can_fire(
 
 
 def _allowed(lc: Lifecycle, case: AfterSalesCase, actor: Actor | None) -> list[AllowedEvent]:
-    found: dict[str, dict[Actor, None]] = {}
-    timeouts: dict[str, str] = {}
+    found: dict[Event, dict[Actor, None]] = {}
+    timeouts: dict[Event, str] = {}
     for t in lc.from_state(case.state):
         if case.arbitration not in t.arbitration_from:
             continue
-        guard = PREDICATES[t.guard] if t.guard is not None else None
+        guard = t.guard
         if guard is not None and not guard.reads_payload and not guard.test(case, _EMPTY):
             continue
         actors = found.setdefault(t.event, {})
@@ -478,7 +513,7 @@ def open_case(
     lines: Iterable[OrderLine],
     at: datetime,
     actor: Actor | str | None = None,
-    event: str | None = None,
+    event: Event | str | None = None,
     order_stage: OrderStage | str = OrderStage.DELIVERED,
     platform_id: str | None = None,
     payload: Payload | None = None,
@@ -517,7 +552,7 @@ def open_case(
         platform_id=platform_id,
     )
     lc = LIFECYCLES[case.request_type]
-    name = event if event is not None else lc.openings[0]
+    name = event_of(event) if event is not None else lc.openings[0]
     if actor is None:
         first = next(
             (t for t in lc.transitions if t.event == name and State.NEW in t.sources), None

@@ -6,8 +6,9 @@ One shared :class:`transitions.Machine` per request type is built, once, from
 - :func:`check_lifecycle` uses it to check the declaration (every state
   reachable, every non-terminal state has an exit and a clock or a named
   human, no transition into an undeclared state);
-- :class:`CaseModel` lets a host bind a mutable object and call trigger
-  methods on it (``model.trigger("approve", actor=..., at=...)``);
+- :class:`CaseModel` lets a host drive a mutable object through it
+  (``model.trigger("approve", actor=..., at=...)``) without the machine
+  holding the object;
 - :func:`machine_decides` is an independent decision path that tests compare
   with the pure engine.
 
@@ -26,9 +27,10 @@ from transitions import EventData, Machine, MachineError
 
 from ..domain.case import AfterSalesCase
 from ..domain.vocabulary import Actor, RequestType, State
-from ..errors import DeclarationError
-from .declaration import EVENTS, PREDICATES, Lifecycle, Transition
-from .engine import _admits, apply
+from ..errors import DeclarationError, UnknownEvent
+from .declaration import Lifecycle, Transition
+from .engine import admits, apply
+from .events import EVENTS
 from .table import LIFECYCLES
 
 __all__ = [
@@ -57,7 +59,7 @@ class _Admits:
         who = Actor(actor) if actor is not None else None
         if who is None:
             return False
-        return _admits(self.transition, case, who, payload) is None
+        return admits(self.transition, case, who, payload) is None
 
 
 @cache
@@ -133,11 +135,12 @@ def check_lifecycle(lc: Lifecycle) -> list[str]:
                 problems.append(f"{name}: {t.event} enters undeclared state {dest.value}")
         if t.event not in EVENTS:
             problems.append(f"{name}: unknown event {t.event}")
-        if t.guard is not None and t.guard not in PREDICATES:
-            problems.append(f"{name}: {t.event} has unknown guard {t.guard}")
-        for e in t.effects:
-            if e.when is not None and e.when not in PREDICATES:
-                problems.append(f"{name}: {t.event} effect has unknown condition {e.when}")
+        opens = State.NEW in t.sources
+        if t.event in EVENTS and EVENTS[t.event].opens is not opens:
+            problems.append(
+                f"{name}: {t.event} {'fires' if opens else 'does not fire'} from new, "
+                "but its event spec says otherwise (EventSpec.opens)"
+            )
         if t.timeout is not None and Actor.SYSTEM not in t.actors:
             problems.append(f"{name}: {t.event} has a timeout but the clock may not fire it")
         if not t.actors:
@@ -185,9 +188,9 @@ def check_all() -> None:
 
 
 class CaseModel:
-    """A mutable holder of a case that a host binds to the shared machine.
+    """A mutable holder of a case that a host drives through the shared machine.
 
-    Subclass it (or use it as is) to drive a case through trigger methods::
+    Use it as is or subclass it, and fire events on it::
 
         model = CaseModel(case)
         model.trigger("approve", actor=Actor.SELLER, at=now)
@@ -195,8 +198,11 @@ class CaseModel:
 
     The machine decides; after each transition the pure engine records the
     event on ``model.case`` (history, effects, version), so a bound object
-    and the pure API never disagree. Binding costs one ``add_model`` per
-    object: use it for a few live objects, not for bulk replay.
+    and the pure API never disagree.
+
+    The shared machine never holds the object: each trigger hands the model
+    to the machine's event for that one call, so a model the host drops is
+    collected like any other object (no ``add_model``, nothing to unbind).
 
     Attributes:
         case: The current immutable case.
@@ -204,13 +210,34 @@ class CaseModel:
 
     """
 
+    __slots__ = ("__weakref__", "case", "state")
+
     case: AfterSalesCase
     state: str
 
     def __init__(self, case: AfterSalesCase) -> None:
         self.case = case
         self.state = case.state.value
-        machine(case.request_type).add_model(self, initial=case.state.value)
+
+    def trigger(self, event: str, **kwargs: Any) -> bool:
+        """Fire ``event`` through the shared machine; return whether a transition happened.
+
+        Args:
+            event: The event name.
+            **kwargs: ``actor``, ``at`` and optionally ``payload``.
+
+        Raises:
+            transitions.MachineError: The event is not declared from the
+                current state.
+            UnknownEvent: No request type declares ``event``.
+
+        """
+        m = machine(self.case.request_type)
+        found = m.events.get(event)
+        if found is None:
+            raise UnknownEvent(event, tuple(EVENTS))
+        moved: bool = found.trigger(self, **kwargs)
+        return moved
 
     def fire(
         self,
@@ -219,15 +246,14 @@ class CaseModel:
         at: datetime,
         payload: Mapping[str, Any] | None = None,
     ) -> bool:
-        """Fire ``event`` through the machine; return whether a transition happened.
+        """Fire ``event`` by ``actor`` at ``at``; return whether a transition happened.
 
         Raises:
             transitions.MachineError: The event is not declared from the
                 current state.
 
         """
-        result: bool = getattr(self, "trigger")(event, actor=actor, at=at, payload=payload)  # noqa: B009
-        return result
+        return self.trigger(event, actor=actor, at=at, payload=payload)
 
     def _record(self, event_data: EventData) -> None:
         kw = event_data.kwargs
@@ -236,10 +262,6 @@ class CaseModel:
         )
         if self.case.state.value != self.state:  # pragma: no cover - proven equal by tests
             raise AssertionError("machine and engine disagree")
-
-    def unbind(self) -> None:
-        """Remove this object from the shared machine."""
-        machine(self.case.request_type).remove_model(self)
 
 
 class _Probe:

@@ -4,6 +4,11 @@ This module is the one source of the after-sales rules. Every other view of
 them (the pure engine, the ``transitions`` machines, deadlines, diagrams,
 vocabulary tables, the docs) is derived from :data:`LIFECYCLES`.
 
+Each transition reads ``on(event, frm=…, to=…, by=…)``; guards are the named
+predicates of :mod:`.predicates` (``when=P.BUYER_KEEPS_ITEM``); final states are
+marked ``final(…)`` where a type lists its states; a transition with the refund
+effect commits the requested refund (or the offer's, for ``accept_offer``).
+
 References in ``ref=`` point at ``shared/reference/platform-api.md`` (``§2b``
 is "Transitions documented in the overview") and the seeds (``seed 000`` …
 ``seed 004``). ``[I]`` marks an inference where the sources are silent.
@@ -18,52 +23,23 @@ from ..domain.effects import EffectKind as K
 from ..domain.vocabulary import Actor as A
 from ..domain.vocabulary import Arbitration, RequestType, Window
 from ..domain.vocabulary import State as S
-from .declaration import NOT_IN_ARBITRATION, EffectSpec, Lifecycle, Transition
+from . import predicates as P
+from .declaration import EffectSpec, Lifecycle, Transition, declare, final, on
+from .events import Event as E
 
 __all__ = ["HUMAN_ONLY_ARBITRATION", "LIFECYCLES"]
-
-
-def _t(
-    event: str,
-    sources: S | Iterable[S],
-    dest: S | None,
-    actors: A | Iterable[A],
-    *,
-    guard: str | None = None,
-    arbitration_from: Iterable[Arbitration] = NOT_IN_ARBITRATION,
-    arbitration_to: Arbitration | None = None,
-    effects: Iterable[EffectSpec] = (),
-    timeout: Window | None = None,
-    refund: str | None = None,
-    ref: str = "",
-    note: str = "",
-) -> Transition:
-    return Transition(
-        event=event,
-        sources=frozenset([sources] if isinstance(sources, S) else sources),
-        dest=dest,
-        actors=frozenset([actors] if isinstance(actors, A) else actors),
-        guard=guard,
-        arbitration_from=frozenset(arbitration_from),
-        arbitration_to=arbitration_to,
-        effects=tuple(effects),
-        timeout=timeout,
-        refund=refund,
-        ref=ref,
-        note=note,
-    )
 
 
 # Effects that go with committing a refund: the refund itself, and what it means for stock
 # and for an order held from shipping (seed 000 Part II, tips 1 and 2).
 REFUND = (
     EffectSpec(K.ISSUE_REFUND),
-    EffectSpec(K.RELEASE_STOCK, "releases_stock"),
-    EffectSpec(K.MANUAL_STOCK_IN, "needs_manual_stock_in"),
-    EffectSpec(K.UNBLOCK_SHIPPING, "partial_refund_of_held_order"),
+    EffectSpec(K.RELEASE_STOCK, P.RELEASES_STOCK),
+    EffectSpec(K.MANUAL_STOCK_IN, P.NEEDS_MANUAL_STOCK_IN),
+    EffectSpec(K.UNBLOCK_SHIPPING, P.PARTIAL_REFUND_OF_HELD_ORDER),
 )
 # A request that ends without a refund lets a held order ship again.
-RELEASE_HOLD = (EffectSpec(K.UNBLOCK_SHIPPING, "holds_shipping"),)
+RELEASE_HOLD = (EffectSpec(K.UNBLOCK_SHIPPING, P.HOLDS_SHIPPING),)
 
 _IN_ARB = (Arbitration.IN_PROGRESS,)
 # A rejection may be disputed (and closes when the buyer is silent) unless a dispute is
@@ -73,52 +49,48 @@ _NO_ARB = (Arbitration.NONE, Arbitration.SUPPORT_BUYER)
 _SELLER_SIDE = (A.SELLER, A.SYSTEM, A.OPERATOR)
 
 
-def _states(*states: S) -> tuple[S, ...]:
-    return (S.NEW, *states)
-
-
 def _request(ref: str, effects: Iterable[EffectSpec] = ()) -> Transition:
-    return _t("request", S.NEW, S.REQUESTED, A.BUYER, effects=effects, ref=ref)
+    return on(E.REQUEST, frm=S.NEW, to=S.REQUESTED, by=A.BUYER, effects=effects, ref=ref)
 
 
 def _disputes(rejected: Iterable[S], ref: str) -> tuple[Transition, ...]:
     """Dispute, operator closure and the buyer's silence after a rejection."""
     states = tuple(rejected)
     return (
-        _t(
-            "dispute",
-            states,
-            None,
-            A.BUYER,
+        on(
+            E.DISPUTE,
+            frm=states,
+            to=None,
+            by=A.BUYER,
             arbitration_from=_NO_ARB,
             arbitration_to=Arbitration.IN_PROGRESS,
             ref=f"{ref}; seed 001 appeal; seed 004 arbitration",
         ),
-        _t(
-            "rule_for_seller",
-            states,
-            S.CLOSED,
-            A.OPERATOR,
+        on(
+            E.RULE_FOR_SELLER,
+            frm=states,
+            to=S.CLOSED,
+            by=A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.SUPPORT_SELLER,
             effects=RELEASE_HOLD,
             ref="§2b REJECT→CANCEL (ruling for the seller)",
         ),
-        _t(
-            "close_arbitration",
-            states,
-            S.CLOSED,
-            A.OPERATOR,
+        on(
+            E.CLOSE_ARBITRATION,
+            frm=states,
+            to=S.CLOSED,
+            by=A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.CLOSED,
             effects=RELEASE_HOLD,
             ref="§2c arbitration_status CLOSED",
         ),
-        _t(
-            "close",
-            states,
-            S.CLOSED,
-            A.SYSTEM,
+        on(
+            E.CLOSE,
+            frm=states,
+            to=S.CLOSED,
+            by=A.SYSTEM,
             arbitration_from=_NO_ARB,
             effects=RELEASE_HOLD,
             timeout=Window.BUYER_DISPUTE,
@@ -128,35 +100,34 @@ def _disputes(rejected: Iterable[S], ref: str) -> tuple[Transition, ...]:
 
 
 def _offers(
-    accept: Iterable[tuple[S, str, Iterable[EffectSpec], str | None]], ref: str
+    accept: Iterable[tuple[S, P.Predicate, Iterable[EffectSpec]]], ref: str
 ) -> tuple[Transition, ...]:
     """The buyer's answers to a seller's offer, and the buyer's silence."""
     out = [
-        _t(
-            "accept_offer",
-            S.AWAITING_BUYER_RESPONSE,
-            dest,
-            A.BUYER,
-            guard=guard,
+        on(
+            E.ACCEPT_OFFER,
+            frm=S.AWAITING_BUYER_RESPONSE,
+            to=dest,
+            by=A.BUYER,
+            when=guard,
             effects=effects,
-            refund=refund,
             ref=ref,
         )
-        for dest, guard, effects, refund in accept
+        for dest, guard, effects in accept
     ]
     out += [
-        _t(
-            "decline_offer",
-            S.AWAITING_BUYER_RESPONSE,
-            S.REQUESTED,
-            A.BUYER,
+        on(
+            E.DECLINE_OFFER,
+            frm=S.AWAITING_BUYER_RESPONSE,
+            to=S.REQUESTED,
+            by=A.BUYER,
             ref="§2c buyer_rejected_partial_refund=TRUE [I: back to pending]",
         ),
-        _t(
-            "close",
-            S.AWAITING_BUYER_RESPONSE,
-            S.CLOSED,
-            A.SYSTEM,
+        on(
+            E.CLOSE,
+            frm=S.AWAITING_BUYER_RESPONSE,
+            to=S.CLOSED,
+            by=A.SYSTEM,
             effects=RELEASE_HOLD,
             timeout=Window.BUYER_OFFER_RESPONSE,
             ref="[I] a silent buyer loses the request, as for ship-back and dispute",
@@ -165,25 +136,23 @@ def _offers(
     return tuple(out)
 
 
-_ACCEPT_PARTIAL = (S.REFUND_COMMITTED, "offer_is_partial_refund", REFUND, "offer")
+_ACCEPT_PARTIAL = (S.REFUND_COMMITTED, P.OFFER_IS_PARTIAL_REFUND, REFUND)
 _ACCEPT_RESHIP = (
     S.RESHIPPED,
-    "offer_is_reshipment",
+    P.OFFER_IS_RESHIPMENT,
     (EffectSpec(K.SEND_MISSING_ITEMS),),
-    None,
 )
 _ACCEPT_REPLACE = (
     S.REPLACEMENT_CREATED,
-    "offer_is_replacement",
+    P.OFFER_IS_REPLACEMENT,
     (EffectSpec(K.CREATE_REPLACEMENT_ORDER),),
-    None,
 )
 
-_COMPLETE_REFUND = _t(
-    "complete_refund",
-    S.REFUND_COMMITTED,
-    S.REFUNDED,
-    (A.SYSTEM, A.OPERATOR),
+_COMPLETE_REFUND = on(
+    E.COMPLETE_REFUND,
+    frm=S.REFUND_COMMITTED,
+    to=S.REFUNDED,
+    by=(A.SYSTEM, A.OPERATOR),
     arbitration_from=frozenset(Arbitration),
     timeout=Window.REFUND_PROCESSING,
     ref="§2b SUCCESS→COMPLETE (system); §2f CANCELLATION_REQUEST_COMPLETE",
@@ -191,67 +160,64 @@ _COMPLETE_REFUND = _t(
 )
 
 
-REFUND_ONLY = Lifecycle(
+REFUND_ONLY = declare(
     RequestType.REFUND_ONLY,
-    states=_states(
+    states=(
         S.REQUESTED,
         S.REJECTED,
         S.AWAITING_BUYER_RESPONSE,
         S.REFUND_COMMITTED,
-        S.REFUNDED,
-        S.CLOSED,
-        S.WITHDRAWN,
+        final(S.REFUNDED),
+        final(S.CLOSED),
+        final(S.WITHDRAWN),
     ),
     doc="The buyer asks for a refund and keeps the item (platform return_type REFUND).",
-    terminal=frozenset({S.REFUNDED, S.CLOSED, S.WITHDRAWN}),
     transitions=(
         _request(
             "§2b; seed 000 3.2; seed 004",
-            (EffectSpec(K.BLOCK_SHIPPING, "not_shipped"),),
+            (EffectSpec(K.BLOCK_SHIPPING, P.NOT_SHIPPED),),
         ),
-        _t(
-            "approve",
-            S.REQUESTED,
-            S.REFUND_COMMITTED,
-            _SELLER_SIDE,
+        on(
+            E.APPROVE,
+            frm=S.REQUESTED,
+            to=S.REFUND_COMMITTED,
+            by=_SELLER_SIDE,
             effects=REFUND,
             timeout=Window.SELLER_RESPONSE,
-            refund="requested",
             ref="§2b PENDING→SUCCESS (seller/system); seed 000 3.2 Accept Refund; seed 004",
         ),
-        _t(
-            "reject",
-            S.REQUESTED,
-            S.REJECTED,
-            A.SELLER,
+        on(
+            E.REJECT,
+            frm=S.REQUESTED,
+            to=S.REJECTED,
+            by=A.SELLER,
             ref="§2b PENDING→REJECT; seed 000 3.2 Reject Refund; seed 004",
         ),
-        _t(
-            "offer_partial_refund",
-            S.REQUESTED,
-            S.AWAITING_BUYER_RESPONSE,
-            A.SELLER,
+        on(
+            E.OFFER_PARTIAL_REFUND,
+            frm=S.REQUESTED,
+            to=S.AWAITING_BUYER_RESPONSE,
+            by=A.SELLER,
             ref="§2c seller_proposed_return_type PARTIAL_REFUND; §6 item 7",
         ),
         *_offers((_ACCEPT_PARTIAL,), "§2c AWAITING_BUYER_RESPONSE; seed 000 3.1"),
-        _t(
-            "withdraw",
-            (S.REQUESTED, S.REJECTED, S.AWAITING_BUYER_RESPONSE),
-            S.WITHDRAWN,
-            A.BUYER,
+        on(
+            E.WITHDRAW,
+            frm=(S.REQUESTED, S.REJECTED, S.AWAITING_BUYER_RESPONSE),
+            to=S.WITHDRAWN,
+            by=A.BUYER,
             effects=RELEASE_HOLD,
             ref="§2b PENDING→CANCEL (buyer)",
         ),
         *_disputes((S.REJECTED,), "§2b REJECT"),
-        _t(
-            "rule_for_buyer",
-            S.REJECTED,
-            S.REFUND_COMMITTED,
-            A.OPERATOR,
+        on(
+            E.RULE_FOR_BUYER,
+            frm=S.REJECTED,
+            to=S.REFUND_COMMITTED,
+            by=A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.SUPPORT_BUYER,
             effects=REFUND,
-            refund="requested",
             ref="§2b REJECT→SUCCESS (arbitration for the buyer)",
         ),
         _COMPLETE_REFUND,
@@ -259,9 +225,9 @@ REFUND_ONLY = Lifecycle(
 )
 
 
-RETURN_AND_REFUND = Lifecycle(
+RETURN_AND_REFUND = declare(
     RequestType.RETURN_AND_REFUND,
-    states=_states(
+    states=(
         S.REQUESTED,
         S.REJECTED,
         S.AWAITING_BUYER_RESPONSE,
@@ -271,143 +237,138 @@ RETURN_AND_REFUND = Lifecycle(
         S.RETURN_DELIVERED,
         S.RECEIPT_REJECTED,
         S.REFUND_COMMITTED,
-        S.REFUNDED,
-        S.RESHIPPED,
-        S.REPLACEMENT_CREATED,
-        S.CLOSED,
-        S.WITHDRAWN,
+        final(S.REFUNDED),
+        final(S.RESHIPPED),
+        final(S.REPLACEMENT_CREATED),
+        final(S.CLOSED),
+        final(S.WITHDRAWN),
     ),
     doc="The buyer returns the item and is refunded after the seller checks the parcel.",
-    terminal=frozenset({S.REFUNDED, S.CLOSED, S.WITHDRAWN, S.RESHIPPED, S.REPLACEMENT_CREATED}),
     transitions=(
         _request("§2b; seed 004"),
-        _t(
-            "approve",
-            S.REQUESTED,
-            S.REFUND_COMMITTED,
-            A.SELLER,
-            guard="buyer_keeps_item",
+        on(
+            E.APPROVE,
+            frm=S.REQUESTED,
+            to=S.REFUND_COMMITTED,
+            by=A.SELLER,
+            when=P.BUYER_KEEPS_ITEM,
             effects=REFUND,
-            refund="requested",
             ref="§6 decision APPROVE_RETURN with buyer_keep_item (payload-shapes §6)",
             note="Approving with buyer_keep_item refunds without a return.",
         ),
-        _t(
-            "approve",
-            S.REQUESTED,
-            S.AWAITING_BUYER_SHIPMENT,
-            _SELLER_SIDE,
+        on(
+            E.APPROVE,
+            frm=S.REQUESTED,
+            to=S.AWAITING_BUYER_SHIPMENT,
+            by=_SELLER_SIDE,
             timeout=Window.SELLER_RESPONSE,
             ref="§2b PENDING→AWAITING_BUYER_SHIP (seller/system); seed 004 auto-approval",
         ),
-        _t("reject", S.REQUESTED, S.REJECTED, A.SELLER, ref="§2b PENDING→REJECT"),
-        _t(
-            "offer_partial_refund",
-            S.REQUESTED,
-            S.AWAITING_BUYER_RESPONSE,
-            A.SELLER,
+        on(E.REJECT, frm=S.REQUESTED, to=S.REJECTED, by=A.SELLER, ref="§2b PENDING→REJECT"),
+        on(
+            E.OFFER_PARTIAL_REFUND,
+            frm=S.REQUESTED,
+            to=S.AWAITING_BUYER_RESPONSE,
+            by=A.SELLER,
             ref="seed 000 3.1 Partial Refund; §2c PARTIAL_REFUND",
         ),
-        _t(
-            "propose_alternative",
-            S.REQUESTED,
-            S.AWAITING_BUYER_RESPONSE,
-            A.SELLER,
+        on(
+            E.PROPOSE_ALTERNATIVE,
+            frm=S.REQUESTED,
+            to=S.AWAITING_BUYER_RESPONSE,
+            by=A.SELLER,
             ref="seed 001: propose exchange or send missing items",
         ),
         *_offers(
             (_ACCEPT_PARTIAL, _ACCEPT_RESHIP, _ACCEPT_REPLACE),
             "seed 000 3.1 (buyer agrees → Refunded); seed 001",
         ),
-        _t(
-            "generate_label",
-            S.AWAITING_BUYER_SHIPMENT,
-            S.RETURN_LABEL_ISSUED,
-            (A.SYSTEM, A.LOGISTICS),
+        on(
+            E.GENERATE_LABEL,
+            frm=S.AWAITING_BUYER_SHIPMENT,
+            to=S.RETURN_LABEL_ISSUED,
+            by=(A.SYSTEM, A.LOGISTICS),
             ref="seed 004 Return Label Generated",
         ),
-        _t(
-            "ship_back",
-            (S.AWAITING_BUYER_SHIPMENT, S.RETURN_LABEL_ISSUED),
-            S.RETURN_IN_TRANSIT,
-            (A.BUYER, A.LOGISTICS, A.SYSTEM),
+        on(
+            E.SHIP_BACK,
+            frm=(S.AWAITING_BUYER_SHIPMENT, S.RETURN_LABEL_ISSUED),
+            to=S.RETURN_IN_TRANSIT,
+            by=(A.BUYER, A.LOGISTICS, A.SYSTEM),
             ref="§2b AWAITING_BUYER_SHIP→BUYER_SHIPPED_ITEM (pickup or tracking upload)",
         ),
-        _t(
-            "close",
-            (S.AWAITING_BUYER_SHIPMENT, S.RETURN_LABEL_ISSUED),
-            S.CLOSED,
-            A.SYSTEM,
+        on(
+            E.CLOSE,
+            frm=(S.AWAITING_BUYER_SHIPMENT, S.RETURN_LABEL_ISSUED),
+            to=S.CLOSED,
+            by=A.SYSTEM,
             timeout=Window.BUYER_SHIP_BACK,
             ref="§2b AWAITING_BUYER_SHIP (buyer misses the deadline: closed); §3 ID 5 days",
         ),
-        _t(
-            "withdraw",
-            (
+        on(
+            E.WITHDRAW,
+            frm=(
                 S.REQUESTED,
                 S.REJECTED,
                 S.AWAITING_BUYER_RESPONSE,
                 S.AWAITING_BUYER_SHIPMENT,
                 S.RETURN_LABEL_ISSUED,
             ),
-            S.WITHDRAWN,
-            A.BUYER,
+            to=S.WITHDRAWN,
+            by=A.BUYER,
             ref="§2b PENDING→CANCEL (buyer)",
         ),
-        _t(
-            "parcel_delivered",
-            S.RETURN_IN_TRANSIT,
-            S.RETURN_DELIVERED,
-            (A.LOGISTICS, A.SYSTEM),
+        on(
+            E.PARCEL_DELIVERED,
+            frm=S.RETURN_IN_TRANSIT,
+            to=S.RETURN_DELIVERED,
+            by=(A.LOGISTICS, A.SYSTEM),
             effects=(EffectSpec(K.STOCK_IN),),
             ref="seed 000 part 4 Returned; Part II stock-in",
         ),
-        _t(
-            "parcel_lost",
-            S.RETURN_IN_TRANSIT,
-            S.REFUND_COMMITTED,
-            (A.LOGISTICS, A.SYSTEM),
+        on(
+            E.PARCEL_LOST,
+            frm=S.RETURN_IN_TRANSIT,
+            to=S.REFUND_COMMITTED,
+            by=(A.LOGISTICS, A.SYSTEM),
             effects=REFUND,
             timeout=Window.RETURN_TRANSIT,
-            refund="requested",
             ref="§3 lost package: tracking unchanged > 7 d [I: the shipper is refunded]",
         ),
-        _t(
-            "confirm_receipt",
-            S.RETURN_DELIVERED,
-            S.REFUND_COMMITTED,
-            _SELLER_SIDE,
+        on(
+            E.CONFIRM_RECEIPT,
+            frm=S.RETURN_DELIVERED,
+            to=S.REFUND_COMMITTED,
+            by=_SELLER_SIDE,
             effects=REFUND,
             timeout=Window.SELLER_RECEIPT,
-            refund="requested",
             ref="§2b BUYER_SHIPPED_ITEM→SUCCESS; seed 000 3.1 Confirm Receiving; §3 48 h / ID 8 d",
         ),
-        _t(
-            "reject_receipt",
-            S.RETURN_DELIVERED,
-            S.RECEIPT_REJECTED,
-            A.SELLER,
+        on(
+            E.REJECT_RECEIPT,
+            frm=S.RETURN_DELIVERED,
+            to=S.RECEIPT_REJECTED,
+            by=A.SELLER,
             ref="§2b BUYER_SHIPPED_ITEM→REJECT_RECEIVE_PACKAGE; seed 000 3.1; seed 004",
         ),
         *_disputes((S.REJECTED, S.RECEIPT_REJECTED), "§2b REJECT / REJECT_RECEIVE_PACKAGE"),
-        _t(
-            "rule_for_buyer",
-            S.REJECTED,
-            S.AWAITING_BUYER_SHIPMENT,
-            A.OPERATOR,
+        on(
+            E.RULE_FOR_BUYER,
+            frm=S.REJECTED,
+            to=S.AWAITING_BUYER_SHIPMENT,
+            by=A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.SUPPORT_BUYER,
             ref="§2b REJECT→AWAITING_BUYER_SHIP (arbitration for the buyer)",
         ),
-        _t(
-            "rule_for_buyer",
-            S.RECEIPT_REJECTED,
-            S.REFUND_COMMITTED,
-            A.OPERATOR,
+        on(
+            E.RULE_FOR_BUYER,
+            frm=S.RECEIPT_REJECTED,
+            to=S.REFUND_COMMITTED,
+            by=A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.SUPPORT_BUYER,
             effects=REFUND,
-            refund="requested",
             ref="§2b REJECT_RECEIVE_PACKAGE→SUCCESS (arbitration for the buyer)",
         ),
         _COMPLETE_REFUND,
@@ -415,68 +376,66 @@ RETURN_AND_REFUND = Lifecycle(
 )
 
 
-EXCHANGE = Lifecycle(
+EXCHANGE = declare(
     RequestType.EXCHANGE,
-    states=_states(
+    states=(
         S.REQUESTED,
         S.REJECTED,
         S.AWAITING_BUYER_RESPONSE,
         S.REFUND_COMMITTED,
-        S.REFUNDED,
-        S.REPLACEMENT_CREATED,
-        S.CLOSED,
-        S.WITHDRAWN,
+        final(S.REFUNDED),
+        final(S.REPLACEMENT_CREATED),
+        final(S.CLOSED),
+        final(S.WITHDRAWN),
     ),
     doc="The buyer asks for a replacement; accepting creates a new order to fulfil.",
-    terminal=frozenset({S.REPLACEMENT_CREATED, S.REFUNDED, S.CLOSED, S.WITHDRAWN}),
     transitions=(
         _request("§2b Replacement; seed 000 3.3"),
-        _t(
-            "approve",
-            S.REQUESTED,
-            S.REPLACEMENT_CREATED,
-            _SELLER_SIDE,
+        on(
+            E.APPROVE,
+            frm=S.REQUESTED,
+            to=S.REPLACEMENT_CREATED,
+            by=_SELLER_SIDE,
             effects=(EffectSpec(K.CREATE_REPLACEMENT_ORDER),),
             timeout=Window.SELLER_REPLACEMENT_RESPONSE,
             ref="§2b PENDING→COMPLETE (seller or system auto-accept); seed 000 Accept Exchange",
         ),
-        _t(
-            "reject",
-            S.REQUESTED,
-            S.REJECTED,
-            A.SELLER,
+        on(
+            E.REJECT,
+            frm=S.REQUESTED,
+            to=S.REJECTED,
+            by=A.SELLER,
             ref="§2b PENDING→REJECT; seed 000 Refuse Exchange",
         ),
-        _t(
-            "refund_instead",
-            S.REQUESTED,
-            S.REFUND_COMMITTED,
-            A.SELLER,
+        on(
+            E.REFUND_INSTEAD,
+            frm=S.REQUESTED,
+            to=S.REFUND_COMMITTED,
+            by=A.SELLER,
             effects=REFUND,
-            refund="requested",
             ref="§2b PENDING→REFUND_SUCCESS; seed 000 3.3 Full Refund",
         ),
-        _t(
-            "offer_partial_refund",
-            S.REQUESTED,
-            S.AWAITING_BUYER_RESPONSE,
-            A.SELLER,
+        on(
+            E.OFFER_PARTIAL_REFUND,
+            frm=S.REQUESTED,
+            to=S.AWAITING_BUYER_RESPONSE,
+            by=A.SELLER,
             ref="seed 000 3.3 Partial Refund",
         ),
         *_offers((_ACCEPT_PARTIAL,), "seed 000 3.3 (negotiated and confirmed → Refunded)"),
-        _t(
-            "withdraw",
-            (S.REQUESTED, S.REJECTED, S.AWAITING_BUYER_RESPONSE),
-            S.WITHDRAWN,
-            A.BUYER,
+        on(
+            E.WITHDRAW,
+            frm=(S.REQUESTED, S.REJECTED, S.AWAITING_BUYER_RESPONSE),
+            to=S.WITHDRAWN,
+            by=A.BUYER,
             ref="§2b REPLACEMENT_REQUEST_CANCEL",
         ),
         *_disputes((S.REJECTED,), "§2b REPLACEMENT_REQUEST_REJECT"),
-        _t(
-            "rule_for_buyer",
-            S.REJECTED,
-            S.REPLACEMENT_CREATED,
-            A.OPERATOR,
+        on(
+            E.RULE_FOR_BUYER,
+            frm=S.REJECTED,
+            to=S.REPLACEMENT_CREATED,
+            by=A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.SUPPORT_BUYER,
             effects=(EffectSpec(K.CREATE_REPLACEMENT_ORDER),),
@@ -487,77 +446,74 @@ EXCHANGE = Lifecycle(
 )
 
 
-RESHIPMENT = Lifecycle(
+RESHIPMENT = declare(
     RequestType.RESHIPMENT,
-    states=_states(
+    states=(
         S.REQUESTED,
         S.REJECTED,
         S.AWAITING_BUYER_RESPONSE,
         S.REFUND_COMMITTED,
-        S.REFUNDED,
-        S.RESHIPPED,
-        S.REPLACEMENT_CREATED,
-        S.CLOSED,
-        S.WITHDRAWN,
+        final(S.REFUNDED),
+        final(S.RESHIPPED),
+        final(S.REPLACEMENT_CREATED),
+        final(S.CLOSED),
+        final(S.WITHDRAWN),
     ),
     doc="Items missing or broken: the seller sends them again (seed 001).",
-    terminal=frozenset({S.RESHIPPED, S.REPLACEMENT_CREATED, S.REFUNDED, S.CLOSED, S.WITHDRAWN}),
     transitions=(
         _request("seed 001 Reshipment"),
-        _t(
-            "reship",
-            S.REQUESTED,
-            S.RESHIPPED,
-            A.SELLER,
+        on(
+            E.RESHIP,
+            frm=S.REQUESTED,
+            to=S.RESHIPPED,
+            by=A.SELLER,
             effects=(
-                EffectSpec(K.SEND_MISSING_ITEMS, "mode_missing_items"),
-                EffectSpec(K.CREATE_REPLACEMENT_ORDER, "mode_replacement"),
+                EffectSpec(K.SEND_MISSING_ITEMS, P.MODE_MISSING_ITEMS),
+                EffectSpec(K.CREATE_REPLACEMENT_ORDER, P.MODE_REPLACEMENT),
             ),
             ref="seed 001: send the missing items or a replacement",
         ),
-        _t(
-            "refund_instead",
-            S.REQUESTED,
-            S.REFUND_COMMITTED,
-            _SELLER_SIDE,
+        on(
+            E.REFUND_INSTEAD,
+            frm=S.REQUESTED,
+            to=S.REFUND_COMMITTED,
+            by=_SELLER_SIDE,
             effects=REFUND,
             timeout=Window.SELLER_RESPONSE,
-            refund="requested",
             ref="§3 48 h seller response [I: a silent seller's reshipment becomes a refund]",
         ),
-        _t("reject", S.REQUESTED, S.REJECTED, A.SELLER, ref="seed 001 review"),
-        _t(
-            "offer_partial_refund",
-            S.REQUESTED,
-            S.AWAITING_BUYER_RESPONSE,
-            A.SELLER,
+        on(E.REJECT, frm=S.REQUESTED, to=S.REJECTED, by=A.SELLER, ref="seed 001 review"),
+        on(
+            E.OFFER_PARTIAL_REFUND,
+            frm=S.REQUESTED,
+            to=S.AWAITING_BUYER_RESPONSE,
+            by=A.SELLER,
             ref="seed 001 alternative solutions",
         ),
-        _t(
-            "propose_alternative",
-            S.REQUESTED,
-            S.AWAITING_BUYER_RESPONSE,
-            A.SELLER,
+        on(
+            E.PROPOSE_ALTERNATIVE,
+            frm=S.REQUESTED,
+            to=S.AWAITING_BUYER_RESPONSE,
+            by=A.SELLER,
             ref="seed 001 alternative solutions",
         ),
         *_offers((_ACCEPT_PARTIAL, _ACCEPT_RESHIP, _ACCEPT_REPLACE), "seed 001"),
-        _t(
-            "withdraw",
-            (S.REQUESTED, S.REJECTED, S.AWAITING_BUYER_RESPONSE),
-            S.WITHDRAWN,
-            A.BUYER,
+        on(
+            E.WITHDRAW,
+            frm=(S.REQUESTED, S.REJECTED, S.AWAITING_BUYER_RESPONSE),
+            to=S.WITHDRAWN,
+            by=A.BUYER,
             ref="§2b PENDING→CANCEL (buyer)",
         ),
         *_disputes((S.REJECTED,), "seed 001 appeal"),
-        _t(
-            "rule_for_buyer",
-            S.REJECTED,
-            S.REFUND_COMMITTED,
-            A.OPERATOR,
+        on(
+            E.RULE_FOR_BUYER,
+            frm=S.REJECTED,
+            to=S.REFUND_COMMITTED,
+            by=A.OPERATOR,
             arbitration_from=_IN_ARB,
             arbitration_to=Arbitration.SUPPORT_BUYER,
             effects=REFUND,
-            refund="requested",
             ref="seed 001 appeal [I: a ruling for the buyer refunds]",
         ),
         _COMPLETE_REFUND,
@@ -565,35 +521,38 @@ RESHIPMENT = Lifecycle(
 )
 
 
-ABNORMAL_RETURN = Lifecycle(
+ABNORMAL_RETURN = declare(
     RequestType.ABNORMAL_RETURN,
-    states=_states(S.RETURN_IN_TRANSIT, S.RETURN_DELIVERED, S.CLOSED),
+    states=(
+        S.RETURN_IN_TRANSIT,
+        final(S.RETURN_DELIVERED),
+        final(S.CLOSED),
+    ),
     doc=(
         "A parcel comes back with no request: refused, recalled, buyer unreachable or "
         "a logistics failure (seed 000 §1, §3.4). It shows no after-sales status."
     ),
-    terminal=frozenset({S.RETURN_DELIVERED, S.CLOSED}),
     transitions=(
-        _t(
-            "detect_return",
-            S.NEW,
-            S.RETURN_IN_TRANSIT,
-            (A.LOGISTICS, A.SYSTEM, A.OPERATOR),
+        on(
+            E.DETECT_RETURN,
+            frm=S.NEW,
+            to=S.RETURN_IN_TRANSIT,
+            by=(A.LOGISTICS, A.SYSTEM, A.OPERATOR),
             ref="seed 000 §1 Abnormal Return",
         ),
-        _t(
-            "parcel_delivered",
-            S.RETURN_IN_TRANSIT,
-            S.RETURN_DELIVERED,
-            (A.LOGISTICS, A.SYSTEM),
+        on(
+            E.PARCEL_DELIVERED,
+            frm=S.RETURN_IN_TRANSIT,
+            to=S.RETURN_DELIVERED,
+            by=(A.LOGISTICS, A.SYSTEM),
             effects=(EffectSpec(K.STOCK_IN),),
             ref="seed 000 part 4 Returned; Part II stock-in",
         ),
-        _t(
-            "parcel_lost",
-            S.RETURN_IN_TRANSIT,
-            S.CLOSED,
-            (A.LOGISTICS, A.SYSTEM),
+        on(
+            E.PARCEL_LOST,
+            frm=S.RETURN_IN_TRANSIT,
+            to=S.CLOSED,
+            by=(A.LOGISTICS, A.SYSTEM),
             timeout=Window.RETURN_TRANSIT,
             ref="§3 lost package: tracking unchanged > 7 days",
         ),
@@ -601,34 +560,37 @@ ABNORMAL_RETURN = Lifecycle(
 )
 
 
-SELLER_REFUND = Lifecycle(
+SELLER_REFUND = declare(
     RequestType.SELLER_REFUND,
-    states=_states(S.REQUESTED, S.REFUND_COMMITTED, S.REFUNDED, S.CLOSED),
+    states=(
+        S.REQUESTED,
+        S.REFUND_COMMITTED,
+        final(S.REFUNDED),
+        final(S.CLOSED),
+    ),
     doc="The seller refunds on its own initiative, at order, line or partial-line level.",
-    terminal=frozenset({S.REFUNDED, S.CLOSED}),
     transitions=(
-        _t(
-            "initiate_refund",
-            S.NEW,
-            S.REQUESTED,
-            A.SELLER,
+        on(
+            E.INITIATE_REFUND,
+            frm=S.NEW,
+            to=S.REQUESTED,
+            by=A.SELLER,
             ref="seed 004 Seller-Initiated Refund (Blind-Return)",
         ),
-        _t(
-            "approve",
-            S.REQUESTED,
-            S.REFUND_COMMITTED,
-            (A.OPERATOR, A.SYSTEM),
+        on(
+            E.APPROVE,
+            frm=S.REQUESTED,
+            to=S.REFUND_COMMITTED,
+            by=(A.OPERATOR, A.SYSTEM),
             effects=REFUND,
             timeout=Window.REFUND_PROCESSING,
-            refund="requested",
             ref="seed 004: TikTok Shop verifies and attempts the refund",
         ),
-        _t(
-            "reject",
-            S.REQUESTED,
-            S.CLOSED,
-            (A.OPERATOR, A.SYSTEM),
+        on(
+            E.REJECT,
+            frm=S.REQUESTED,
+            to=S.CLOSED,
+            by=(A.OPERATOR, A.SYSTEM),
             ref="seed 004 verification; §2e 25005005 refund larger than refundable",
         ),
         _COMPLETE_REFUND,
@@ -636,54 +598,57 @@ SELLER_REFUND = Lifecycle(
 )
 
 
-BUYER_CANCELLATION = Lifecycle(
+BUYER_CANCELLATION = declare(
     RequestType.BUYER_CANCELLATION,
-    states=_states(S.REQUESTED, S.REFUND_COMMITTED, S.REFUNDED, S.CLOSED, S.WITHDRAWN),
+    states=(
+        S.REQUESTED,
+        S.REFUND_COMMITTED,
+        final(S.REFUNDED),
+        final(S.CLOSED),
+        final(S.WITHDRAWN),
+    ),
     doc=(
         "An order cancellation: asked by the buyer (cancel_type BUYER_CANCEL, needs approval) "
         "or done directly by the seller, system or operator (cancel_type CANCEL)."
     ),
-    terminal=frozenset({S.REFUNDED, S.CLOSED, S.WITHDRAWN}),
     transitions=(
         _request("§2f CANCELLATION_REQUEST_PENDING"),
-        _t(
-            "cancel_order",
-            S.NEW,
-            S.REFUND_COMMITTED,
-            _SELLER_SIDE,
+        on(
+            E.CANCEL_ORDER,
+            frm=S.NEW,
+            to=S.REFUND_COMMITTED,
+            by=_SELLER_SIDE,
             effects=REFUND,
-            refund="requested",
             ref="§2f cancel_type CANCEL (seller/system/operator, direct)",
         ),
-        _t(
-            "approve",
-            S.REQUESTED,
-            S.REFUND_COMMITTED,
-            _SELLER_SIDE,
+        on(
+            E.APPROVE,
+            frm=S.REQUESTED,
+            to=S.REFUND_COMMITTED,
+            by=_SELLER_SIDE,
             effects=REFUND,
             timeout=Window.SELLER_CANCELLATION_RESPONSE,
-            refund="requested",
             ref="§2f SUCCESS = accepted by seller/system; §3 48 h, US 24 h",
         ),
-        _t(
-            "reject",
-            S.REQUESTED,
-            S.CLOSED,
-            A.SELLER,
+        on(
+            E.REJECT,
+            frm=S.REQUESTED,
+            to=S.CLOSED,
+            by=A.SELLER,
             ref="§2f Reject Cancellation; CANCELLED = closed",
         ),
-        _t(
-            "order_shipped",
-            S.REQUESTED,
-            S.CLOSED,
-            (A.SELLER, A.LOGISTICS),
+        on(
+            E.ORDER_SHIPPED,
+            frm=S.REQUESTED,
+            to=S.CLOSED,
+            by=(A.SELLER, A.LOGISTICS),
             ref="§2f US: shipping a package rejects a pending buyer cancel",
         ),
-        _t(
-            "withdraw",
-            S.REQUESTED,
-            S.WITHDRAWN,
-            A.BUYER,
+        on(
+            E.WITHDRAW,
+            frm=S.REQUESTED,
+            to=S.WITHDRAWN,
+            by=A.BUYER,
             ref="§2f CANCELLED = closed by the buyer",
         ),
         _COMPLETE_REFUND,

@@ -1,49 +1,42 @@
-"""The platform's edge: typed readings of its records and webhooks, decisions, signatures."""
+"""The platform's edge: typed readings of its records and webhooks, decisions, signatures.
+
+Parsers turn TikTok Shop after-sales payloads into frozen, typed snapshots.
+The input is what a host receives: JSON-like dicts (or, for webhooks, the raw
+body). The output is immutable values in the library's words, each with the
+canonical ``(request type, state)`` candidates it can mean
+(:attr:`ReturnSnapshot.candidates`) and its ``update_time``.
+
+Conventions (``payload-shapes.md``):
+
+- **Ids stay strings.** An ``int`` id (some third-party code sends numbers) is
+  accepted and turned into its decimal string; ``bool``, ``float`` and
+  anything else is refused. ``combined_return_id`` ``"0"`` means "none".
+- **Times** are unix seconds (``int`` or a digit string) and become
+  timezone-aware UTC datetimes. Floats and values past the year 3000
+  (milliseconds, say) are refused.
+- **Money** is a decimal string (or ``int``) with its sibling ``currency``,
+  becoming :class:`~tiktok_aftersales.domain.money.Money`; floats, exponents, NaN
+  and negative amounts are refused. A refund breakdown is checked:
+  ``refund_total == refund_subtotal + refund_shipping_fee + refund_tax``.
+- **Booleans are lenient**: ``true``/``false`` in any case with stray spaces
+  (the docs send ``"true "``), ``0``/``1``.
+- **Codes** (statuses, types, roles) go through the vocabularies of
+  :mod:`tiktok_aftersales.codes`, which accept the documented misspellings.
+  Strict mode (the default) raises :class:`~tiktok_aftersales.codes.UnknownCode`
+  for a value no vocabulary knows; tolerant mode (``strict=False``) keeps
+  the raw value, names the field in the snapshot's ``unmapped`` and gives no
+  candidates, so the host can quarantine the case for review.
+
+Every refusal is an :class:`~tiktok_aftersales.errors.InvalidValue` naming the
+field (with its path, e.g. ``return_line_items[0].refund_amount.refund_tax``)
+and the value. Nothing else escapes from these parsers.
+"""
 
 from __future__ import annotations
 
-from .codec import (
-    AFTER_SALES_WEBHOOKS,
-    AftersaleEligibility,
-    CancellationSnapshot,
-    CancellationsPage,
-    CancellationStatusChange,
-    DecisionEligibility,
-    Discount,
-    Image,
-    LegacyItem,
-    LegacyRecord,
-    LegacyReversePage,
-    LegacyReverseSnapshot,
-    LineItem,
+from ..errors import (
     PlatformResponseError,
-    RefundAmount,
     RefundMismatch,
-    Rejected,
-    RejectReason,
-    ReturnRecord,
-    ReturnShippingFee,
-    ReturnSnapshot,
-    ReturnsPage,
-    ReturnStatusChange,
-    ReverseStatusUpdate,
-    SellerAction,
-    Video,
-    WebhookEnvelope,
-    WebhookType,
-    parse_aftersale_eligibility,
-    parse_cancellation,
-    parse_cancellations_page,
-    parse_decision_eligibility,
-    parse_legacy_page,
-    parse_legacy_reverse,
-    parse_refund_amount,
-    parse_refund_calculation,
-    parse_reject_reasons,
-    parse_return,
-    parse_return_records,
-    parse_returns_page,
-    parse_webhook,
 )
 from .decisions import (
     PLATFORM_CODES,
@@ -57,16 +50,62 @@ from .decisions import (
     idempotency_key,
     parse_decision_body,
 )
+from .records import (
+    CancellationSnapshot,
+    LegacyItem,
+    LegacyRecord,
+    LegacyReverseSnapshot,
+    ReturnSnapshot,
+    parse_cancellation,
+    parse_legacy_reverse,
+    parse_return,
+)
 from .requests import (
     ItemError,
     PlatformReply,
     PlatformRequest,
 )
+from .responses import (
+    AftersaleEligibility,
+    CancellationsPage,
+    DecisionEligibility,
+    LegacyReversePage,
+    Rejected,
+    RejectReason,
+    ReturnRecord,
+    ReturnsPage,
+    parse_aftersale_eligibility,
+    parse_cancellations_page,
+    parse_decision_eligibility,
+    parse_legacy_page,
+    parse_refund_calculation,
+    parse_reject_reasons,
+    parse_return_records,
+    parse_returns_page,
+)
 from .signature import (
     InvalidSignature,
-    check_signature,
     sign,
-    verify,
+    verify_signature,
+)
+from .values import (
+    Discount,
+    Image,
+    LineItem,
+    RefundAmount,
+    ReturnShippingFee,
+    SellerAction,
+    Video,
+    parse_refund_amount,
+)
+from .webhooks import (
+    AFTER_SALES_WEBHOOKS,
+    CancellationStatusChange,
+    ReturnStatusChange,
+    ReverseStatusUpdate,
+    WebhookEnvelope,
+    WebhookType,
+    parse_webhook,
 )
 
 __all__ = [
@@ -110,7 +149,6 @@ __all__ = [
     "WebhookType",
     "allowed_decisions",
     "build_decision",
-    "check_signature",
     "idempotency_key",
     "parse_aftersale_eligibility",
     "parse_cancellation",
@@ -127,5 +165,5 @@ __all__ = [
     "parse_returns_page",
     "parse_webhook",
     "sign",
-    "verify",
+    "verify_signature",
 ]

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from functools import cache
 from types import MappingProxyType
 from typing import Any
 
@@ -30,16 +29,21 @@ from ..codes import OUTBOUND, DecisionCode, DecisionEndpoint, Outbound
 from ..codes.platform import DECISION
 from ..domain.case import AfterSalesCase
 from ..domain.money import Money, Refund
-from ..domain.vocabulary import Actor, RequestType, State
+from ..domain.vocabulary import Actor
 from ..errors import (
-    ArbitrationInProgress,
     DecisionRefused,
     InvalidTransition,
     InvalidValue,
     NoPlatformDecision,
     UnknownEvent,
 )
-from ..lifecycle import EVENTS, LIFECYCLES, allowed_events, choose_transition
+from ..lifecycle import (
+    EVENTS,
+    allowed_events,
+    choose_transition,
+    event_of,
+    refusal_code,
+)
 
 __all__ = [
     "PLATFORM_CODES",
@@ -191,35 +195,6 @@ def idempotency_key(case: AfterSalesCase, event: str) -> str:
     return f"tas-{digest[:40]}"
 
 
-@cache
-def _after(kind: RequestType, event: str) -> frozenset[State]:
-    """States reachable once ``event`` fired in ``kind`` (from the declaration)."""
-    return LIFECYCLES[kind].reachable_after(event)
-
-
-def _platform_code(case: AfterSalesCase, event: str, error: InvalidTransition) -> int:
-    kind = case.request_type
-    state = case.state
-    if isinstance(error, ArbitrationInProgress):
-        return 25011010
-    if event not in LIFECYCLES[kind].events:
-        return 25020004
-    if state is State.WITHDRAWN:
-        return 25020009
-    if event == "approve":
-        return 25011012
-    if event == "confirm_receipt":
-        return 25020011 if state in _after(kind, "confirm_receipt") else 25011013
-    if event == "reject":
-        approved = _after(kind, "approve") - {State.CLOSED, State.REJECTED}
-        return 25020010 if state in approved else 25011011
-    if event == "reject_receipt":
-        return 25020012
-    if event == "offer_partial_refund":
-        return 25011032
-    return 25020003
-
-
 def _images(value: Any) -> tuple[DecisionImage, ...]:
     if value is None:
         return ()
@@ -292,7 +267,7 @@ def build_decision(
     try:
         transition = choose_transition(case, event, Actor.SELLER, data)
     except InvalidTransition as error:
-        code = _platform_code(case, event, error)
+        code = refusal_code(case, event, error)
         raise DecisionRefused(
             error.request_type,
             error.state,
@@ -311,7 +286,7 @@ def build_decision(
             f"no platform API call for {event!r} on {case.request_type.value} "
             "(a Seller Centre action or the opening of a request)",
         )
-    validated = EVENTS[event].validate(case, dict(data)) or {}
+    validated = EVENTS[event_of(event)].validate(case, dict(data)) or {}
     body = _body(case, outbound, validated)
     target = target_id if target_id is not None else case.platform_id
     if not isinstance(target, str) or not target.strip():

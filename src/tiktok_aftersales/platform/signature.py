@@ -6,16 +6,17 @@ the raw request body. Sources disagree on which secret signs (the app secret
 or a dedicated webhook signing secret); the host passes whichever its app
 uses.
 
-Everything here is pure: bytes in, a boolean (or a typed error) out. Verify
+Everything here is pure: bytes in, nothing (or a typed error) out. Verify
 the raw bytes *before* decoding JSON, and compare nothing by hand: the
 comparison is constant-time (:func:`hmac.compare_digest`).
 
 >>> body = b'{"type": 12}'
 >>> header = sign("app-key", body, "secret")
->>> verify(header, "app-key", body, "secret")
-True
->>> verify(header, "app-key", body + b" ", "secret")
-False
+>>> verify_signature(header, "app-key", body, "secret")
+>>> verify_signature(header, "app-key", body + b" ", "secret")
+Traceback (most recent call last):
+...
+tiktok_aftersales.errors.InvalidSignature: webhook signature mismatch
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 from ..errors import InvalidSignature, InvalidValue
 
-__all__ = ["InvalidSignature", "check_signature", "sign", "verify"]
+__all__ = ["InvalidSignature", "sign", "verify_signature"]
 
 _HEX = re.compile(r"^[0-9a-f]{64}$")
 
@@ -62,25 +63,14 @@ def sign(app_key: str, body: bytes, secret: str | bytes) -> str:
     return hmac.new(_key("secret", secret), message, hashlib.sha256).hexdigest()
 
 
-def verify(header: str | bytes | None, app_key: str, body: bytes, secret: str | bytes) -> bool:
-    """Whether the ``Authorization`` header signs ``app_key + body`` with ``secret``.
-
-    A missing, empty or malformed header is simply not valid (``False``).
-    Hex digits are compared case-insensitively and in constant time.
-
-    Raises:
-        InvalidValue: ``body`` is not bytes, or the key or secret is empty
-            (a host configuration error, not a bad delivery).
-
-    """
-    expected = sign(app_key, body, secret)
-    return _reason(header, expected) is None
-
-
-def check_signature(
+def verify_signature(
     header: str | bytes | None, app_key: str, body: bytes, secret: str | bytes
 ) -> None:
-    """Like :func:`verify`, but raise when the signature is not valid.
+    """Check that the ``Authorization`` header signs ``app_key + body`` with ``secret``.
+
+    Returns nothing when it does, and raises otherwise (fail closed: a caller
+    cannot forget to look at a result). Hex digits are compared
+    case-insensitively and in constant time.
 
     Raises:
         InvalidSignature: The header is missing, malformed or does not match.

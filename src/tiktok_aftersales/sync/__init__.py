@@ -1,27 +1,54 @@
-"""Bringing local cases up to the platform's state: reconciliation of records with cases."""
+"""Bringing local cases up to the platform's state: reconciliation of records with cases.
+
+The platform is the system of record, but its reports arrive late, twice, out
+of order, or skip steps (a poll every 15 minutes misses intermediate states).
+:func:`reconcile` compares one case with one snapshot and says what happened:
+
+- ``NOTHING_NEW``: same state (a duplicate delivery, or nothing changed);
+- ``STALE``: older than what the case has seen: ignored;
+- ``ADVANCED``: the shortest legal sequence of lifecycle events from the local
+  state to the platform's was applied, each step attributed to an actor who
+  could have fired it;
+- ``CONFLICT``: no legal path (e.g. complete going back to pending): nothing
+  applied, both sides reported;
+- ``UNMAPPED``: the platform sent a value no vocabulary knows: the case is
+  marked for review, nothing else changes;
+- ``NEW``: no local case yet: one is opened in the platform's state.
+
+Paths are searched over the declaration itself (the pure engine is asked,
+step by step), so sync can never take a step the lifecycle does not allow.
+"""
 
 from __future__ import annotations
 
-from .core import (
-    ACTOR_PREFERENCE,
+from .batches import (
     DeliveryResult,
-    NewCase,
-    Outcome,
-    PlatformState,
-    RequestGroup,
-    SnapshotLike,
-    Step,
     StreamReport,
     SyncReport,
-    SyncResult,
-    find_path,
-    group_requests,
-    open_from_snapshot,
-    opener,
-    platform_state_of,
-    reconcile,
     reconcile_webhooks,
     sync_page,
+)
+from .grouping import (
+    RequestGroup,
+    group_requests,
+)
+from .model import (
+    Outcome,
+    PlatformState,
+    SnapshotLike,
+    Step,
+    SyncResult,
+    platform_state_of,
+)
+from .opening import (
+    NewCase,
+    open_from_snapshot,
+    opener,
+)
+from .reconciling import (
+    ACTOR_PREFERENCE,
+    find_path,
+    reconcile,
 )
 
 __all__ = [
