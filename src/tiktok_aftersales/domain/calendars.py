@@ -301,8 +301,8 @@ class WorkingCalendar:
                 is both one of the host's holidays and one of its working days.
 
         """
-        own = frozenset(map(_as_date, holidays))
-        working = frozenset(_as_date(d) for d in working_days)
+        own = frozenset(map(as_date, holidays))
+        working = frozenset(as_date(d) for d in working_days)
         both = own & working
         if both:
             raise InvalidValue("working_days", sorted(both), "dates not also given as holidays")
