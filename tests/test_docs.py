@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tiktok_aftersales.errors import MissingExtra
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
@@ -40,7 +42,35 @@ def test_the_python_examples_of_each_page_run_in_order(page, monkeypatch, capsys
     monkeypatch.chdir(ROOT)  # examples read fixtures by their path in the checkout
     namespace: dict[str, object] = {"__name__": f"docs.{page}"}
     for i, block in enumerate(blocks, 1):
-        exec(compile(block, f"docs/{page} (python block {i})", "exec"), namespace)
+        try:
+            exec(compile(block, f"docs/{page} (python block {i})", "exec"), namespace)
+        except (ImportError, MissingExtra) as error:
+            extra = _extra_for(error)
+            if extra is None:
+                raise
+            pytest.skip(f"needs the [{extra}] extra ({error})")
+
+
+def _extras() -> dict[str, str]:
+    """Top-level module of each optional dependency -> the extra that installs it."""
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+    for extra, requirements in data["project"]["optional-dependencies"].items():
+        for requirement in requirements:
+            name = re.split(r"[\[<>=!~ ;]", requirement, maxsplit=1)[0].lower()
+            if name != "tiktok-aftersales":
+                found.setdefault(name.replace("-", "_"), extra)
+    return found
+
+
+def _extra_for(error: BaseException) -> str | None:
+    """The extra that would install what ``error`` says is missing, if one does."""
+    if isinstance(error, MissingExtra):
+        return error.extra
+    module = (getattr(error, "name", None) or "").split(".")[0].lower()
+    return _extras().get(module)
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builders import T0, usd_lines
-from tiktok_aftersales import Actor, Money, Refund, RequestType, State
+from tiktok_aftersales import (
+    Actor,
+    Money,
+    Refund,
+    RequestType,
+    State,
+)
 from tiktok_aftersales.domain import Breakdown, OrderLedger, OrderLine
 from tiktok_aftersales.errors import (
     CurrencyMismatch,

@@ -38,7 +38,7 @@ def executed():
 def data():
     """The notebook's population and policies, replayed here without the notebook."""
     from tiktok_aftersales import DEFAULT_POLICY
-    from tiktok_aftersales.analysis.core import figures, policy_from_spec, population, simulate
+    from tiktok_aftersales.analysis import figures, policy_from_spec, population, simulate
     from tiktok_aftersales.analysis.synthetic import Behaviour
 
     pop = population(SEED, CASES, Behaviour(seller_silent=0.12, buyer_disputes=0.5))

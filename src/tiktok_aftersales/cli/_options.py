@@ -102,7 +102,7 @@ def policy_option(text: str) -> Any:
                 f"unknown policy {text!r}; built-in policies: {known} "
                 "(or NAME,WINDOW=DURATION[@REGION[/TYPE]], or a policy JSON file)"
             ) from None
-    from ..analysis.core import policy_from_spec
+    from ..analysis import policy_from_spec
 
     try:
         return policy_from_spec(text)

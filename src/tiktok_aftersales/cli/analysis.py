@@ -1,6 +1,6 @@
 """Command-line commands for analysts: ``replay`` and ``simulate``.
 
-This module does the I/O the pure :mod:`tiktok_aftersales.analysis.core` leaves
+This module does the I/O the pure :mod:`tiktok_aftersales.analysis` leaves
 out: it reads files, prints tables and shows progress on a terminal.
 
 Exit codes: 0 ok; 1 the data had bad lines (what loaded is still printed,
@@ -253,7 +253,7 @@ def _read_lines(name: str) -> list[str]:
     _replay_arguments
 )
 def _replay(args: argparse.Namespace) -> int:
-    from ..analysis import core as analysis
+    from .. import analysis
 
     try:
         lines = _read_lines(args.file)
@@ -367,7 +367,7 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
     _simulate_arguments
 )
 def _simulate(args: argparse.Namespace) -> int:
-    from ..analysis import core as analysis
+    from .. import analysis
 
     first, second = args.policy, args.vs
     try:
