@@ -96,7 +96,6 @@ def _declared_states(source: str) -> set[str]:
 
 
 @needs_docs
-@pytest.mark.xfail(strict=True, reason="docstrings still use Sphinx roles until converted")
 def test_no_page_of_the_built_site_shows_a_raw_sphinx_role(site: Path) -> None:
     raw: dict[str, list[str]] = {}
     for page in _pages(site):

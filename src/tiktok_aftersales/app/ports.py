@@ -1,16 +1,18 @@
 """The ports a host implements so the library can drive its world.
 
 The library does no I/O. A host brings four adapters, each a
-:class:`typing.Protocol` (structural: no base class to inherit):
+`typing.Protocol` (structural: no base class to inherit):
 
-- :class:`PlatformPort`: the TikTok Shop client (seller decisions, seller
-  refunds, snapshots of a request);
-- :class:`InventoryPort`: stock and shipping holds;
-- :class:`CaseStore`: where cases live, with optimistic concurrency;
-- :class:`Clock`: the current time.
+- [`PlatformPort`][tiktok_aftersales.app.ports.PlatformPort]: the TikTok Shop client (seller
+  decisions, seller refunds, snapshots of a request);
+- [`InventoryPort`][tiktok_aftersales.app.ports.InventoryPort]: stock and shipping holds;
+- [`CaseStore`][tiktok_aftersales.app.ports.CaseStore]: where cases live, with optimistic
+  concurrency;
+- [`Clock`][tiktok_aftersales.app.ports.Clock]: the current time.
 
-:class:`~tiktok_aftersales.app.service.AfterSalesService` drives them; in-memory
-versions and a contract test kit are in :mod:`tiktok_aftersales.app.testing`.
+[`AfterSalesService`][tiktok_aftersales.app.service.AfterSalesService] drives them; in-memory
+versions and a contract test kit are in
+[`tiktok_aftersales.app.testing`][tiktok_aftersales.app.testing].
 
 Idempotency is the rule of every outward call: each one carries a stable
 ``key``, and an adapter that receives a key it has already carried out must
@@ -61,7 +63,7 @@ class StockItem:
 
 @attrs.frozen
 class Decision:
-    """A seller action the platform must accept, as sent through :class:`PlatformPort`.
+    """A seller action the platform must accept, as sent through `PlatformPort`.
 
     The service builds one for every event the seller fires (approve,
     reject, an offer, confirming or rejecting a received parcel, a
@@ -118,7 +120,7 @@ class PlatformPort(Protocol):
 
         Raises:
             Exception: Anything; the service wraps it in
-                :class:`~tiktok_aftersales.app.service.PlatformCallFailed` and saves
+                [`PlatformCallFailed`][tiktok_aftersales.app.service.PlatformCallFailed] and saves
                 nothing.
 
         """

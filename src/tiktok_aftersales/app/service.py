@@ -1,13 +1,14 @@
 """The application service: one entry point per thing that happens to a case.
 
-:class:`AfterSalesService` drives the host's ports (see
-:mod:`tiktok_aftersales.app.ports`) with the pure core. Every entry point does
+[`AfterSalesService`][tiktok_aftersales.app.service.AfterSalesService] drives the host's ports (see
+[`tiktok_aftersales.app.ports`][tiktok_aftersales.app.ports]) with the pure core. Every entry point
+does
 the same four steps:
 
-1. load the case from the :class:`~tiktok_aftersales.app.ports.CaseStore`;
+1. load the case from the [`CaseStore`][tiktok_aftersales.app.ports.CaseStore];
 2. apply the core (an event, the clock, a platform snapshot);
 3. save it with the version it was loaded at; on
-   :class:`~tiktok_aftersales.ConcurrencyConflict` reload and apply again
+   [`ConcurrencyConflict`][tiktok_aftersales.errors.ConcurrencyConflict] reload and apply again
    (``max_attempts`` times in all);
 4. dispatch the case's pending effects to the ports and save them as done.
 
@@ -15,16 +16,17 @@ Effects are an outbox: the core records each one on the case with a stable
 key (``case.effects``), so they are saved together with the change that
 produced them. Dispatching calls the port with that key, then saves the key
 in ``case.effects_done``. A port that fails leaves the effect pending (the
-case is saved) and :class:`DispatchFailed` tells the host to call
-:meth:`AfterSalesService.dispatch_pending`; a crash between the port call and
-the save makes the port see the same key again, which it ignores.
+case is saved) and [`DispatchFailed`][tiktok_aftersales.app.service.DispatchFailed] tells the host
+to call
+[`AfterSalesService.dispatch_pending`][tiktok_aftersales.app.service.AfterSalesService.dispatch_pending];
+a crash between the port call and the save makes the port see the same key again, which it ignores.
 
 Seller decisions go the other way round: the platform must accept a
 decision before it is true, so the service sends it *before* saving (see
 ``docs/ports.md`` for why), with a key that stays the same across retries.
 
 The service does no I/O of its own: time comes from the
-:class:`~tiktok_aftersales.app.ports.Clock` port.
+[`Clock`][tiktok_aftersales.app.ports.Clock] port.
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ Reconcile = Callable[[AfterSalesCase, Any], Any]
 """``reconcile(case, snapshot)``: bring a case in line with a platform snapshot.
 
 It returns the new case, or a result whose ``case`` attribute is the new case
-(:func:`tiktok_aftersales.sync.reconcile` returns such a ``SyncResult``).
+([`tiktok_aftersales.sync.reconcile`][tiktok_aftersales.sync.reconcile] returns such a
+``SyncResult``).
 """
 
 EffectHandler = Callable[[AfterSalesCase, Effect], None]
@@ -132,11 +135,13 @@ class AfterSalesService:
         platform: The platform client.
         inventory: Stock and shipping holds.
         clock: The current time.
-        policy: The deadline policy :meth:`tick` advances with.
+        policy: The deadline policy [`tick`][tiktok_aftersales.app.service.AfterSalesService.tick]
+            advances with.
         reconcile: The default ``reconcile(case, snapshot)`` for
-            :meth:`apply_snapshot` and :meth:`refresh`.
+            [`apply_snapshot`][tiktok_aftersales.app.service.AfterSalesService.apply_snapshot] and
+            [`refresh`][tiktok_aftersales.app.service.AfterSalesService.refresh].
         handlers: Effect kind to a handler that replaces the default route
-            (see :data:`EFFECT_ROUTES`).
+            (see [`EFFECT_ROUTES`][tiktok_aftersales.app.service.EFFECT_ROUTES]).
         max_attempts: How many times an update is tried when another
             writer saved the case first.
 
@@ -188,8 +193,10 @@ class AfterSalesService:
         """Open a new case, store it, and dispatch its first effects.
 
         A case the seller opens (a seller refund, a direct cancellation) is
-        sent to the platform first (:meth:`PlatformPort.send_refund` or
-        :meth:`~PlatformPort.send_decision`, key ``"<case_id>/1/<event>"``).
+        sent to the platform first
+        ([`PlatformPort.send_refund`][tiktok_aftersales.app.ports.PlatformPort.send_refund] or
+        [`send_decision`][tiktok_aftersales.app.ports.PlatformPort.send_decision], key
+        ``"<case_id>/1/<event>"``).
 
         Args:
             request_type: The request type.
@@ -210,7 +217,7 @@ class AfterSalesService:
         Raises:
             CaseExists: A case with this id is stored already.
             InvalidValue: A malformed argument (see
-                :func:`~tiktok_aftersales.open_case`).
+                [`open_case`][tiktok_aftersales.lifecycle.engine.open_case]).
             PlatformCallFailed: The platform did not confirm a seller opening.
             DispatchFailed: A port failed on an effect (the case is stored).
 
@@ -281,8 +288,9 @@ class AfterSalesService:
             payload: The event's payload.
             command_id: The host's id for this command. Give one to make
                 retries safe: it is kept in the history (payload key
-                :data:`COMMAND_ID`) and a second command with the same id is
-                refused with :class:`DuplicateCommand`.
+                [`COMMAND_ID`][tiktok_aftersales.app.service.COMMAND_ID]) and a second command with
+                the same id is refused with
+                [`DuplicateCommand`][tiktok_aftersales.app.service.DuplicateCommand].
             at: When (default: the clock's now).
 
         Returns:
@@ -355,10 +363,10 @@ class AfterSalesService:
     def tick(self, case_id: str | None = None) -> AfterSalesCase | tuple[AfterSalesCase, ...]:
         """Advance one case, or every stored case, to the clock's now.
 
-        Expired deadlines fire through :func:`tiktok_aftersales.deadlines.clock.advance`
-        with the service's policy; the case is saved and its effects
-        dispatched. Nothing is sent to the platform: the platform's own clock
-        fires the same expiries.
+        Expired deadlines fire through
+        [`tiktok_aftersales.deadlines.clock.advance`][tiktok_aftersales.deadlines.clock.advance]
+        with the service's policy; the case is saved and its effects dispatched. Nothing is sent to
+        the platform: the platform's own clock fires the same expiries.
 
         Args:
             case_id: One case, or ``None`` for every stored case that is not
@@ -405,8 +413,8 @@ class AfterSalesService:
 
         ``reconcile(case, snapshot)`` returns the case with whatever events
         the snapshot implies applied, or a result carrying it as ``.case``
-        (:func:`tiktok_aftersales.sync.reconcile` fits as it is; a host may
-        pass its own). Nothing is sent to the platform: the snapshot came
+        ([`tiktok_aftersales.sync.reconcile`][tiktok_aftersales.sync.reconcile] fits as it is; a
+        host may pass its own). Nothing is sent to the platform: the snapshot came
         from it.
 
         Raises:
@@ -446,7 +454,8 @@ class AfterSalesService:
         """Open a case the host did not know, in the state a platform snapshot shows.
 
         The case is opened along the declaration's shortest legal path to the
-        platform's state (:func:`tiktok_aftersales.sync.open_from_snapshot`),
+        platform's state
+        ([`tiktok_aftersales.sync.open_from_snapshot`][tiktok_aftersales.sync.open_from_snapshot]),
         stored, and its effects dispatched. Nothing is sent to the platform:
         the snapshot came from it.
 
@@ -478,13 +487,13 @@ class AfterSalesService:
         return self._dispatch(result.case)
 
     def refresh(self, case_id: str, reconcile: Reconcile | None = None) -> AfterSalesCase:
-        """Fetch the platform's snapshot of a case and apply it (see :meth:`apply_snapshot`)."""
+        """Fetch the platform's snapshot of a case and apply it (see `apply_snapshot`)."""
         case = self.store.get(case_id)
         snapshot = self.platform.fetch_snapshot(case)
         return self.apply_snapshot(case_id, snapshot, reconcile)
 
     def dispatch_pending(self, case_id: str) -> AfterSalesCase:
-        """Carry out a case's pending effects again (after :class:`DispatchFailed` or a crash).
+        """Carry out a case's pending effects again (after `DispatchFailed` or a crash).
 
         Each port gets the same key as before, so an effect that was in
         fact carried out is not repeated.

@@ -2,15 +2,17 @@
 
 Fakes of every port, for tests and notebooks:
 
-- :class:`InMemoryCaseStore`: a dict with compare-and-set on the version;
-- :class:`InMemoryInventory`: stock levels per SKU, holds per order, every
-  operation recorded, idempotent on the effect key;
-- :class:`InMemoryPlatform`: records decisions and seller refunds once per
-  key, serves snapshots, can be told to fail;
-- :class:`FixedClock` and :class:`ManualClock`.
+- [`InMemoryCaseStore`][tiktok_aftersales.app.testing.InMemoryCaseStore]: a dict with
+  compare-and-set on the version;
+- [`InMemoryInventory`][tiktok_aftersales.app.testing.InMemoryInventory]: stock levels per SKU,
+  holds per order, every operation recorded, idempotent on the effect key;
+- [`InMemoryPlatform`][tiktok_aftersales.app.testing.InMemoryPlatform]: records decisions and seller
+  refunds once per key, serves snapshots, can be told to fail;
+- [`FixedClock`][tiktok_aftersales.app.testing.FixedClock] and
+  [`ManualClock`][tiktok_aftersales.app.testing.ManualClock].
 
-:func:`in_memory_service` wires them into an
-:class:`~tiktok_aftersales.app.service.AfterSalesService`.
+[`in_memory_service`][tiktok_aftersales.app.testing.in_memory_service] wires them into an
+[`AfterSalesService`][tiktok_aftersales.app.service.AfterSalesService].
 
 The contract kit checks that a host's own adapter keeps the ports' promises.
 Subclass a contract in a test module, name the subclass ``Test...`` and
@@ -78,7 +80,7 @@ def _aware(value: Any, field: str) -> datetime:
 
 
 class InMemoryCaseStore:
-    """A :class:`~tiktok_aftersales.app.ports.CaseStore` in a dict.
+    """A [`CaseStore`][tiktok_aftersales.app.ports.CaseStore] in a dict.
 
     Attributes:
         conflicts: How many saves were refused as stale.
@@ -92,14 +94,14 @@ class InMemoryCaseStore:
             self.add(case)
 
     def get(self, case_id: str) -> AfterSalesCase:
-        """Return the stored case or raise :class:`~tiktok_aftersales.app.ports.UnknownCase`."""
+        """Return the stored case or raise `UnknownCase`."""
         try:
             return self._cases[case_id]
         except (KeyError, TypeError):
             raise UnknownCase(case_id) from None
 
     def add(self, case: AfterSalesCase) -> None:
-        """Store a new case or raise :class:`~tiktok_aftersales.app.ports.CaseExists`."""
+        """Store a new case or raise [`CaseExists`][tiktok_aftersales.app.ports.CaseExists]."""
         if not isinstance(case, AfterSalesCase):
             raise InvalidValue("case", case, "an AfterSalesCase")
         if case.case_id in self._cases:
@@ -167,7 +169,7 @@ class InventoryOperation:
 
 
 class InMemoryInventory:
-    """An :class:`~tiktok_aftersales.app.ports.InventoryPort` with stock levels per SKU.
+    """An [`InventoryPort`][tiktok_aftersales.app.ports.InventoryPort] with stock levels per SKU.
 
     Attributes:
         available: Sellable units per SKU.
@@ -198,7 +200,7 @@ class InMemoryInventory:
         self._faults = _Faults()
 
     def fail(self, times: int = 1, *methods: str) -> None:
-        """Make the next ``times`` calls (of ``methods``, or any) raise :class:`PortDown`."""
+        """Make the next ``times`` calls (of ``methods``, or any) raise `PortDown`."""
         self._faults.fail(times, *methods)
 
     def is_blocked(self, order_id: str) -> bool:
@@ -263,13 +265,15 @@ class InMemoryInventory:
 
 
 class InMemoryPlatform:
-    """A :class:`~tiktok_aftersales.app.ports.PlatformPort` that records what it was sent.
+    """A [`PlatformPort`][tiktok_aftersales.app.ports.PlatformPort] that records what it was sent.
 
     Attributes:
         decisions: Seller decisions accepted, once per key.
         refunds: Seller refunds accepted, once per key.
         calls: Every call's key, repeats included.
-        snapshots: Case id to the snapshot :meth:`fetch_snapshot` returns.
+        snapshots: Case id to the snapshot
+            [`fetch_snapshot`][tiktok_aftersales.app.testing.InMemoryPlatform.fetch_snapshot]
+            returns.
 
     """
 
@@ -282,7 +286,7 @@ class InMemoryPlatform:
         self._faults = _Faults()
 
     def fail(self, times: int = 1, *methods: str) -> None:
-        """Make the next ``times`` calls (of ``methods``, or any) raise :class:`PortDown`."""
+        """Make the next ``times`` calls (of ``methods``, or any) raise `PortDown`."""
         self._faults.fail(times, *methods)
 
     def _once(self, decision: Decision, method: str) -> bool:
@@ -354,7 +358,7 @@ class ManualClock:
 
 @attrs.define
 class InMemoryPorts:
-    """The fakes :func:`in_memory_service` wired together."""
+    """The fakes `in_memory_service` wired together."""
 
     store: InMemoryCaseStore
     platform: InMemoryPlatform
@@ -437,10 +441,11 @@ def _raises(kind: type[BaseException], call: Callable[[], object], what: str) ->
 
 
 class CaseStoreContract(abc.ABC):
-    """Checks that a :class:`~tiktok_aftersales.app.ports.CaseStore` keeps the port's promises.
+    """Checks that a [`CaseStore`][tiktok_aftersales.app.ports.CaseStore] keeps the port's promises.
 
-    Subclass it as ``TestMyStore`` and implement :meth:`make_store`; every
-    ``test_*`` method is one promise. A fresh, empty store is made per check.
+    Subclass it as ``TestMyStore`` and implement
+    [`make_store`][tiktok_aftersales.app.testing.CaseStoreContract.make_store]; every ``test_*``
+    method is one promise. A fresh, empty store is made per check.
     """
 
     @abc.abstractmethod
@@ -520,10 +525,14 @@ class CaseStoreContract(abc.ABC):
 
 
 class InventoryContract(abc.ABC):
-    """Checks that an :class:`~tiktok_aftersales.app.ports.InventoryPort` is idempotent on keys.
+    """Checks that an `InventoryPort` is idempotent on keys.
 
-    Subclass it, implement :meth:`make_inventory` (empty stock), and the
-    read-backs :meth:`available`, :meth:`damaged` and :meth:`is_blocked`.
+    Subclass it, implement
+    [`make_inventory`][tiktok_aftersales.app.testing.InventoryContract.make_inventory] (empty
+    stock), and the read-backs
+    [`available`][tiktok_aftersales.app.testing.InventoryContract.available],
+    [`damaged`][tiktok_aftersales.app.testing.InventoryContract.damaged] and
+    [`is_blocked`][tiktok_aftersales.app.testing.InventoryContract.is_blocked].
     """
 
     @abc.abstractmethod

@@ -1,6 +1,6 @@
 """Command line: ``tiktok-aftersales`` and ``python -m tiktok_aftersales``.
 
-Each command is a function registered in :data:`COMMANDS`; it receives the
+Each command is a function registered in `COMMANDS`; it receives the
 parsed arguments and returns the process exit code.
 """
 
@@ -51,7 +51,7 @@ def _demo(_args: argparse.Namespace) -> int:
 
 
 _COMMAND_MODULES = ("explain", "analysis")
-"""Modules that register more commands with :func:`command` when imported."""
+"""Modules that register more commands with `command` when imported."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -143,7 +143,7 @@ def input_hint(lines: Sequence[str], expected: str) -> str | None:
 def report_problems(
     stream: TextIO, source: str, problems: Sequence[object], *, hint: str | None = None
 ) -> None:
-    """Write the first problems (at most :data:`MAX_PROBLEMS`), a count, and a hint."""
+    """Write the first problems (at most `MAX_PROBLEMS`), a count, and a hint."""
     for problem in problems[:MAX_PROBLEMS]:
         stream.write(f"{source}: {problem}\n")
     left = len(problems) - MAX_PROBLEMS

@@ -1,6 +1,6 @@
 """Command-line commands for analysts: ``replay`` and ``simulate``.
 
-This module does the I/O the pure :mod:`tiktok_aftersales.analysis` leaves
+This module does the I/O the pure `tiktok_aftersales.analysis` leaves
 out: it reads files, prints tables and shows progress on a terminal.
 
 Exit codes: 0 ok; 1 the data had bad lines (what loaded is still printed,

@@ -1,10 +1,10 @@
 """Command-line commands about the declaration: ``explain`` and ``diagram``.
 
-``explain VALUE`` asks every vocabulary (:func:`~tiktok_aftersales.codes.explain_value`)
-what an outside value means, then, for each canonical state it can mean,
-shows every tool's label, the events allowed next with who fires them, and
-the deadline that applies under a policy. ``diagram TYPE`` prints or writes
-a diagram drawn by :mod:`tiktok_aftersales.diagrams`.
+``explain VALUE`` asks every vocabulary
+([`explain_value`][tiktok_aftersales.codes.explain.explain_value]) what an outside value means,
+then, for each canonical state it can mean, shows every tool's label, the events allowed next with
+who fires them, and the deadline that applies under a policy. ``diagram TYPE`` prints or writes
+a diagram drawn by [`tiktok_aftersales.diagrams`][tiktok_aftersales.diagrams].
 
 This is command-line code: it reads and writes files when asked to.
 """

@@ -1,6 +1,7 @@
 """Durations, working-day calendars and day counting in a region's local time.
 
-Deadlines are measured in one of three units (:class:`DurationUnit`):
+Deadlines are measured in one of three units
+([`DurationUnit`][tiktok_aftersales.domain.calendars.DurationUnit]):
 
 - **hours** are elapsed time: 48 hours after an instant is that instant plus
   48 × 3600 seconds, whatever the local clocks do;
@@ -8,10 +9,11 @@ Deadlines are measured in one of three units (:class:`DurationUnit`):
   10:00 local time is 10:00 local time five dates later, so a daylight-saving
   change in between does not move the deadline by an hour;
 - **working days** skip the region's weekend and the host's holidays
-  (:class:`WorkingCalendar`, computed with :mod:`dateutil.rrule`); with the
-  ``[holidays]`` extra, :meth:`WorkingCalendar.with_public_holidays` adds the
-  region's public holidays from the ``holidays`` package, the host's own dates
-  taking precedence.
+  ([`WorkingCalendar`][tiktok_aftersales.domain.calendars.WorkingCalendar], computed with
+  `dateutil.rrule`); with the ``[holidays]`` extra,
+  [`WorkingCalendar.with_public_holidays`][tiktok_aftersales.domain.calendars.WorkingCalendar.with_public_holidays]
+  adds the region's public holidays from the ``holidays`` package, the host's own dates taking
+  precedence.
 
 Every function takes timezone-aware datetimes and returns timezone-aware UTC
 instants. Nothing here reads the clock.
@@ -62,7 +64,7 @@ def require_aware(value: Any, field: str = "at") -> datetime:
 
 
 def zone(name: str) -> tzinfo:
-    """Return the IANA time zone called ``name`` (via :func:`dateutil.tz.gettz`).
+    """Return the IANA time zone called ``name`` (via `dateutil.tz.gettz`).
 
     Raises:
         InvalidValue: ``name`` is not a known time zone.
@@ -147,7 +149,7 @@ unit=<DurationUnit.CALENDAR_DAYS: 'calendar_days'>), '1 working day')
     def parse(cls, text: str | Duration) -> Duration:
         """Read ``"48h"``, ``"5d"`` (calendar days) or ``"1wd"`` (working days).
 
-        A :class:`Duration` is returned as it is.
+        A [`Duration`][tiktok_aftersales.domain.calendars.Duration] is returned as it is.
 
         Raises:
             InvalidValue: The text is not in one of these forms.
@@ -163,7 +165,7 @@ unit=<DurationUnit.CALENDAR_DAYS: 'calendar_days'>), '1 working day')
 
     @property
     def short(self) -> str:
-        """The compact form that :meth:`parse` reads (``"48h"``)."""
+        """The compact form that `parse` reads (``"48h"``)."""
         return f"{self.amount}{_SHORT[self.unit]}"
 
     def __str__(self) -> str:
@@ -321,7 +323,7 @@ class WorkingCalendar:
     def next_working_days(self, after: date, count: int) -> tuple[date, ...]:
         """The first ``count`` working days strictly after the local date ``after``.
 
-        Computed with a :class:`dateutil.rrule.rruleset`: a daily rule on the
+        Computed with a `dateutil.rrule.rruleset`: a daily rule on the
         working weekdays, with the holidays as exception dates.
         """
         if count <= 0:

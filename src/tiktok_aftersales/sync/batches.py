@@ -68,12 +68,12 @@ def sync_page(
             ``platform_id``, else ``case_id``).
         snapshots: The page, e.g. ``parse_returns_page(...).records``.
         open_new: How to open a case for an unknown snapshot (see
-            :func:`opener`); without it unknown snapshots are reported as
+            [`opener`][tiktok_aftersales.sync.opener]); without it unknown snapshots are reported as
             ``CONFLICT`` with ``case=None`` and nothing is opened.
 
     Returns:
-        A :class:`SyncReport` with every result and the grid tab counts
-        before and after (seeds 002/003).
+        A [`SyncReport`][tiktok_aftersales.sync.SyncReport] with every result and the grid tab
+        counts before and after (seeds 002/003).
     """
     from ..codes import tab_counts
 
@@ -175,7 +175,7 @@ def reconcile_webhooks(
 ) -> StreamReport:
     """Reconcile a batch of webhook deliveries, received in any order, with local cases.
 
-    Deliveries (parsed :class:`~tiktok_aftersales.platform.WebhookEnvelope`
+    Deliveries (parsed [`WebhookEnvelope`][tiktok_aftersales.platform.webhooks.WebhookEnvelope]
     values) are deduplicated by notification id, ordered by the payload's
     update time (the envelope's timestamp when the payload has none), and
     reconciled one by one; older ones become ``STALE``. The platform

@@ -59,9 +59,10 @@ class PlatformState:
 class SnapshotLike(Protocol):
     """What sync needs from a parsed platform record or webhook.
 
-    The snapshots of :mod:`tiktok_aftersales.platform` satisfy it; a host may
-    pass anything with these attributes. The canonical reading comes from
-    :func:`platform_state_of`: a ``platform_state`` attribute, or
+    The snapshots of [`tiktok_aftersales.platform`][tiktok_aftersales.platform] satisfy it; a host
+    may pass anything with these attributes. The canonical reading comes from
+    [`platform_state_of`][tiktok_aftersales.sync.platform_state_of]: a ``platform_state`` attribute,
+        or
     ``request_type``, ``states`` and ``arbitration``.
     """
 
@@ -130,7 +131,7 @@ def platform_state_of(snapshot: object) -> PlatformState | None:
     """Read a snapshot's canonical state: its ``platform_state``, or build one.
 
     The codec's snapshots give ``request_type``, ``states`` and ``arbitration``;
-    a host's own objects may give a ready :class:`PlatformState` as
+    a host's own objects may give a ready [`PlatformState`][tiktok_aftersales.sync.PlatformState] as
     ``platform_state``. ``None`` means the snapshot could not be read
     (unmapped or ambiguous).
     """

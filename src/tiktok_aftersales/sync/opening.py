@@ -80,7 +80,7 @@ def open_from_snapshot(
 
 
 NewCase = Callable[[SnapshotLike], SyncResult]
-"""How a host opens a case for a snapshot it did not know (see :func:`opener`)."""
+"""How a host opens a case for a snapshot it did not know (see `opener`)."""
 
 
 def opener(

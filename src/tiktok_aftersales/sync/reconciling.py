@@ -114,12 +114,12 @@ def reconcile(
 
     Args:
         case: The local case.
-        snapshot: The platform's record (see :class:`SnapshotLike`).
+        snapshot: The platform's record (see [`SnapshotLike`][tiktok_aftersales.sync.SnapshotLike]).
         payloads: Payloads for inferred events that need one, by event name
             (e.g. ``{"offer_partial_refund": {"amount": Money(...)}}``).
 
     Returns:
-        A :class:`SyncResult`; the input case is never changed.
+        A [`SyncResult`][tiktok_aftersales.sync.SyncResult]; the input case is never changed.
 
     Raises:
         InvalidValue: The snapshot is for another order or request type.
