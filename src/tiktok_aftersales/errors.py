@@ -1,9 +1,10 @@
 """The one error hierarchy of the library.
 
-Every error the library raises on purpose derives from :class:`AfterSalesError`.
-Errors about bad input derive from :class:`InvalidValue` and carry the
-offending ``field`` and ``value``; errors about the lifecycle carry the request
-type, state, event and actor, and the events that would have been allowed.
+Every error the library raises on purpose derives from
+[`AfterSalesError`][tiktok_aftersales.errors.AfterSalesError]. Errors about bad input derive from
+[`InvalidValue`][tiktok_aftersales.errors.InvalidValue] and carry the offending ``field`` and
+``value``; errors about the lifecycle carry the request type, state, event and actor, and the events
+that would have been allowed.
 
 A failed operation never changes its input: cases are immutable values, so the
 case a caller holds is exactly the case it held before the error.
@@ -361,7 +362,7 @@ class DecisionRefused(InvalidTransition):
 
     Attributes:
         platform_code: The platform's error code for the same situation
-            (see :data:`PLATFORM_CODES`).
+            (see `PLATFORM_CODES`).
 
     """
 
@@ -397,7 +398,7 @@ class DuplicateCommand(InvalidValue):
 
     Nothing was changed. The command's event is in the history at ``seq``;
     if its effects may still be pending, call
-    :meth:`AfterSalesService.dispatch_pending`.
+    [`AfterSalesService.dispatch_pending`][tiktok_aftersales.app.service.AfterSalesService.dispatch_pending].
 
     Attributes:
         case_id: The case.
@@ -462,8 +463,9 @@ class DispatchFailed(AfterSalesError, RuntimeError):
     """A port failed to carry out an effect; the case is saved with it still pending.
 
     Effects before it were carried out and are marked done; it and the ones
-    after it are pending. Call :meth:`AfterSalesService.dispatch_pending`
-    with ``case_id`` to retry: the port gets the same key again.
+    after it are pending. Call
+    [`AfterSalesService.dispatch_pending`][tiktok_aftersales.app.service.AfterSalesService.dispatch_pending]
+        with ``case_id`` to retry: the port gets the same key again.
 
     Attributes:
         case: The case as saved (the effect pending).
@@ -491,8 +493,9 @@ class TickFailed(AfterSalesError, RuntimeError):
     """A clock tick over every case could not finish some of them.
 
     The others were advanced and saved. Each failure is typed
-    (:class:`DispatchFailed`, :class:`~tiktok_aftersales.ConcurrencyConflict`,
-    and so on); tick again or dispatch the pending effects.
+    ([`DispatchFailed`][tiktok_aftersales.errors.DispatchFailed],
+    [`ConcurrencyConflict`][tiktok_aftersales.errors.ConcurrencyConflict], and so on); tick again or
+    dispatch the pending effects.
 
     Attributes:
         changed: The cases the tick advanced and saved.
@@ -528,11 +531,12 @@ class CaseExists(InvalidValue):
 
 
 class PortDown(ConnectionError):
-    """What a fake port of :mod:`tiktok_aftersales.app.testing` raises when told to fail.
+    """What a fake port of `tiktok_aftersales.app.testing` raises when told to fail.
 
     It stands for any outage of a host's adapter (a network error, a database
-    restart), so it is deliberately not an :class:`AfterSalesError`: the service
-    must cope with exceptions it does not know.
+    restart), so it is deliberately not an
+    [`AfterSalesError`][tiktok_aftersales.errors.AfterSalesError]: the service must cope with
+        exceptions it does not know.
     """
 
 
@@ -647,7 +651,8 @@ class PlatformRequestInvalid(PlatformResponseError, ValueError):
 class PlatformDecisionRejected(PlatformResponseError, ValueError):
     """The platform refused a seller decision because of the request's state.
 
-    The codes are those of :data:`tiktok_aftersales.platform.PLATFORM_CODES`
+    The codes are those of
+    [`tiktok_aftersales.platform.PLATFORM_CODES`][tiktok_aftersales.platform.decisions.PLATFORM_CODES]
     (and the order-level ones, such as 25005005 "refund total is larger than
     the refundable amount"). The local case is behind the platform: refresh
     it before deciding again.
@@ -683,7 +688,7 @@ class PartialFailure(AfterSalesError, RuntimeError):
 
     Attributes:
         operation: The request's operation name.
-        item_errors: One :class:`~tiktok_aftersales.platform.ItemError` per refused item.
+        item_errors: One `ItemError` per refused item.
         request_id: The platform's request id.
 
     """

@@ -1,15 +1,15 @@
 """A reference host wiring the adapters: receiver → service → PostgreSQL → the TikTok Shop API.
 
-- :class:`TikTokShopPlatform` implements the service's
-  :class:`~tiktok_aftersales.app.ports.PlatformPort` with the TikTok Shop
+- `TikTokShopPlatform` implements the service's
+  [`PlatformPort`][tiktok_aftersales.app.ports.PlatformPort] with the TikTok Shop
   client: it sends the service's outbound requests (signed, retried) and
   answers the platform's refusal of a decision as a reply with its code.
-- The receiver (:func:`~tiktok_aftersales.adapters.web.webhook_app`) hands each
+- The receiver (`webhook_app`) hands each
   delivery to the service's one way in,
-  :meth:`~tiktok_aftersales.app.AfterSalesService.receive` (signature,
+  [`receive`][tiktok_aftersales.app.service.AfterSalesService.receive] (signature,
   tolerance, deduplication in PostgreSQL, look-up, reconcile, save,
   dispatch); a delivery about a request no case has yet is kept, and
-  :meth:`~tiktok_aftersales.app.AfterSalesService.refetch` opens it from the
+  [`refetch`][tiktok_aftersales.app.service.AfterSalesService.refetch] opens it from the
   Search Returns record.
 
 ``python -m tiktok_aftersales.adapters.host`` runs the whole path once on

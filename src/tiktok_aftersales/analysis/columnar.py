@@ -3,23 +3,23 @@
 A history in columns is one row per event, grouped by case and in order:
 coded ``event`` and ``actor`` columns, the case's coded ``request_type``,
 the event time ``at`` in integer microseconds (UTC), and one coded column per
-payload field that decides a move (:attr:`CodeTable.fields`: the fields the
+payload field that decides a move (`CodeTable.fields`: the fields the
 lifecycle's payload guards and payload-chosen offers read). ``offsets``
 says where each case starts (the CSR layout).
 
-:func:`codes` publishes the code table. It is compiled from
-:func:`~tiktok_aftersales.analysis.fast_table`, which is compiled from
-:data:`~tiktok_aftersales.lifecycle.LIFECYCLES` by asking the engine: there
-is no second table of transitions here. :func:`replay_columns` walks every
-case one event index at a time, all cases at once: one array look-up per
-event for the table-decided moves, one more for the few moves a payload
-field decides. The result is the same as applying every event with
-:func:`~tiktok_aftersales.apply` (a test proves it on generated populations).
+[`codes`][tiktok_aftersales.analysis.columnar.codes] publishes the code table. It is compiled from
+[`fast_table`][tiktok_aftersales.analysis.fast.fast_table], which is compiled from
+[`LIFECYCLES`][tiktok_aftersales.lifecycle.table.LIFECYCLES] by asking the engine: there
+is no second table of transitions here.
+[`replay_columns`][tiktok_aftersales.analysis.columnar.replay_columns] walks every case one event
+index at a time, all cases at once: one array look-up per event for the table-decided moves, one
+more for the few moves a payload field decides. The result is the same as applying every event with
+[`apply`][tiktok_aftersales.lifecycle.engine.apply] (a test proves it on generated populations).
 
-Columns come from :func:`encode_histories` (Python values) or
-:func:`from_arrow` (an Arrow table, e.g. read from Parquet; the ``columnar``
-extra, ``pyarrow``). Nothing here reads a file: read the table yourself
-(``pyarrow.parquet.read_table``) and pass it in.
+Columns come from [`encode_histories`][tiktok_aftersales.analysis.columnar.encode_histories] (Python
+values) or [`from_arrow`][tiktok_aftersales.analysis.columnar.from_arrow] (an Arrow table, e.g. read
+from Parquet; the ``columnar`` extra, ``pyarrow``). Nothing here reads a file: read the table
+yourself (``pyarrow.parquet.read_table``) and pass it in.
 """
 
 from __future__ import annotations
@@ -69,17 +69,19 @@ class CodeTable:
         values: Value of each payload-field code (``None`` first: absent).
         controls: Control code to (request type, state, arbitration,
             pending offer's solution), as in
-            :class:`~tiktok_aftersales.analysis.FastTable`.
+            [`FastTable`][tiktok_aftersales.analysis.fast.FastTable].
         control_state: ``numpy`` array, control code to state code.
         control_type: ``numpy`` array, control code to request type code.
         openings: ``numpy`` array, request type code to its control before opening.
         moves: ``numpy`` array ``[control, event, actor]`` to the next control;
-            :data:`ILLEGAL`, or ``-2 - i`` for a move decided by payload row ``i``.
+            [`ILLEGAL`][tiktok_aftersales.analysis.columnar.ILLEGAL], or ``-2 - i`` for a move
+            decided by payload row ``i``.
         slow_fields: ``numpy`` array, payload row to the field code it reads.
         slow_moves: ``numpy`` array ``[payload row, value code]`` to the next control.
         table: The fast table the arrays were compiled from.
         flat_moves: ``moves`` flattened, ``[control * flat_width + event * len(actors) +
-            actor]``; its last column (an unknown event) is :data:`ILLEGAL`, and one
+            actor]``; its last column (an unknown event) is
+            [`ILLEGAL`][tiktok_aftersales.analysis.columnar.ILLEGAL], and one
             more control row past the last (a refused case) leads to itself.
         flat_width: Columns per control in ``flat_moves``.
         flat_offsets: ``flat_moves`` with every next control multiplied by
@@ -119,7 +121,7 @@ class CodeTable:
         return {t.value: i for i, t in enumerate(self.request_types)}
 
     def value_code(self, value: Any) -> int:
-        """The code of one payload-field value (:data:`ILLEGAL` when it has none)."""
+        """The code of one payload-field value (`ILLEGAL` when it has none)."""
         for i, known in enumerate(self.values):
             if value is known:
                 return i
@@ -210,7 +212,7 @@ def codes() -> CodeTable:
 
     Raises:
         MissingExtra: numpy is not installed.
-        FastPathUnsupported: As :func:`~tiktok_aftersales.analysis.fast_table`.
+        FastPathUnsupported: As [`fast_table`][tiktok_aftersales.analysis.fast.fast_table].
 
     """
     global _CODES
@@ -221,17 +223,18 @@ def codes() -> CodeTable:
 
 @attrs.frozen(eq=False)
 class EventColumns:
-    """Histories as coded columns (build with :func:`encode_histories` or :func:`from_arrow`).
+    """Histories as coded columns (build with `encode_histories` or `from_arrow`).
 
     Attributes:
         case_ids: The case ids, one per case (a sequence or an array).
         request_type: Request type code per case.
         region: Region code (``"US"``) per case, as an array of strings.
         offsets: Where each case's events start; ``offsets[-1]`` is the event count.
-        event: Event code per event (:data:`ILLEGAL`: a name the declaration lacks).
+        event: Event code per event ([`ILLEGAL`][tiktok_aftersales.analysis.columnar.ILLEGAL]: a
+            name the declaration lacks).
         actor: Actor code per event.
         at: Event time per event, integer microseconds since the epoch (UTC).
-        fields: One value-code array per :attr:`CodeTable.fields` entry.
+        fields: One value-code array per `CodeTable.fields` entry.
 
     """
 
@@ -304,11 +307,11 @@ def encode_histories(histories: Iterable[History]) -> EventColumns:
 
 
 def to_arrow(histories: Iterable[History]) -> Any:
-    """Histories as an Arrow table, one row per event (the layout :func:`from_arrow` reads).
+    """Histories as an Arrow table, one row per event (the layout `from_arrow` reads).
 
     Columns: ``case_id``, ``order_id``, ``request_type``, ``region``,
     ``seq``, ``event``, ``actor``, ``at`` (``timestamp[us, UTC]``) and one
-    column per deciding payload field (:attr:`CodeTable.fields`; strings or
+    column per deciding payload field (`CodeTable.fields`; strings or
     booleans, null when absent).
 
     Raises:
@@ -347,7 +350,7 @@ def to_arrow(histories: Iterable[History]) -> Any:
 
 
 def _codes_of(column: Any, vocabulary: Mapping[Any, int]) -> Any:
-    """Map an Arrow column of names to codes (:data:`ILLEGAL` for unknown names)."""
+    """Map an Arrow column of names to codes (`ILLEGAL` for unknown names)."""
     np = require_numpy()
     pa = require_pyarrow()
     encoded = column.dictionary_encode().combine_chunks()
@@ -378,11 +381,11 @@ def _field_codes(table: CodeTable, column: Any) -> Any:
 
 
 def from_arrow(data: Any) -> EventColumns:
-    """Coded columns from an Arrow table (or pandas frame) in the :func:`to_arrow` layout.
+    """Coded columns from an Arrow table (or pandas frame) in the `to_arrow` layout.
 
     Rows must be grouped by ``case_id`` and in event order within a case (as
-    :func:`to_arrow` writes them, and as a Parquet dataset partitioned by
-    order keeps them).
+    [`to_arrow`][tiktok_aftersales.analysis.columnar.to_arrow] writes them, and as a Parquet dataset
+    partitioned by order keeps them).
 
     Raises:
         MissingExtra: pyarrow or numpy is not installed.
@@ -430,7 +433,7 @@ def from_arrow(data: Any) -> EventColumns:
 
 @attrs.frozen(eq=False)
 class ReplayColumns:
-    """What :func:`replay_columns` found.
+    """What [`replay_columns`][tiktok_aftersales.analysis.columnar.replay_columns] found.
 
     Attributes:
         columns: The input columns.
@@ -462,7 +465,7 @@ def replay_columns(columns: EventColumns) -> ReplayColumns:
     """Replay coded histories with numpy: every case at once, one event index at a time.
 
     A case stops at its first event the lifecycle refuses (``failed_at``);
-    re-run that case with :func:`~tiktok_aftersales.analysis.replay` for the
+    re-run that case with [`replay`][tiktok_aftersales.analysis.replay] for the
     engine's message. A deciding payload value without a code (not ``None``,
     a bool or a solution) stops its case the same way, to be replayed by the
     engine.
@@ -539,7 +542,8 @@ def replay_columns(columns: EventColumns) -> ReplayColumns:
 def self_decide(table: CodeTable, columns: EventColumns, rows: Any, moves: Any) -> Any:
     """Decide payload-dependent moves (``moves <= -2``) from the payload columns of ``rows``.
 
-    Returns the next controls, :data:`ILLEGAL` for refused moves.
+    Returns the next controls, [`ILLEGAL`][tiktok_aftersales.analysis.columnar.ILLEGAL] for refused
+    moves.
     """
     np = require_numpy()
     out = np.full(len(moves), ILLEGAL, dtype=np.int32)

@@ -6,11 +6,11 @@ refund). Each case checks its own refund against what was paid, but money's
 consistency boundary is the order: together, its cases never refund more
 than its lines paid, per line or in total.
 
-:class:`OrderLedger` is a pure value built from the cases of one order. A case
+`OrderLedger` is a pure value built from the cases of one order. A case
 holds money once it has a committed refund (``case.refund``); a pending
 request, a request that ended without a refund and a request superseded by
-its edit hold nothing. :meth:`OrderLedger.check` refuses a refund beyond
-what is left with :class:`~tiktok_aftersales.errors.OrderOverRefund`, naming the
+its edit hold nothing. `OrderLedger.check` refuses a refund beyond
+what is left with [`OrderOverRefund`][tiktok_aftersales.errors.OrderOverRefund], naming the
 order, the line, the amount asked and the amount left.
 
 >>> from tiktok_aftersales.domain.money import Breakdown, OrderLine, Refund
@@ -44,7 +44,7 @@ def _holds(case: AfterSalesCase) -> bool:
 class OrderLedger:
     """What an order paid per line, what its cases committed, and what is left.
 
-    Build it with :meth:`of`. Lines are keyed by order-line id, the id every
+    Build it with `of`. Lines are keyed by order-line id, the id every
     case of the order uses for its lines.
 
     Attributes:

@@ -1,14 +1,15 @@
 """The one way out: the outbound request a seller's event becomes.
 
-:func:`request_for` turns a seller-fired event, once applied, into the one
-:class:`~tiktok_aftersales.platform.PlatformRequest` that carries it out at the
+`request_for` turns a seller-fired event, once applied, into the one
+`PlatformRequest` that carries it out at the
 platform. Which kind of call an event becomes is declared with the event
-(:attr:`tiktok_aftersales.lifecycle.EventSpec.call`): a decision on a buyer's
-request (:func:`~tiktok_aftersales.platform.build_decision`), a seller refund, or
+(`tiktok_aftersales.lifecycle.EventSpec.call`): a decision on a buyer's
+request ([`build_decision`][tiktok_aftersales.platform.decisions.build_decision]), a seller refund,
+or
 a seller cancellation.
 
 **One key scheme.** Every request's ``idempotency_key`` is
-:func:`~tiktok_aftersales.platform.idempotency_key` of the case id, the
+[`idempotency_key`][tiktok_aftersales.platform.decisions.idempotency_key] of the case id, the
 position the event took in the case's history, and the event: the same
 decision always has the same key, whichever process or retry sends it.
 """
@@ -150,7 +151,7 @@ def request_to_json(request: PlatformRequest) -> str:
 
 
 def request_from_json(text: str) -> PlatformRequest:
-    """Read a request written by :func:`request_to_json`.
+    """Read a request written by `request_to_json`.
 
     Raises:
         InvalidValue: The text is not such a request.

@@ -1,18 +1,20 @@
 """Outbound seller decisions: from a lifecycle event to the request the platform expects.
 
-:func:`build_decision` takes a case and the seller's event (``approve``,
-``reject``, ``confirm_receipt`` …) and returns a :class:`DecisionRequest`:
-the endpoint and path (with the return or cancellation id), the JSON body
-(``decision``, ``buyer_keep_item``, ``partial_refund``, ``reject_reason``,
-``comment``, ``images``) and an idempotency key that is the same for the same
-case and event, so a retry cannot act twice.
+[`build_decision`][tiktok_aftersales.platform.decisions.build_decision] takes a case and the
+seller's event (``approve``,
+``reject``, ``confirm_receipt`` …) and returns a
+[`DecisionRequest`][tiktok_aftersales.platform.decisions.DecisionRequest]: the endpoint and path
+(with the return or cancellation id), the JSON body (``decision``, ``buyer_keep_item``,
+``partial_refund``, ``reject_reason``, ``comment``, ``images``) and an idempotency key that is the
+same for the same case and event, so a retry cannot act twice.
 
 Legality is the lifecycle's: the event must be one the declaration lets the
-seller fire in the case's state (:func:`tiktok_aftersales.lifecycle.choose_transition`).
-A refused decision raises :class:`DecisionRefused`, an
-:class:`~tiktok_aftersales.errors.InvalidTransition` that carries the
-platform's own error code for the same situation (platform-api.md §2e).
-Which event maps to which ``decision`` is :data:`tiktok_aftersales.codes.OUTBOUND`.
+seller fire in the case's state
+([`tiktok_aftersales.lifecycle.choose_transition`][tiktok_aftersales.lifecycle.engine.choose_transition]).
+A refused decision raises [`DecisionRefused`][tiktok_aftersales.platform.decisions.DecisionRefused],
+an [`InvalidTransition`][tiktok_aftersales.errors.InvalidTransition] that carries the platform's own
+error code for the same situation (platform-api.md §2e). Which event maps to which ``decision`` is
+[`tiktok_aftersales.codes.OUTBOUND`][tiktok_aftersales.codes.platform.OUTBOUND].
 """
 
 from __future__ import annotations
@@ -352,8 +354,8 @@ def _body(case: AfterSalesCase, outbound: Outbound, data: Mapping[str, Any]) -> 
 def allowed_decisions(case: AfterSalesCase) -> tuple[Outbound, ...]:
     """The platform calls the seller may make on the case now (like Get Decision Eligibility).
 
-    Derived from :func:`~tiktok_aftersales.lifecycle.allowed_events` for the
-    seller and :data:`~tiktok_aftersales.codes.OUTBOUND`.
+    Derived from [`allowed_events`][tiktok_aftersales.lifecycle.engine.allowed_events] for the
+    seller and [`OUTBOUND`][tiktok_aftersales.codes.platform.OUTBOUND].
     """
     out: list[Outbound] = []
     for allowed in allowed_events(case, Actor.SELLER):
