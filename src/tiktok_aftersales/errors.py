@@ -41,6 +41,7 @@ __all__ = [
     "InvalidSignature",
     "InvalidTransition",
     "InvalidValue",
+    "LeaseLost",
     "LineError",
     "MissingExtra",
     "MoneyError",
@@ -48,8 +49,14 @@ __all__ = [
     "NoPlatformDecision",
     "NonPositiveAmount",
     "OverRefund",
+    "PartialFailure",
+    "PlatformAuthFailed",
+    "PlatformDecisionRejected",
+    "PlatformRateLimited",
     "PlatformRefused",
+    "PlatformRequestInvalid",
     "PlatformResponseError",
+    "PlatformUnavailable",
     "PortDown",
     "RefundMismatch",
     "ShippingBlocked",
@@ -612,3 +619,103 @@ class MissingExtra(AfterSalesError, ImportError):
         self.package = package
         self.extra = extra
         super().__init__(f"{package} is not installed: pip install 'tiktok-aftersales[{extra}]'")
+
+
+# --- adapters: errors of the optional extras that do I/O (TikTok Shop API, PostgreSQL) ---
+
+
+class PlatformAuthFailed(PlatformResponseError, PermissionError):
+    """The platform refused the credentials: a bad or expired access token, app key or signature.
+
+    Retrying the same call does not help; refresh the access token or fix
+    the app key and secret. The message never contains the secret, the token
+    or the signature.
+    """
+
+
+class PlatformRateLimited(PlatformResponseError):
+    """The platform kept answering "too many requests" (HTTP 429 or its rate-limit code).
+
+    Raised only after the adapter's bounded retries with backoff ran out.
+    """
+
+
+class PlatformRequestInvalid(PlatformResponseError, ValueError):
+    """The platform found the request malformed (a missing or invalid parameter)."""
+
+
+class PlatformDecisionRejected(PlatformResponseError, ValueError):
+    """The platform refused a seller decision because of the request's state.
+
+    The codes are those of :data:`tiktok_aftersales.platform.PLATFORM_CODES`
+    (and the order-level ones, such as 25005005 "refund total is larger than
+    the refundable amount"). The local case is behind the platform: refresh
+    it before deciding again.
+    """
+
+
+class PlatformUnavailable(AfterSalesError, ConnectionError):
+    """The platform could not be reached or kept failing (network errors, timeouts, 5xx).
+
+    Raised after the adapter's bounded retries ran out. A call that carried
+    an idempotency key may be retried later with the same key.
+
+    Attributes:
+        operation: The request's operation name.
+        attempts: How many attempts were made.
+        http_status: The last HTTP status seen, if any response came.
+
+    """
+
+    def __init__(self, operation: str, attempts: int, reason: str, http_status: int | None) -> None:
+        self.operation = operation
+        self.attempts = attempts
+        self.http_status = http_status
+        self.reason = reason
+        super().__init__(
+            f"{operation}: platform unavailable after {attempts} attempt(s): {reason}"
+            + (f" (last HTTP status {http_status})" if http_status is not None else "")
+        )
+
+
+class PartialFailure(AfterSalesError, RuntimeError):
+    """A call answered code 0 but refused some of its items (the batch review does).
+
+    Attributes:
+        operation: The request's operation name.
+        item_errors: One :class:`~tiktok_aftersales.platform.ItemError` per refused item.
+        request_id: The platform's request id.
+
+    """
+
+    def __init__(self, operation: str, item_errors: Sequence[Any], request_id: str | None) -> None:
+        self.operation = operation
+        self.item_errors = tuple(item_errors)
+        self.request_id = request_id
+        listing = "; ".join(
+            f"{getattr(e, 'item_id', None) or '?'}: {getattr(e, 'code', '?')} "
+            f"{getattr(e, 'message', '')}"
+            for e in self.item_errors
+        )
+        super().__init__(
+            f"{operation}: {len(self.item_errors)} item(s) refused (request_id={request_id}): "
+            + listing
+        )
+
+
+class LeaseLost(AfterSalesError, RuntimeError):
+    """An outbox worker's lease on an entry ran out and another worker took the entry over.
+
+    The worker must not mark the entry done; the new holder dispatches it
+    (with the same idempotency key).
+
+    Attributes:
+        entry_id: The outbox entry.
+        worker: The worker whose lease was lost.
+
+    """
+
+    def __init__(self, entry_id: Any, worker: str) -> None:
+        self.entry_id = entry_id
+        self.worker = worker
+        super().__init__(f"outbox entry {entry_id!r}: worker {worker!r} no longer holds its lease")

@@ -78,6 +78,12 @@ class CodeTable:
         slow_fields: ``numpy`` array, payload row to the field code it reads.
         slow_moves: ``numpy`` array ``[payload row, value code]`` to the next control.
         table: The fast table the arrays were compiled from.
+        flat_moves: ``moves`` flattened, ``[control * flat_width + event * len(actors) +
+            actor]``; its last column (an unknown event) is :data:`ILLEGAL`, and one
+            more control row past the last (a refused case) leads to itself.
+        flat_width: Columns per control in ``flat_moves``.
+        flat_offsets: ``flat_moves`` with every next control multiplied by
+            ``flat_width`` (the row it leads to); negative entries as they are.
 
     """
 
@@ -96,6 +102,9 @@ class CodeTable:
     slow_fields: Any
     slow_moves: Any
     table: FastTable
+    flat_moves: Any
+    flat_width: int
+    flat_offsets: Any
 
     def event_code(self) -> Mapping[str, int]:
         """Event name to code."""
@@ -166,6 +175,11 @@ def _compile() -> CodeTable:
                 slow_moves[row, code] = ILLEGAL
     state_code = {s: i for i, s in enumerate(states)}
     type_code = {k: i for i, k in enumerate(kinds)}
+    count = len(table.controls)
+    width = len(events) * len(actors) + 1
+    flat = np.full((count + 1, width), ILLEGAL, dtype=np.int32)
+    flat[:count, : width - 1] = moves.reshape(count, width - 1)
+    flat[count, :] = count
     return CodeTable(
         request_types=kinds,
         states=states,
@@ -182,6 +196,9 @@ def _compile() -> CodeTable:
         slow_fields=slow_fields,
         slow_moves=slow_moves,
         table=table,
+        flat_moves=flat.ravel(),
+        flat_width=width,
+        flat_offsets=np.where(flat >= 0, flat * width, flat).ravel().astype(np.int32),
     )
 
 
@@ -342,6 +359,24 @@ def _codes_of(column: Any, vocabulary: Mapping[Any, int]) -> Any:
     return lookup[np.asarray(indices.cast(pa.int32()))]
 
 
+def _field_codes(table: CodeTable, column: Any) -> Any:
+    """Value codes of one payload-field column (booleans or strings; null: absent)."""
+    np = require_numpy()
+    pa = require_pyarrow()
+    column = column.combine_chunks()
+    if pa.types.is_boolean(column.type):
+        true = np.asarray(column.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        null = np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        codes_ = np.where(true, table.values.index(True), table.values.index(False))
+        return np.where(null, 0, codes_).astype(np.int8)
+    encoded = column.dictionary_encode()
+    lookup = np.array(
+        [table.value_code(v) for v in encoded.dictionary.to_pylist()] + [0], dtype=np.int8
+    )
+    indices = encoded.indices.fill_null(len(encoded.dictionary))
+    return lookup[np.asarray(indices.cast(pa.int32()))]
+
+
 def from_arrow(data: Any) -> EventColumns:
     """Coded columns from an Arrow table (or pandas frame) in the :func:`to_arrow` layout.
 
@@ -362,7 +397,8 @@ def from_arrow(data: Any) -> EventColumns:
     for name in ("case_id", "request_type", "region", "event", "actor", "at"):
         if name not in data.column_names:
             raise InvalidValue("columns", data.column_names, f"a column {name!r}")
-    ids = np.asarray(data.column("case_id").combine_chunks().to_numpy(zero_copy_only=False))
+    case_ids = data.column("case_id").combine_chunks().dictionary_encode()
+    ids = np.asarray(case_ids.indices.to_numpy(zero_copy_only=False))
     n = len(ids)
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if n else np.zeros(0, np.int64)
     offsets = np.r_[starts, n].astype(np.int64)
@@ -373,13 +409,17 @@ def from_arrow(data: Any) -> EventColumns:
         if name not in data.column_names:
             fields.append(np.zeros(n, dtype=np.int8))
             continue
-        values = data.column(name).to_pylist()
-        fields.append(np.array([table.value_code(v) for v in values], dtype=np.int8))
-    region = data.column("region").combine_chunks().to_numpy(zero_copy_only=False)
+        fields.append(_field_codes(table, data.column(name)))
+    region = (
+        data.column("region").combine_chunks().take(pa.array(starts)).to_numpy(zero_copy_only=False)
+    )
     return EventColumns(
-        case_ids=ids[starts],
+        case_ids=np.asarray(
+            case_ids.dictionary.take(pa.array(ids[starts])).to_numpy(zero_copy_only=False),
+            dtype=object,
+        ),
         request_type=kinds[starts],
-        region=np.asarray(region, dtype=object)[starts],
+        region=np.asarray(region, dtype=object),
         offsets=offsets,
         event=_codes_of(data.column("event"), table.event_code()).astype(np.int16),
         actor=_codes_of(data.column("actor"), table.actor_code()).astype(np.int8),
@@ -433,43 +473,81 @@ def replay_columns(columns: EventColumns) -> ReplayColumns:
     """
     np = require_numpy()
     table = codes()
+    width, dead = table.flat_width, len(table.controls)
     offsets = columns.offsets
     n = len(columns)
     lengths = np.diff(offsets)
-    order = np.argsort(-lengths, kind="stable")
+    key = -lengths
+    if n and lengths.max() < 2**15:
+        key = key.astype(np.int16)  # a stable sort of 16-bit keys is a radix sort
+    order = np.argsort(key, kind="stable")
     sorted_lengths = lengths[order]
     starts = offsets[:-1][order]
-    current = table.openings[columns.request_type[order]].astype(np.int32)
-    failed = np.full(n, -1, dtype=np.int64)
-    after = np.empty(columns.events, dtype=np.int32)
-    alive = np.ones(n, dtype=bool)
-    event, actor = columns.event, columns.actor
     longest = int(sorted_lengths[0]) if n else 0
     bound = np.searchsorted(-sorted_lengths, -np.arange(1, longest + 1), side="right")
+    # step-major order: every case's k-th event, for k = 0, 1, ...: each step is one slice
+    perm = np.concatenate([starts[: int(m)] + k for k, m in enumerate(bound)] or [starts[:0]])
+    size = len(table.actors)
+    combined = columns.event.astype(np.int32)
+    combined *= size
+    combined += columns.actor
+    combined[combined < 0] = width - 1  # an unknown event (code -1): the refusing column
+    combined = combined[perm]
+    # controls travel pre-multiplied by the row width: one add and one gather per step
+    table_rows = table.flat_offsets
+    first = (table.openings[columns.request_type[order]] * width).astype(np.int32)
+    stepped = np.empty(len(perm), dtype=np.int32)
+    scratch = np.empty(n, dtype=np.int32)
+    failed = np.full(n, -1, dtype=np.int64)
+    last_good = np.zeros(n, dtype=np.int32)
+    at = previous = 0
     for k in range(longest):
         m = int(bound[k])
-        rows = starts[:m] + k
-        c = current[:m]
-        e = event[rows]
-        nxt = table.moves[c, np.maximum(e, 0), actor[rows]]
-        nxt = np.where(e < 0, ILLEGAL, nxt)
-        slow = nxt <= -2
-        if slow.any():
-            row = -2 - nxt[slow]
-            values = np.stack([f[rows[slow]] for f in columns.fields])
-            code = values[table.slow_fields[row], np.arange(len(row))]
-            decided = table.slow_moves[row, np.maximum(code, 0)]
-            nxt[slow] = np.where(code < 0, ILLEGAL, decided)
-        live = alive[:m]
-        bad = live & (nxt < 0)
-        if bad.any():
-            failed[:m][bad] = k
-            live &= ~bad
-            alive[:m] = live
-        current[:m] = np.where(live, nxt, c)
-        after[rows] = current[:m]
+        source = first[:m] if k == 0 else stepped[previous : previous + m]
+        index = np.add(source, combined[at : at + m], out=scratch[:m])
+        view = stepped[at : at + m]
+        np.take(table_rows, index, out=view)
+        if view.min() < 0:
+            negative = np.flatnonzero(view < 0)
+            decided = self_decide(table, columns, perm[at + negative], view[negative])
+            refused = negative[decided < 0]
+            failed[refused] = k
+            last_good[refused] = source[refused] // width
+            view[negative] = np.where(decided < 0, dead, decided) * width
+        previous = at
+        at += m
+    controls = stepped // width
+    step_start = np.r_[0, np.cumsum(bound)].astype(np.int64)
+    last = first // width
+    has = np.flatnonzero(sorted_lengths > 0)
+    last[has] = controls[step_start[sorted_lengths[has] - 1] + has]
+    after = np.empty(columns.events, dtype=np.int32)
+    after[perm] = controls
     final = np.empty(n, dtype=np.int32)
-    final[order] = current
+    final[order] = np.where(last == dead, last_good, last)
     failed_at = np.empty(n, dtype=np.int64)
     failed_at[order] = failed
+    if (failed >= 0).any():
+        good = np.empty(n, dtype=np.int32)
+        good[order] = last_good
+        case_of = np.repeat(np.arange(n), lengths)
+        stuck = after == dead
+        after[stuck] = good[case_of[stuck]]
     return ReplayColumns(columns, after, final, failed_at)
+
+
+def self_decide(table: CodeTable, columns: EventColumns, rows: Any, moves: Any) -> Any:
+    """Decide payload-dependent moves (``moves <= -2``) from the payload columns of ``rows``.
+
+    Returns the next controls, :data:`ILLEGAL` for refused moves.
+    """
+    np = require_numpy()
+    out = np.full(len(moves), ILLEGAL, dtype=np.int32)
+    slow = np.flatnonzero(moves <= -2)
+    if len(slow) and columns.fields:
+        row = -2 - moves[slow]
+        values = np.stack([f[rows[slow]] for f in columns.fields])
+        code = values[table.slow_fields[row], np.arange(len(row))]
+        decided = table.slow_moves[row, np.maximum(code, 0)]
+        out[slow] = np.where(code < 0, ILLEGAL, decided)
+    return out

@@ -305,14 +305,21 @@ class Inbound:
 
     def _open(self, record: PlatformRecord, received_at: datetime) -> Delivery:
         log = self.service.notifications
-        if record.webhook or self.service.opener is None:
+        result: Any = None
+        if self.service.opener is not None:
+            try:
+                result = self.service.open_record(record, received_at)
+            except InvalidValue:
+                if not record.webhook:
+                    raise
+                result = None  # a webhook carries no lines: fetch the record to open it
+        if result is None:
             reason = "no local case: fetch the record to open one"
             if log is not None:
                 log.keep_for_refetch(record.platform_id, reason)
             return Delivery(
                 Outcome.CONFLICT, record.notification_id, record.platform_id, None, reason
             )
-        result: Any = self.service.open_record(record, received_at)
         if not isinstance(result, SyncResult):  # pragma: no cover - the opener returns one
             raise InvalidValue("opener", result, "must return a SyncResult")
         return _delivery(result, record)

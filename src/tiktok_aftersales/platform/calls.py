@@ -22,7 +22,7 @@ from typing import Any
 from ..domain.case import AfterSalesCase
 from ..domain.money import Refund
 from ..domain.vocabulary import Actor, Event, RequestType
-from ..errors import InvalidValue
+from ..errors import InvalidValue, NoPlatformDecision
 from ..lifecycle import EVENTS, CallKind, event_of
 from .decisions import build_decision, idempotency_key
 from .requests import PlatformRequest
@@ -103,7 +103,8 @@ def request_for(before: AfterSalesCase, after: AfterSalesCase) -> PlatformReques
 
     Returns:
         The request, or ``None`` when the event is not the seller's or
-        becomes no call (the platform, the buyer or the carrier reports it).
+        becomes no call (the platform, the buyer or the carrier reports it,
+        or it is a Seller Centre action with no API call).
 
     Raises:
         DecisionRefused: The platform would refuse the decision (its code attached).
@@ -124,7 +125,10 @@ def request_for(before: AfterSalesCase, after: AfterSalesCase) -> PlatformReques
         event is Event.CANCEL_ORDER and after.request_type is RequestType.BUYER_CANCELLATION
     ):
         return _seller_cancel(after, last.seq, event)
-    return build_decision(before, event, last.payload).request()
+    try:
+        return build_decision(before, event, last.payload).request()
+    except NoPlatformDecision:
+        return None  # a Seller Centre action: nothing to send
 
 
 def request_to_json(request: PlatformRequest) -> str:

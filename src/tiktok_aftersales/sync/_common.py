@@ -20,28 +20,32 @@ def matches(case: AfterSalesCase, target: PlatformState) -> bool:
     return target.arbitration is None or case.arbitration is target.arbitration
 
 
-def is_stale(case: AfterSalesCase, record: PlatformRecord, target: PlatformState) -> bool:
-    """Whether the record describes the past of the case, not its future.
+def is_stale(case: AfterSalesCase, record: PlatformRecord) -> bool:
+    """Whether the record is older than the newest platform record the case has seen.
 
-    Platform records are ordered by platform time: once the case has seen a
-    platform record, a record older than ``case.platform_time`` is stale.
-    Before that, the only time the case has is the host's, which may be
-    skewed against the platform's; a record is then stale only when both
-    say so: it is older than the last local event *and* shows a state the
-    case has already been through. A skew between the two clocks can thus
-    neither stall sync (a record ahead of the case always applies) nor
-    reorder it.
+    Platform records are ordered by platform time only: ``update_time``
+    against ``case.platform_time``, never against the host's clock, so a skew
+    between the two clocks can neither stall sync nor reorder it.
+    """
+    seen = case.platform_time
+    update = record.update_time
+    return seen is not None and update is not None and update < seen
+
+
+def looks_past(case: AfterSalesCase, record: PlatformRecord, target: PlatformState) -> bool:
+    """Whether an unreachable record describes the past of a case no platform record moved.
+
+    Only the host's clock dates such a case, so time alone cannot order the
+    record. It is taken as the past (stale) when no legal path leads to it,
+    it shows a state the case has already been through, and it is older than
+    the case's last event; otherwise it is a conflict.
     """
     update = record.update_time
-    if update is None:
-        return False
-    if case.platform_time is not None:
-        return update < case.platform_time
     last = case.last_event_at
-    if last is None or update >= last:
+    if case.platform_time is not None or update is None or last is None or update >= last:
         return False
     visited = {item.state for item in case.history[:-1]}
-    return bool(target.states & visited) and case.state not in target.states
+    return bool(target.states & visited)
 
 
 def seen_at(case: AfterSalesCase, record: PlatformRecord) -> AfterSalesCase:

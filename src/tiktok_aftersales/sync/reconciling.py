@@ -17,7 +17,15 @@ from ..domain.vocabulary import (
 from ..errors import AfterSalesError, InvalidValue
 from ..lifecycle import EVENTS, allowed_events, apply, event_of
 from ..platform.record import PlatformRecord, record_of
-from ._common import is_stale, mark_review, matches, payload_hints, seen_at, with_deadline
+from ._common import (
+    is_stale,
+    looks_past,
+    mark_review,
+    matches,
+    payload_hints,
+    seen_at,
+    with_deadline,
+)
 from .model import Outcome, PlatformState, Step, SyncResult, platform_state_of
 
 __all__ = [
@@ -160,7 +168,7 @@ def reconcile(
     contradiction = _contradiction(case, rec, target)
     if contradiction:
         return SyncResult(Outcome.CONFLICT, case, case, (), local, target, contradiction)
-    if is_stale(case, rec, target):
+    if is_stale(case, rec):
         return SyncResult(
             Outcome.STALE,
             case,
@@ -179,6 +187,16 @@ def reconcile(
     if case.last_event_at is not None and at < case.last_event_at:
         at = case.last_event_at
     found = find_path(case, target, at, payload_hints(rec, payloads))
+    if found is None and looks_past(case, rec, target):
+        return SyncResult(
+            Outcome.STALE,
+            case,
+            case,
+            (),
+            local,
+            target,
+            f"record of {rec.update_time} shows a state the case has left",
+        )
     if found is None:
         wanted = "/".join(sorted(s.value for s in target.states))
         return SyncResult(
