@@ -336,7 +336,7 @@ def test_the_demo_input_runs_and_ends_in_the_expected_state(db: Path) -> None:
     assert "refused: InvalidTransition" in text
     assert "401 - refused: InvalidSignature" in text  # the forged delivery
     assert "4035000000000000002 duplicate" in text  # the same notification delivered twice
-    assert "re-fetched: return-4035000000000000002 new" in text  # a webhook has no lines
+    assert "200 return-4035000000000000002 new" in text  # opened on the order's lines
     requests = host.RecordingPlatform(conn).requests()
     assert [r[2] for r in requests] == [
         "return-4035000000000000001",  # approve
@@ -407,18 +407,39 @@ UNKNOWN_REQUEST: dict[str, Any] = {
 }
 
 
-def test_a_webhook_of_an_unknown_request_is_acknowledged_and_kept_for_a_refetch(
-    db: Path,
-) -> None:
+def test_a_webhook_of_an_unknown_order_is_kept_and_opened_by_a_later_refetch(db: Path) -> None:
     conn = host.connect(db)
-    body = UNKNOWN_REQUEST
     service = host.make_service(conn, host.ScriptClock())
+    body = UNKNOWN_REQUEST
     delivery, refetched = host.deliver(service, body, datetime.fromtimestamp(1772442005, UTC))
-    assert delivery.status == 200 and delivery.outcome is Outcome.CONFLICT
-    assert refetched is not None and refetched.deliveries == ()  # the platform has no record
-    assert [p for p, _ in host.SqliteNotificationLog(conn).refetch()] == ["9"]
+    assert delivery.status == 200 and delivery.outcome is Outcome.REFUSED
+    assert isinstance(delivery.error, UnknownCase)  # the host's OMS does not know order 1
+    assert refetched is not None and refetched.deliveries == ()  # nor does the platform, yet
+    log = host.SqliteNotificationLog(conn)
+    assert [p for p, _ in log.refetch()] == ["9"]
     again, _ = host.deliver(service, body, datetime.fromtimestamp(1772442065, UTC))
     assert again.outcome is Outcome.DUPLICATE  # the notification id is kept in the database
+
+    order = {"order_id": "1", "region": "US", "stage": "delivered", "currency": "USD"}
+    order["lines"] = [{"line_id": "L1", "sku_id": "SKU-RED", "subtotal": "19.99"}]
+    conn.execute("INSERT INTO orders (order_id, data) VALUES ('1', ?)", (json.dumps(order),))
+    platform = service.platform
+    assert isinstance(platform, host.RecordingPlatform)
+    platform.hold(
+        {
+            "order_id": "1",
+            "return_id": "9",
+            "return_type": "REFUND",
+            "return_status": "RETURN_OR_REFUND_REQUEST_PENDING",
+            "role": "BUYER",
+            "create_time": 1772442000,
+            "update_time": 1772442000,
+        }
+    )
+    report = service.refetch()
+    assert [d.outcome for d in report.deliveries] == [Outcome.NEW]
+    assert service.store.get("return-9").state is State.REQUESTED
+    assert log.refetch() == ()
 
 
 def test_a_delivery_outside_the_tolerance_is_refused(db: Path) -> None:

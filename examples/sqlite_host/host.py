@@ -533,8 +533,8 @@ def deliver(
 ) -> tuple[Delivery, IngestReport | None]:
     """Post one webhook body to the service as TikTok Shop would: raw bytes, signed headers.
 
-    When the delivery leaves records waiting for a re-fetch (a request the
-    host has not seen: webhooks carry no lines), they are fetched at once.
+    When records wait for a re-fetch (one the host could not open: its order
+    is not in the order table yet), they are fetched again at once.
     """
     raw = json.dumps(body).encode()
     headers = {"Authorization": signature or sign(APP_KEY, raw, SECRET)}
