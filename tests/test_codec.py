@@ -499,11 +499,16 @@ def test_arbitration_is_read_as_the_sub_state():
 
 
 def test_a_refund_return_type_is_a_buyer_refund_unless_the_seller_created_it():
-    data = with_(RETURN, return_type="REFUND", return_status="RETURN_OR_REFUND_REQUEST_PENDING")
+    data = with_(RETURN, return_type="REFUND", return_status="RETURN_OR_REFUND_REQUEST_SUCCESS")
     buyer = parse_return(data)
     assert {k.request_type for k in buyer.candidates} == {R.REFUND_ONLY, R.SELLER_REFUND}
     assert buyer.request_type is R.REFUND_ONLY
     assert parse_return(with_(data, role="SELLER")).request_type is R.SELLER_REFUND
+
+
+def test_a_pending_refund_is_the_buyers_because_a_seller_refund_has_no_pending_step():
+    data = with_(RETURN, return_type="REFUND", return_status="RETURN_OR_REFUND_REQUEST_PENDING")
+    assert {k.request_type for k in parse_return(data).candidates} == {R.REFUND_ONLY}
 
 
 @pytest.mark.parametrize(

@@ -204,11 +204,10 @@ RETURN_STATUS: Vocabulary[Canonical, ReturnStatusCode] = Vocabulary.from_table(
                 S.WITHDRAWN: R.REPLACEMENT_REQUEST_CANCEL,
             },
             # Seller-created returns (Create Return, role SELLER) [I: same codes as refunds].
+            # A seller refund is committed at once (platform-2026 §3): no pending status.
             RequestType.SELLER_REFUND: {
-                S.REQUESTED: R.RETURN_OR_REFUND_REQUEST_PENDING,
                 S.REFUND_COMMITTED: R.RETURN_OR_REFUND_REQUEST_SUCCESS,
                 S.REFUNDED: R.RETURN_OR_REFUND_REQUEST_COMPLETE,
-                S.CLOSED: R.RETURN_OR_REFUND_REQUEST_CANCEL,
             },
             RequestType.RESHIPMENT: None,
             RequestType.ABNORMAL_RETURN: None,

@@ -12,7 +12,9 @@ A window's length is looked up from the most specific rule:
 has a rule of the last kind for every :class:`~tiktok_aftersales.Window`, so
 a lookup never fails.
 
-Defaults come from ``shared/reference/platform-api.md`` §3; each rule
+Defaults come from ``shared/reference/platform-api.md`` §3, corrected by
+``platform-2026.md`` §6 (replacement 24 h, ship-back US 14 d and ID 10 d,
+refund-only one working day in TH and VN); each rule
 carries its source, and ``[I]`` marks an inference where the sources give no
 number.
 """
@@ -390,6 +392,11 @@ class Policy:
 _REF = "platform-api.md §3"
 _ID = f"{_REF}: ID seller academy (Tokopedia)"
 _VN_TH = f"{_REF}: VN/TH seller university (2024-07-18)"
+_NEW = "platform-2026 §6"
+_OVW = "https://partner.tiktokshop.com/docv2/page/650b2001bace3e02b76db38a"
+_US_SHIP = "https://business.tiktokshop.com/us/blog/detail/10021817"
+_ID_SHIP = "https://seller-id.tokopedia.com/university/essay?knowledge_id=7753805756614401"
+_REFUND_ONLY = f"{_NEW}: TH/ID Seller Academy, Managing Refund-Only Requests"
 
 
 def _r(
@@ -408,13 +415,17 @@ _DEFAULT_RULES = (
     # -- any region ---------------------------------------------------------------------------
     _r(W.SELLER_RESPONSE, "48h", f"{_REF}: overview, respond to buyer requests or auto-approved"),
     _r(W.SELLER_RECEIPT, "48h", f"{_REF}: overview, receive check after delivery or auto-approved"),
-    _r(W.BUYER_SHIP_BACK, "5d", f"{_REF}: ID 5 calendar days; EchoTik 5 d [3P] [I: as default]"),
+    _r(
+        W.BUYER_SHIP_BACK,
+        "10d",
+        f"{_NEW} [I: the shorter documented market window (ID 10 d, US 14 d) as the default]",
+    ),
     _r(W.BUYER_DISPUTE, "48h", f"{_REF}: ID appeal 48 h; EchoTik arbitration 48 h [3P] [I]"),
     _r(W.BUYER_OFFER_RESPONSE, "48h", "[I] no number in the sources; as the dispute window"),
     _r(
         W.SELLER_REPLACEMENT_RESPONSE,
-        "48h",
-        f"{_REF}: overview, 48 h global seller response [I: applies to replacements]",
+        "24h",
+        f"{_NEW}: OVW, Replacement, seller has 24 hours to respond ({_OVW})",
     ),
     _r(W.SELLER_CANCELLATION_RESPONSE, "48h", f"{_REF}: overview, respond to buyer cancel"),
     _r(W.REFUND_PROCESSING, "72h", "[I] no number in the sources; 3 days to pay"),
@@ -422,7 +433,20 @@ _DEFAULT_RULES = (
     # -- Indonesia ----------------------------------------------------------------------------
     _r(W.SELLER_RESPONSE, "48h", _ID, "ID"),
     _r(W.BUYER_DISPUTE, "48h", f"{_ID}, appeal after a rejection", "ID"),
-    _r(W.BUYER_SHIP_BACK, "5d", f"{_ID}, upload ship-back info (calendar days)", "ID"),
+    _r(
+        W.BUYER_SHIP_BACK,
+        "10d",
+        f"{_NEW}: ID drop-off within 10 calendar days of approval, self-arranged tracking "
+        f"within 10 days (pick-up: 3 days to choose, 3 attempts, then drop-off) ({_ID_SHIP})",
+        "ID",
+    ),
+    _r(
+        W.SELLER_RESPONSE,
+        "2d",
+        f"{_REFUND_ONLY}: ID 2 calendar days",
+        "ID",
+        RequestType.REFUND_ONLY,
+    ),
     _r(
         W.SELLER_RECEIPT,
         "8d",
@@ -433,13 +457,23 @@ _DEFAULT_RULES = (
     # -- Vietnam, Thailand --------------------------------------------------------------------
     _r(W.SELLER_RESPONSE, "1wd", _VN_TH, "VN"),
     _r(W.SELLER_RESPONSE, "1wd", _VN_TH, "TH"),
+    *(
+        _r(
+            W.SELLER_RESPONSE,
+            "1wd",
+            f"{_REFUND_ONLY}: {c} 1 working day",
+            c,
+            RequestType.REFUND_ONLY,
+        )
+        for c in ("TH", "VN")
+    ),
     # -- United States ------------------------------------------------------------------------
     _r(
-        W.SELLER_REPLACEMENT_RESPONSE,
-        "24h",
-        f"{_REF}: overview, Replacement table (US)",
+        W.BUYER_SHIP_BACK,
+        "14d",
+        f"{_NEW}: US prepaid label or QR valid 14 days from approval; self-arranged: 14 days "
+        f"to upload tracking ({_US_SHIP})",
         "US",
-        RequestType.EXCHANGE,
     ),
     _r(
         W.SELLER_CANCELLATION_RESPONSE,

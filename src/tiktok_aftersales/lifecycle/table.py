@@ -303,7 +303,7 @@ RETURN_AND_REFUND = declare(
             to=S.CLOSED,
             by=A.SYSTEM,
             timeout=Window.BUYER_SHIP_BACK,
-            ref="§2b AWAITING_BUYER_SHIP (buyer misses the deadline: closed); §3 ID 5 days",
+            ref="§2b AWAITING_BUYER_SHIP (buyer misses the deadline: closed); platform-2026 §6",
         ),
         on(
             E.WITHDRAW,
@@ -563,35 +563,26 @@ ABNORMAL_RETURN = declare(
 SELLER_REFUND = declare(
     RequestType.SELLER_REFUND,
     states=(
-        S.REQUESTED,
         S.REFUND_COMMITTED,
         final(S.REFUNDED),
-        final(S.CLOSED),
     ),
-    doc="The seller refunds on its own initiative, at order, line or partial-line level.",
+    doc=(
+        "The seller refunds on its own initiative, at order, line or partial-line level. "
+        "The platform refunds at once: there is no approval step, and a refusal is the "
+        "call's synchronous error (a case is opened only once the call succeeded)."
+    ),
     transitions=(
         on(
             E.INITIATE_REFUND,
             frm=S.NEW,
-            to=S.REQUESTED,
-            by=A.SELLER,
-            ref="seed 004 Seller-Initiated Refund (Blind-Return)",
-        ),
-        on(
-            E.APPROVE,
-            frm=S.REQUESTED,
             to=S.REFUND_COMMITTED,
-            by=(A.OPERATOR, A.SYSTEM),
+            by=A.SELLER,
             effects=REFUND,
-            timeout=Window.REFUND_PROCESSING,
-            ref="seed 004: TikTok Shop verifies and attempts the refund",
-        ),
-        on(
-            E.REJECT,
-            frm=S.REQUESTED,
-            to=S.CLOSED,
-            by=(A.OPERATOR, A.SYSTEM),
-            ref="seed 004 verification; §2e 25005005 refund larger than refundable",
+            ref=(
+                "platform-2026 §3: OVW FAQ, no additional approval, TikTok Shop refunds "
+                "automatically; refusals are API errors (25005005); seed 004 blind return"
+            ),
+            note="Committed at once; the platform's refusal is the request's error.",
         ),
         _COMPLETE_REFUND,
     ),
