@@ -228,7 +228,13 @@ def test_the_platform_has_fourteen_return_statuses():
             "REPLACEMENT_REQUEST_REFUND_SUCCESS",
             {key(R.EXCHANGE, S.REFUND_COMMITTED), key(R.EXCHANGE, S.REFUNDED)},
         ),
-        ("REJECT_RECEIVE_PACKAGE", {key(R.RETURN_AND_REFUND, S.RECEIPT_REJECTED)}),
+        (
+            "REJECT_RECEIVE_PACKAGE",
+            {
+                key(R.RETURN_AND_REFUND, S.RECEIPT_REJECTED),
+                key(R.RETURN_AND_REFUND, S.AWAITING_SELLER_RETURN),
+            },
+        ),
         ("REPLACEMENT_REQUEST_COMPLETE", {key(R.EXCHANGE, S.REPLACEMENT_CREATED)}),
         (
             "AWAITING_BUYER_RESPONSE",

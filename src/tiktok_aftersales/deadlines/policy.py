@@ -397,6 +397,9 @@ _OVW = "https://partner.tiktokshop.com/docv2/page/650b2001bace3e02b76db38a"
 _US_SHIP = "https://business.tiktokshop.com/us/blog/detail/10021817"
 _ID_SHIP = "https://seller-id.tokopedia.com/university/essay?knowledge_id=7753805756614401"
 _REFUND_ONLY = f"{_NEW}: TH/ID Seller Academy, Managing Refund-Only Requests"
+_TH_APPEAL = "https://seller-th.tiktok.com/university/essay?knowledge_id=8290928649586449"
+_ID_APPEAL = "https://seller-id.tokopedia.com/university/essay?knowledge_id=8701225512601345"
+_VN_RETURN = "https://seller-vn.tiktok.com/university/essay?knowledge_id=4041059496167184"
 
 
 def _r(
@@ -430,6 +433,30 @@ _DEFAULT_RULES = (
     _r(W.SELLER_CANCELLATION_RESPONSE, "48h", f"{_REF}: overview, respond to buyer cancel"),
     _r(W.REFUND_PROCESSING, "72h", "[I] no number in the sources; 3 days to pay"),
     _r(W.RETURN_TRANSIT, "7d", f"{_REF}: overview, lost package, tracking unchanged > 7 days"),
+    _r(
+        W.SELLER_PACKAGE_REVIEW,
+        "2wd",
+        "platform-2026 §4b: RMA PENDING_PACKAGE_REVIEW, 2-4 business-day SLA [I: the lower bound]",
+    ),
+    _r(
+        W.SELLER_APPEAL,
+        "7d",
+        f"{_NEW}: ID 7 days after the refund [I: the shorter known window as the default]",
+    ),
+    _r(
+        W.SELLER_RETURN_TO_BUYER,
+        "3wd",
+        f"{_NEW}: VN seller-to-customer return within 3 business days ({_VN_RETURN})",
+    ),
+    _r(
+        W.SELLER_SHIPPING_SLA,
+        "2wd",
+        "platform-2026 §2: OVW Cancel, 2-business-day standard shipping SLA from the order date "
+        "(US business case) [I: elsewhere too]",
+    ),
+    # -- Thailand, Indonesia: the seller's appeal of a platform-approved refund -----------------
+    _r(W.SELLER_APPEAL, "15d", f"{_NEW}: TH 15 days after the refund ({_TH_APPEAL})", "TH"),
+    _r(W.SELLER_APPEAL, "7d", f"{_NEW}: ID 7 days after the refund ({_ID_APPEAL})", "ID"),
     # -- Indonesia ----------------------------------------------------------------------------
     _r(W.SELLER_RESPONSE, "48h", _ID, "ID"),
     _r(W.BUYER_DISPUTE, "48h", f"{_ID}, appeal after a rejection", "ID"),

@@ -24,6 +24,7 @@ from ..domain.vocabulary import Actor as A
 from ..domain.vocabulary import Arbitration, RequestType, Window
 from ..domain.vocabulary import State as S
 from . import predicates as P
+from .batch import AFTERSALES_REQUEST, RMA, SELLER_APPEAL
 from .declaration import EffectSpec, Lifecycle, Transition, declare, final, on
 from .events import Event as E
 
@@ -236,6 +237,7 @@ RETURN_AND_REFUND = declare(
         S.RETURN_IN_TRANSIT,
         S.RETURN_DELIVERED,
         S.RECEIPT_REJECTED,
+        S.AWAITING_SELLER_RETURN,
         S.REFUND_COMMITTED,
         final(S.REFUNDED),
         final(S.RESHIPPED),
@@ -333,7 +335,10 @@ RETURN_AND_REFUND = declare(
             by=(A.LOGISTICS, A.SYSTEM),
             effects=REFUND,
             timeout=Window.RETURN_TRANSIT,
-            ref="§3 lost package: tracking unchanged > 7 d [I: the shipper is refunded]",
+            ref=(
+                "§3 lost package: tracking unchanged > 7 d; platform-2026 §7: the platform "
+                "refunds the buyer and compensates the seller (TH, 1-5 business days)"
+            ),
         ),
         on(
             E.CONFIRM_RECEIPT,
@@ -350,6 +355,38 @@ RETURN_AND_REFUND = declare(
             to=S.RECEIPT_REJECTED,
             by=A.SELLER,
             ref="§2b BUYER_SHIPPED_ITEM→REJECT_RECEIVE_PACKAGE; seed 000 3.1; seed 004",
+        ),
+        on(
+            E.REQUIRE_RETURN_TO_BUYER,
+            frm=S.RECEIPT_REJECTED,
+            to=S.AWAITING_SELLER_RETURN,
+            by=A.OPERATOR,
+            arbitration_from=_IN_ARB,
+            arbitration_to=Arbitration.SUPPORT_SELLER,
+            ref="platform-2026 §6: VN seller-to-customer return (buyer's appeal unsuccessful)",
+        ),
+        on(
+            E.REQUIRE_RETURN_TO_BUYER,
+            frm=S.RECEIPT_REJECTED,
+            to=S.AWAITING_SELLER_RETURN,
+            by=A.OPERATOR,
+            arbitration_from=(Arbitration.NONE,),
+            ref="platform-2026 §6: VN seller-to-customer return (the buyer did not appeal)",
+        ),
+        on(
+            E.SHIP_TO_BUYER,
+            frm=S.AWAITING_SELLER_RETURN,
+            to=S.CLOSED,
+            by=A.SELLER,
+            ref="platform-2026 §6: VN seller ships the item back within 3 business days",
+        ),
+        on(
+            E.CLOSE,
+            frm=S.AWAITING_SELLER_RETURN,
+            to=S.CLOSED,
+            by=A.SYSTEM,
+            timeout=Window.SELLER_RETURN_TO_BUYER,
+            ref="platform-2026 §6 [I: the sources name no outcome for a late seller; it closes]",
         ),
         *_disputes((S.REJECTED, S.RECEIPT_REJECTED), "§2b REJECT / REJECT_RECEIVE_PACKAGE"),
         on(
@@ -658,6 +695,9 @@ LIFECYCLES: Mapping[RequestType, Lifecycle] = MappingProxyType(
             ABNORMAL_RETURN,
             SELLER_REFUND,
             BUYER_CANCELLATION,
+            AFTERSALES_REQUEST,
+            RMA,
+            SELLER_APPEAL,
         )
     }
 )
