@@ -38,6 +38,7 @@ __all__ = [
     "FastPathUnsupported",
     "FloatAmount",
     "GuardRejected",
+    "InitiativeRefused",
     "InvalidSignature",
     "InvalidTransition",
     "InvalidValue",
@@ -47,11 +48,20 @@ __all__ = [
     "NaiveDatetime",
     "NoPlatformDecision",
     "NonPositiveAmount",
+    "OrderAlreadyShipped",
+    "OrderClosedForAftersales",
+    "OrderKindForbids",
     "OverRefund",
     "PlatformCallFailed",
     "PlatformResponseError",
     "PortDown",
+    "ReasonNotMatchingStatus",
+    "RefundExceedsRefundable",
     "RefundMismatch",
+    "RejectReasonNotAllowed",
+    "RequestAlreadyInProgress",
+    "RequestTypeNotOffered",
+    "ReviewPartlyFailed",
     "ShippingBlocked",
     "TickFailed",
     "UnknownCase",
@@ -565,3 +575,108 @@ class MissingExtra(AfterSalesError, ImportError):
         self.package = package
         self.extra = extra
         super().__init__(f"{package} is not installed: pip install 'tiktok-aftersales[{extra}]'")
+
+
+# --- who may start what, and the platform's refusals of seller calls (platform-2026) ---------
+
+
+class InitiativeRefused(AfterSalesError, ValueError):
+    """The platform does not let this party start this request in this order status and region.
+
+    Attributes:
+        request_type: The request type asked for.
+        initiator: Who would start it (buyer, seller, system, operator).
+        order_status: The order's status.
+        region: The market's code.
+        reason: Why, with the source of the rule.
+
+    """
+
+    def __init__(
+        self, request_type: Any, initiator: Any, order_status: Any, region: Any, reason: str
+    ) -> None:
+        self.request_type = request_type
+        self.initiator = initiator
+        self.order_status = order_status
+        self.region = region
+        self.reason = reason
+        super().__init__(
+            f"{_name(request_type)} by {_name(initiator)} refused for an order in "
+            f"{_name(order_status)} in {_name(region)}: {reason}"
+        )
+
+
+class RequestTypeNotOffered(InitiativeRefused):
+    """The region does not offer this request type at all (an exchange outside its markets)."""
+
+
+class RejectReasonNotAllowed(InvalidValue):
+    """A reject reason that the platform did not list for this market and order status.
+
+    Attributes:
+        platform_code: 25001021 ("Reason not match order status").
+        allowed: The reason names the platform listed.
+
+    """
+
+    platform_code = 25001021
+
+    def __init__(self, field: str, value: Any, allowed: Sequence[str]) -> None:
+        self.allowed = tuple(allowed)
+        shown = ", ".join(self.allowed) or "none listed"
+        super().__init__(
+            field, value, f"not a reason fetched for this order (platform 25001021); use {shown}"
+        )
+
+
+class OrderKindForbids(AfterSalesError, ValueError):
+    """The platform forbids this decision on this kind of order, whatever the state.
+
+    Attributes:
+        event: The seller's event.
+        order_kind: FBT, quick refund or authentic guarantee.
+        platform_code: The platform's error code (25011026, 25011025, 25011023).
+
+    """
+
+    def __init__(self, event: Any, order_kind: Any, platform_code: int) -> None:
+        self.event = event
+        self.order_kind = order_kind
+        self.platform_code = platform_code
+        super().__init__(
+            f"{_name(event)} is forbidden on a {_name(order_kind)} order (platform {platform_code})"
+        )
+
+
+class RefundExceedsRefundable(PlatformResponseError):
+    """25005005: the refund is larger than what the order can still refund."""
+
+
+class OrderAlreadyShipped(PlatformResponseError):
+    """25001045: the order shipped; it can no longer be cancelled."""
+
+
+class RequestAlreadyInProgress(PlatformResponseError):
+    """25001011: a return is already in process, or the order was already cancelled."""
+
+
+class OrderClosedForAftersales(PlatformResponseError):
+    """25001051: the order is completed or cancelled; no return or cancel is allowed."""
+
+
+class ReasonNotMatchingStatus(PlatformResponseError):
+    """25001021: the reason does not fit the order's status (fetch the reasons again)."""
+
+
+class ReviewPartlyFailed(AfterSalesError, RuntimeError):
+    """A batch review answered code 0 with an ``errors`` list: some decisions were refused.
+
+    Attributes:
+        failures: ``(request id, code, message)`` for each refused decision.
+
+    """
+
+    def __init__(self, failures: Sequence[tuple[str | None, int, str]]) -> None:
+        self.failures = tuple(failures)
+        shown = "; ".join(f"{rid}: {code} {msg}" for rid, code, msg in self.failures)
+        super().__init__(f"the review was refused in part: {shown}")
