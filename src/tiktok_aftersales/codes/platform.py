@@ -148,7 +148,11 @@ class SellerActionCode(enum.StrEnum):
 
 
 class DecisionEndpoint(enum.StrEnum):
-    """The platform endpoint a seller decision is sent to (§2a)."""
+    """The platform endpoint a seller decision is sent to (§2a).
+
+    The values show the 202309 paths; the version a request is sent with is
+    data (:mod:`tiktok_aftersales.platform.versions`, newest documented by default).
+    """
 
     APPROVE_RETURN = "POST /return_refund/202309/returns/{id}/approve"
     REJECT_RETURN = "POST /return_refund/202309/returns/{id}/reject"

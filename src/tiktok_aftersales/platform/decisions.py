@@ -44,6 +44,7 @@ from ..lifecycle import (
     event_of,
     refusal_code,
 )
+from .versions import DEFAULT_VERSIONS, ApiVersions, Endpoint
 
 __all__ = [
     "PLATFORM_CODES",
@@ -151,6 +152,7 @@ class DecisionRequest:
         case_id: The case it acts on.
         event: The lifecycle event it carries out.
         seq: The history position the event will take once applied.
+        versions: The API versions the path is built with (newest by default).
 
     """
 
@@ -161,6 +163,7 @@ class DecisionRequest:
     case_id: str
     event: str
     seq: int
+    versions: ApiVersions = DEFAULT_VERSIONS
 
     @property
     def method(self) -> str:
@@ -169,8 +172,9 @@ class DecisionRequest:
 
     @property
     def path(self) -> str:
-        """The path with the id filled in."""
-        return self.endpoint.value.split(" ", 1)[1].replace("{id}", self.target_id)
+        """The versioned path with the id filled in (see :mod:`.versions`)."""
+        which = Endpoint[self.endpoint.name]
+        return self.versions.path(which, return_id=self.target_id, cancel_id=self.target_id)
 
     @property
     def query(self) -> Mapping[str, str]:
@@ -234,6 +238,7 @@ def build_decision(
     payload: Mapping[str, Any] | None = None,
     *,
     target_id: str | None = None,
+    versions: ApiVersions = DEFAULT_VERSIONS,
 ) -> DecisionRequest:
     """Build the platform request that carries out the seller's ``event`` on ``case``.
 
@@ -247,6 +252,7 @@ def build_decision(
             offers); ``reject_reason`` (or ``reason``), ``comment``, ``images``
             (rejections; a reason is required).
         target_id: The return or cancel id; defaults to ``case.platform_id``.
+        versions: The API versions to build the path with (newest documented by default).
 
     Returns:
         The request; apply the same event to the case once the platform accepts it.
@@ -302,6 +308,7 @@ def build_decision(
         case.case_id,
         event,
         len(case.history) + 1,
+        versions,
     )
 
 
