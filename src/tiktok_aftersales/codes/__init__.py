@@ -5,6 +5,7 @@ Each vocabulary is one table written canonical -> outside
 
 - :mod:`.platform`: the current Return & Refund API (return_status, return_type,
   role, arbitration_status, decisions, cancel_status, cancel_type, seller actions).
+- :mod:`.batch`: the 2026 batch returns (Aftersales Request and RMA statuses).
 - :mod:`.legacy`: the legacy reverse API (reverse_status_value, reverse_type, …).
 - :mod:`.tabs`: the connectors' Returns and Refunds grid.
 - :mod:`.labels`: ERP labels and return status, channel-manager labels,
@@ -15,6 +16,13 @@ Each vocabulary is one table written canonical -> outside
 from __future__ import annotations
 
 from .base import ALL_CANONICAL, Canonical, UnknownCode, Vocabulary, canonical
+from .batch import (
+    AFTERSALES_STATUS,
+    RMA_STATUS,
+    AftersalesStatusCode,
+    RefundStatusCode,
+    RmaStatusCode,
+)
 from .explain import (
     VOCABULARIES,
     CaseViews,
@@ -81,6 +89,7 @@ from .tabs import (
 )
 
 __all__ = [
+    "AFTERSALES_STATUS",
     "ALL_CANONICAL",
     "ALL_TAB",
     "ARBITRATION",
@@ -99,12 +108,14 @@ __all__ = [
     "OUTBOUND",
     "RETURN_STATUS",
     "RETURN_TYPE",
+    "RMA_STATUS",
     "ROLE",
     "SELLER_ACTION",
     "SELLER_CENTRE_TAG",
     "TAB_OF_LEGACY",
     "TERMINAL_RETURN_STATUSES",
     "VOCABULARIES",
+    "AftersalesStatusCode",
     "ArbitrationCode",
     "CancelStatusCode",
     "CancelTypeCode",
@@ -122,8 +133,10 @@ __all__ = [
     "LegacyUser",
     "Meaning",
     "Outbound",
+    "RefundStatusCode",
     "ReturnStatusCode",
     "ReturnTypeCode",
+    "RmaStatusCode",
     "RoleCode",
     "SellerActionCode",
     "SellerCentreTag",
