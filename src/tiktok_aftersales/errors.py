@@ -61,6 +61,7 @@ __all__ = [
     "RejectReasonNotAllowed",
     "RequestAlreadyInProgress",
     "RequestTypeNotOffered",
+    "ReviewNotEligible",
     "ReviewPartlyFailed",
     "ShippingBlocked",
     "TickFailed",
@@ -680,3 +681,17 @@ class ReviewPartlyFailed(AfterSalesError, RuntimeError):
         self.failures = tuple(failures)
         shown = "; ".join(f"{rid}: {code} {msg}" for rid, code, msg in self.failures)
         super().__init__(f"the review was refused in part: {shown}")
+
+
+class ReviewNotEligible(InvalidValue):
+    """The review-decisions response does not let the seller make this decision on a line.
+
+    Attributes:
+        platform_code: The line's ``ineligible_code`` (``None`` when the
+            decision was not offered at all).
+
+    """
+
+    def __init__(self, field: str, value: Any, reason: str, platform_code: int | None) -> None:
+        self.platform_code = platform_code
+        super().__init__(field, value, reason)

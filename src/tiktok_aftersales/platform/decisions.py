@@ -29,7 +29,7 @@ from ..codes import OUTBOUND, DecisionCode, DecisionEndpoint, Outbound
 from ..codes.platform import DECISION
 from ..domain.case import AfterSalesCase
 from ..domain.money import Money, Refund
-from ..domain.vocabulary import Actor
+from ..domain.vocabulary import Actor, OrderKind
 from ..errors import (
     DecisionRefused,
     InvalidTransition,
@@ -44,6 +44,8 @@ from ..lifecycle import (
     event_of,
     refusal_code,
 )
+from .outbound import check_order_kinds, check_reject_reason
+from .responses import RejectReason
 from .versions import DEFAULT_VERSIONS, ApiVersions, Endpoint
 
 __all__ = [
@@ -239,6 +241,8 @@ def build_decision(
     *,
     target_id: str | None = None,
     versions: ApiVersions = DEFAULT_VERSIONS,
+    reject_reasons: Sequence[RejectReason | str] | None = None,
+    order_kinds: Sequence[OrderKind | str] = (),
 ) -> DecisionRequest:
     """Build the platform request that carries out the seller's ``event`` on ``case``.
 
@@ -253,6 +257,10 @@ def build_decision(
             (rejections; a reason is required).
         target_id: The return or cancel id; defaults to ``case.platform_id``.
         versions: The API versions to build the path with (newest documented by default).
+        reject_reasons: The reasons fetched for this market and order status;
+            when given, a rejection's reason must be one of them.
+        order_kinds: What kind of order it is (FBT, quick refund, authentic
+            guarantee): decisions the platform forbids on it are refused locally.
 
     Returns:
         The request; apply the same event to the case once the platform accepts it.
@@ -263,6 +271,8 @@ def build_decision(
         NoPlatformDecision: The event is legal but has no API call.
         UnknownEvent: The event is not a lifecycle event.
         InvalidValue: The payload is malformed, or there is no target id.
+        RejectReasonNotAllowed: The reason is not among ``reject_reasons`` (25001021).
+        OrderKindForbids: The platform forbids the event on this kind of order.
 
     """
     data: Mapping[str, Any] = payload or {}
@@ -292,8 +302,11 @@ def build_decision(
             f"no platform API call for {event!r} on {case.request_type.value} "
             "(a Seller Centre action or the opening of a request)",
         )
+    check_order_kinds(event, order_kinds)
     validated = EVENTS[event_of(event)].validate(case, dict(data)) or {}
     body = _body(case, outbound, validated)
+    if reject_reasons is not None and body.reject_reason is not None:
+        check_reject_reason(body.reject_reason, reject_reasons)
     target = target_id if target_id is not None else case.platform_id
     if not isinstance(target, str) or not target.strip():
         raise InvalidValue(

@@ -29,17 +29,21 @@ import attrs
 
 from ..domain.effects import EffectKind
 from ..domain.money import Money, OrderLine, Refund, check_refund
+from ..domain.vocabulary import OrderKind
 from ..errors import (
     InvalidValue,
     OrderAlreadyShipped,
     OrderClosedForAftersales,
+    OrderKindForbids,
     PlatformResponseError,
     ReasonNotMatchingStatus,
     RefundExceedsRefundable,
+    RejectReasonNotAllowed,
     RequestAlreadyInProgress,
 )
+from ..lifecycle import EVENTS, event_of
 from .requests import PlatformReply, PlatformRequest
-from .responses import parse_refund_calculation
+from .responses import RejectReason, parse_refund_calculation
 from .values import RefundAmount
 from .versions import DEFAULT_VERSIONS, ApiVersions, Endpoint
 
@@ -51,6 +55,8 @@ __all__ = [
     "build_cancel_order",
     "build_create_return",
     "build_seller_refund",
+    "check_order_kinds",
+    "check_reject_reason",
     "outbound_key",
     "parse_calculated_refund",
     "raise_for_reply",
@@ -387,3 +393,48 @@ def raise_for_reply(reply: PlatformReply) -> PlatformReply:
 def refund_total(call: SellerCall) -> Money | None:
     """What the call refunds in total (``None``: nothing by itself)."""
     return None if call.refund is None else call.refund.total
+
+
+def check_reject_reason(reason: str, reasons: Sequence[RejectReason | str]) -> str:
+    """Refuse a reject reason the platform did not list for this market and order status.
+
+    Fetch the reasons first (Get Reject Reasons, read with
+    :func:`~tiktok_aftersales.platform.parse_reject_reasons`): SEA apps must,
+    and the US removed some reasons (``platform-api.md`` §6 item 6).
+
+    Returns:
+        The reason, when listed.
+
+    Raises:
+        RejectReasonNotAllowed: The reason is not listed; it carries the
+            platform's code 25001021 and the listed names.
+
+    """
+    names = [r.name if isinstance(r, RejectReason) else str(r) for r in reasons]
+    if reason not in names:
+        raise RejectReasonNotAllowed("reject_reason", reason, names)
+    return reason
+
+
+def check_order_kinds(event: str, kinds: Sequence[OrderKind | str]) -> None:
+    """Refuse locally a decision the platform forbids on FBT, quick-refund or guaranteed orders.
+
+    The codes are declared on the event (``EventSpec.forbidden_for``):
+    25011026 "forbid process receive for FBT order", 25011025 "quick refund
+    forbid reject receive", 25011023 "forbid process authentic guarantee order".
+
+    Raises:
+        OrderKindForbids: The event is forbidden on one of ``kinds``.
+        InvalidValue: A kind or the event is unknown.
+
+    """
+    spec = EVENTS[event_of(event)]
+    for kind in kinds:
+        try:
+            which = OrderKind(kind)
+        except ValueError:
+            allowed = ", ".join(k.value for k in OrderKind)
+            raise InvalidValue("order_kinds", kind, f"one of {allowed}") from None
+        code = spec.forbidden_for.get(which)
+        if code is not None:
+            raise OrderKindForbids(spec.name, which, code)
