@@ -409,7 +409,11 @@ _EVENT_LIST = (
     _spec(E.RULE_FOR_SELLER, "The platform operator rules for the seller."),
     _spec(E.CLOSE_ARBITRATION, "The platform closes the arbitration without a ruling."),
     _spec(E.CLOSE, "The request is closed without a refund (deadline missed, or rejected)."),
-    _spec(E.ORDER_SHIPPED, "The order shipped while a cancellation was pending (US rule)."),
+    _spec(
+        E.ORDER_SHIPPED,
+        "The seller uploads a tracking number to a pending cancellation, which refuses it.",
+        tracking=_text,
+    ),
     _spec(E.COMPLETE_REFUND, "The platform pays the committed refund."),
     _spec(
         E.REVIEW_LINES,

@@ -670,7 +670,10 @@ BUYER_CANCELLATION = declare(
             frm=S.REQUESTED,
             to=S.CLOSED,
             by=(A.SELLER, A.LOGISTICS),
-            ref="§2f US: shipping a package rejects a pending buyer cancel",
+            ref=(
+                "platform-2026 §2: uploading a tracking number to the request refuses it "
+                "(shipping without uploading does not: the platform approves)"
+            ),
         ),
         on(
             E.WITHDRAW,
