@@ -2,35 +2,8 @@
 
 from __future__ import annotations
 
-from .core import (
-    Comparison,
-    ComparisonRow,
-    ExposureRow,
-    Figures,
-    History,
-    LineError,
-    LoadResult,
-    MissingExtra,
-    OutcomeRow,
-    Population,
-    RecordedEvent,
-    ReplayResult,
-    SellerDeadlineRow,
-    StateTimeRow,
-    Table,
-    TabRow,
-    TimeoutCount,
-    dump_jsonl,
-    figures,
-    final_states,
-    load_jsonl,
-    load_platform_dump,
-    policy_from_spec,
-    population,
-    replay,
-    run_policy,
-    simulate,
-)
+from ..errors import LineError, MissingExtra
+from ._shared import Table
 from .fast import (
     FastPathUnsupported,
     FastTable,
@@ -38,12 +11,40 @@ from .fast import (
     fast_table,
     replay_states,
 )
+from .figures import (
+    ExposureRow,
+    Figures,
+    OutcomeRow,
+    SellerDeadlineRow,
+    StateTimeRow,
+    TabRow,
+    TimeoutCount,
+    figures,
+)
+from .histories import (
+    History,
+    LoadResult,
+    RecordedEvent,
+    dump_jsonl,
+    load_jsonl,
+    load_platform_dump,
+)
+from .replay import ReplayResult, final_states, replay
 from .samples import (
     SAMPLES,
     Sample,
     Step,
     build_sample,
     build_samples,
+)
+from .simulation import (
+    Comparison,
+    ComparisonRow,
+    Population,
+    policy_from_spec,
+    population,
+    run_policy,
+    simulate,
 )
 from .synthetic import (
     DEFAULT_WINDOW,

@@ -27,6 +27,9 @@ from .effects import (
     Effect,
     EffectKind,
 )
+from .ledger import (
+    OrderLedger,
+)
 from .money import (
     Breakdown,
     Money,
@@ -95,6 +98,7 @@ __all__ = [
     "Event",
     "Money",
     "Offer",
+    "OrderLedger",
     "OrderLine",
     "OrderStage",
     "PlatformDeadline",

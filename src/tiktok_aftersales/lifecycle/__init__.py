@@ -39,6 +39,7 @@ from .engine import (
 )
 from .events import EVENTS, CallKind, EventSpec, Refusal, event_of, offer_after
 from .machine import CaseModel, check_all, check_lifecycle, machine, machine_decides
+from .orders import apply_on_order, at_stake, check_order, open_on_order
 from .predicates import PREDICATES, Predicate
 from .table import HUMAN_ONLY_ARBITRATION, LIFECYCLES
 
@@ -62,9 +63,12 @@ __all__ = [
     "Transition",
     "allowed_events",
     "apply",
+    "apply_on_order",
+    "at_stake",
     "can_fire",
     "check_all",
     "check_lifecycle",
+    "check_order",
     "choose_transition",
     "declare",
     "dry_run",
@@ -77,5 +81,6 @@ __all__ = [
     "offer_after",
     "on",
     "open_case",
+    "open_on_order",
     "refusal_code",
 ]
