@@ -163,3 +163,40 @@ def test_every_endpoint_defaults_to_its_newest_version_and_a_host_may_pin_one() 
         DEFAULT_VERSIONS.with_version("nope", "202309")
     with pytest.raises(InvalidValue, match="return_id"):
         DEFAULT_VERSIONS.path(Endpoint.REJECT_RETURN)
+
+
+def test_a_seller_refund_beyond_what_the_order_has_left_across_its_cases_is_refused() -> None:
+    from builders import T0
+    from tiktok_aftersales.domain import OrderLedger
+    from tiktok_aftersales.errors import OrderOverRefund
+    from tiktok_aftersales.lifecycle import open_on_order
+
+    first = open_on_order(
+        [],
+        "seller_refund",
+        case_id="s-1",
+        order_id="o-1",
+        region="US",
+        lines=LINES,
+        at=T0,
+        payload={"refund": Refund.line(LINES, "L1")},
+    )
+    ledger = OrderLedger.of("o-1", LINES, [first])
+    with pytest.raises(OrderOverRefund):
+        build_seller_refund(
+            case_id="s-2",
+            order_id="o-1",
+            reason="r",
+            refund=Refund.partial("L1", Money("1.00", "USD")),
+            lines=LINES,
+            ledger=ledger,
+        )
+    ok = build_seller_refund(
+        case_id="s-2",
+        order_id="o-1",
+        reason="r",
+        refund=Refund.line(LINES, "L2"),
+        lines=LINES,
+        ledger=ledger,
+    )
+    assert ok.refund is not None

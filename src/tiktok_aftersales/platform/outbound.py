@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 
 from ..domain.effects import EffectKind
+from ..domain.ledger import OrderLedger
 from ..domain.money import Money, OrderLine, Refund, check_refund
 from ..domain.vocabulary import OrderKind
 from ..errors import (
@@ -148,6 +149,7 @@ def build_cancel_order(
     line_ids: Sequence[str] | None = None,
     seq: int = 1,
     versions: ApiVersions = DEFAULT_VERSIONS,
+    ledger: OrderLedger | None = None,
 ) -> SellerCall:
     """The seller cancels an order, whole or some of its lines (Cancel Order).
 
@@ -163,12 +165,15 @@ def build_cancel_order(
         line_ids: The lines to cancel; ``None`` cancels the whole order.
         seq: The history position the cancel event takes (1: the opening).
         versions: The API versions.
+        ledger: The order's ledger (every case of the order); when given, a
+            cancel that would refund more than the order has left is refused.
 
     Returns:
         The call; ``refund`` is what the cancel refunds (when ``lines`` are given).
 
     Raises:
         InvalidValue: An argument is missing or malformed.
+        OrderOverRefund: The order has less left than the cancel refunds.
 
     """
     if not isinstance(restock, bool):
@@ -184,6 +189,8 @@ def build_cancel_order(
     if lines:
         refund = Refund.order(lines) if not ids else Refund.line(lines, *ids)
         check_refund(refund, lines, "refund")
+        if ledger is not None:
+            ledger.check(refund)
     key = outbound_key(case_id, "cancel_order", seq)
     request = PlatformRequest(
         "cancel_order",
@@ -224,6 +231,7 @@ def build_seller_refund(
     lines: Sequence[OrderLine] = (),
     seq: int = 1,
     versions: ApiVersions = DEFAULT_VERSIONS,
+    ledger: OrderLedger | None = None,
 ) -> SellerCall:
     """The seller refunds on its own initiative (Create Return, ``return_type`` REFUND).
 
@@ -238,13 +246,18 @@ def build_seller_refund(
         lines: The order's lines, to check the refund against.
         seq: The history position of the refund event (1: the opening).
         versions: The API versions.
+        ledger: The order's ledger; when given, a refund beyond what the order
+            has left across all its cases is refused before it is sent.
 
     Raises:
         InvalidValue: An argument is missing or malformed.
         OverRefund: The refund exceeds what a line paid.
+        OrderOverRefund: The order has less left than the refund.
 
     """
     checked = _refund(refund, lines)
+    if ledger is not None:
+        ledger.check(checked)
     key = outbound_key(case_id, "seller_refund", seq)
     body = {**_refund_body(order_id, reason, checked), "return_type": "REFUND"}
     request = PlatformRequest(
