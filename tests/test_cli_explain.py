@@ -39,7 +39,7 @@ def test_a_platform_status_shows_both_canonical_states_labels_next_events_and_de
     assert "grid_tab: Aftersale Returning" in out
     assert "ship_back by buyer/system/logistics -> return_in_transit" in out
     assert "close by clock after buyer_ship_back -> closed" in out
-    assert "buyer_ship_back: the buyer has 5 calendar days" in out
+    assert "buyer_ship_back: the buyer has 10 calendar days" in out
 
 
 def test_an_alias_is_explained_as_the_value_it_spells(capsys):

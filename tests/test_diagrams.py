@@ -143,7 +143,7 @@ def test_dot_text_declares_every_state_marks_terminals_and_draws_every_edge(kind
 
 
 def test_dot_labels_escape_quotes():
-    lc = LIFECYCLES[RequestType.SELLER_REFUND]
+    lc = LIFECYCLES[RequestType.RETURN_AND_REFUND]
     odd = attrs.evolve(
         lc,
         transitions=(
@@ -161,7 +161,7 @@ def test_dot_labels_escape_quotes():
 
 
 def test_a_lifecycle_not_yet_declared_can_be_drawn():
-    lc = LIFECYCLES[RequestType.SELLER_REFUND]
+    lc = LIFECYCLES[RequestType.BUYER_CANCELLATION]
     smaller = attrs.evolve(lc, transitions=lc.transitions[:2])
     assert len(_mermaid_edges(mermaid_diagram(smaller))) < len(_mermaid_edges(mermaid_diagram(lc)))
 

@@ -21,52 +21,6 @@ if TYPE_CHECKING:  # annotations only: errors import nothing of the package at r
     from .domain.case import AfterSalesCase
     from .domain.effects import Effect
 
-__all__ = [
-    "AfterSalesError",
-    "ArbitrationInProgress",
-    "CaseExists",
-    "ConcurrencyConflict",
-    "CurrencyMismatch",
-    "DecisionRefused",
-    "DeclarationError",
-    "DecodeError",
-    "DeliveryOutsideTolerance",
-    "DiagramUnavailable",
-    "DispatchFailed",
-    "DuplicateCommand",
-    "EncodeError",
-    "EventOutOfOrder",
-    "FastPathUnsupported",
-    "FloatAmount",
-    "GuardRejected",
-    "InvalidSignature",
-    "InvalidTransition",
-    "InvalidValue",
-    "LeaseLost",
-    "LineError",
-    "MissingExtra",
-    "MoneyError",
-    "NaiveDatetime",
-    "NoPlatformDecision",
-    "NonPositiveAmount",
-    "OverRefund",
-    "PartialFailure",
-    "PlatformAuthFailed",
-    "PlatformDecisionRejected",
-    "PlatformRateLimited",
-    "PlatformRefused",
-    "PlatformRequestInvalid",
-    "PlatformResponseError",
-    "PlatformUnavailable",
-    "PortDown",
-    "RefundMismatch",
-    "ShippingBlocked",
-    "TickFailed",
-    "UnknownCase",
-    "UnknownCode",
-    "UnknownEvent",
-]
-
 
 def short(value: Any) -> Any:
     """A value cut to at most 60 characters for an error message (long text, mappings, lists)."""
@@ -625,9 +579,6 @@ class MissingExtra(AfterSalesError, ImportError):
         super().__init__(f"{package} is not installed: pip install 'tiktok-aftersales[{extra}]'")
 
 
-# --- adapters: errors of the optional extras that do I/O (TikTok Shop API, PostgreSQL) ---
-
-
 class PlatformAuthFailed(PlatformResponseError, PermissionError):
     """The platform refused the credentials: a bad or expired access token, app key or signature.
 
@@ -724,3 +675,126 @@ class LeaseLost(AfterSalesError, RuntimeError):
         self.entry_id = entry_id
         self.worker = worker
         super().__init__(f"outbox entry {entry_id!r}: worker {worker!r} no longer holds its lease")
+
+
+class InitiativeRefused(AfterSalesError, ValueError):
+    """The platform does not let this party start this request in this order status and region.
+
+    Attributes:
+        request_type: The request type asked for.
+        initiator: Who would start it (buyer, seller, system, operator).
+        order_status: The order's status.
+        region: The market's code.
+        reason: Why, with the source of the rule.
+
+    """
+
+    def __init__(
+        self, request_type: Any, initiator: Any, order_status: Any, region: Any, reason: str
+    ) -> None:
+        self.request_type = request_type
+        self.initiator = initiator
+        self.order_status = order_status
+        self.region = region
+        self.reason = reason
+        super().__init__(
+            f"{_name(request_type)} by {_name(initiator)} refused for an order in "
+            f"{_name(order_status)} in {_name(region)}: {reason}"
+        )
+
+
+class RequestTypeNotOffered(InitiativeRefused):
+    """The region does not offer this request type at all (an exchange outside its markets)."""
+
+
+class RejectReasonNotAllowed(InvalidValue):
+    """A reject reason that the platform did not list for this market and order status.
+
+    Attributes:
+        platform_code: 25001021 ("Reason not match order status").
+        allowed: The reason names the platform listed.
+
+    """
+
+    platform_code = 25001021
+
+    def __init__(self, field: str, value: Any, allowed: Sequence[str]) -> None:
+        self.allowed = tuple(allowed)
+        shown = ", ".join(self.allowed) or "none listed"
+        super().__init__(
+            field, value, f"not a reason fetched for this order (platform 25001021); use {shown}"
+        )
+
+
+class OrderKindForbids(AfterSalesError, ValueError):
+    """The platform forbids this decision on this kind of order, whatever the state.
+
+    Attributes:
+        event: The seller's event.
+        order_kind: FBT, quick refund or authentic guarantee.
+        platform_code: The platform's error code (25011026, 25011025, 25011023).
+
+    """
+
+    def __init__(self, event: Any, order_kind: Any, platform_code: int) -> None:
+        self.event = event
+        self.order_kind = order_kind
+        self.platform_code = platform_code
+        super().__init__(
+            f"{_name(event)} is forbidden on a {_name(order_kind)} order (platform {platform_code})"
+        )
+
+
+class RefundExceedsRefundable(PlatformResponseError):
+    """25005005: the refund is larger than what the order can still refund."""
+
+
+class OrderAlreadyShipped(PlatformResponseError):
+    """25001045: the order shipped; it can no longer be cancelled."""
+
+
+class RequestAlreadyInProgress(PlatformResponseError):
+    """25001011: a return is already in process, or the order was already cancelled."""
+
+
+class OrderClosedForAftersales(PlatformResponseError):
+    """25001051: the order is completed or cancelled; no return or cancel is allowed."""
+
+
+class ReasonNotMatchingStatus(PlatformResponseError):
+    """25001021: the reason does not fit the order's status (fetch the reasons again)."""
+
+
+class ReviewPartlyFailed(AfterSalesError, RuntimeError):
+    """A batch review answered code 0 with an ``errors`` list: some decisions were refused.
+
+    Attributes:
+        failures: ``(request id, code, message)`` for each refused decision.
+
+    """
+
+    def __init__(self, failures: Sequence[tuple[str | None, int, str]]) -> None:
+        self.failures = tuple(failures)
+        shown = "; ".join(f"{rid}: {code} {msg}" for rid, code, msg in self.failures)
+        super().__init__(f"the review was refused in part: {shown}")
+
+
+class ReviewNotEligible(InvalidValue):
+    """The review-decisions response does not let the seller make this decision on a line.
+
+    Attributes:
+        platform_code: The line's ``ineligible_code`` (``None`` when the
+            decision was not offered at all).
+
+    """
+
+    def __init__(self, field: str, value: Any, reason: str, platform_code: int | None) -> None:
+        self.platform_code = platform_code
+        super().__init__(field, value, reason)
+
+
+__all__ = sorted(  # every exception class of the hierarchy, and PortDown (see its docstring)
+    name
+    for name, value in list(globals().items())
+    if isinstance(value, type) and issubclass(value, BaseException) and not name.startswith("_")
+)

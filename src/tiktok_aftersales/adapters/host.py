@@ -176,9 +176,8 @@ def run(dsn: str) -> Iterator[str]:
             def deliver(notification: str, status: str) -> int:
                 body = webhook_body(notification, return_id, order_id, status)
                 signature = sign_webhook(credentials.app_key, body, credentials.app_secret)
-                return httpx.post(
-                    url, content=body, headers={"Authorization": signature}
-                ).status_code
+                answer = httpx.post(url, content=body, headers={"Authorization": signature})
+                return int(answer.status_code)
 
             first = f"n{suffix}1"
             yield f"delivery {first}: HTTP {deliver(first, 'RETURN_OR_REFUND_REQUEST_PENDING')}"

@@ -529,7 +529,7 @@ class PostgresNotificationLog:
                 " VALUES (%s, %s, %s, %s) ON CONFLICT (notification_id) DO NOTHING",
                 (notification_id, received_at, outcome, case_id),
             ).rowcount
-        return inserted == 1
+        return bool(inserted == 1)
 
     def settle(self, notification_id: str, outcome: str, case_id: str | None = None) -> None:
         """Record how a notification ended (after `record` claimed it)."""

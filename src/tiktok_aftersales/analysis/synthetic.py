@@ -101,13 +101,16 @@ def _region_code(code: Any) -> str:
 
 
 _DEFAULT_TYPES: Mapping[RequestType, float] = {
-    RequestType.REFUND_ONLY: 0.34,
+    RequestType.REFUND_ONLY: 0.29,
     RequestType.RETURN_AND_REFUND: 0.30,
     RequestType.BUYER_CANCELLATION: 0.14,
     RequestType.EXCHANGE: 0.07,
     RequestType.RESHIPMENT: 0.05,
     RequestType.SELLER_REFUND: 0.05,
     RequestType.ABNORMAL_RETURN: 0.05,
+    RequestType.AFTERSALES_REQUEST: 0.02,
+    RequestType.RMA: 0.02,
+    RequestType.SELLER_APPEAL: 0.01,
 }
 _DEFAULT_REGIONS: Mapping[str, float] = {
     "US": 0.40,

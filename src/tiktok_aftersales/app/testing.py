@@ -386,7 +386,11 @@ class InMemoryPlatform:
     @property
     def seller_calls(self) -> tuple[PlatformRequest, ...]:
         """The seller-initiated calls that took effect (seller refunds, cancellations)."""
-        return tuple(r for r in self.requests if r.operation in ("create_return", "cancel_order"))
+        return tuple(
+            r
+            for r in self.requests
+            if r.operation in ("seller_refund", "create_return", "cancel_order")
+        )
 
     def send(self, request: PlatformRequest) -> PlatformReply:
         """Take a request: once per idempotency key; searches answer from `records`."""

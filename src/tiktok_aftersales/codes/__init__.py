@@ -4,7 +4,9 @@ Each vocabulary is one table written canonical -> outside
 ([`Vocabulary`][tiktok_aftersales.codes.base.Vocabulary]); the reverse is derived.
 
 - [`platform`][tiktok_aftersales.codes.platform]: the current Return & Refund API (return_status,
-  return_type, role, arbitration_status, decisions, cancel_status, cancel_type, seller actions).
+  return_type,
+  role, arbitration_status, decisions, cancel_status, cancel_type, seller actions).
+- `batch`: the 2026 batch returns (Aftersales Request and RMA statuses).
 - [`legacy`][tiktok_aftersales.codes.legacy]: the legacy reverse API (reverse_status_value,
   reverse_type, …).
 - [`tabs`][tiktok_aftersales.codes.tabs]: the connectors' Returns and Refunds grid.
@@ -18,6 +20,13 @@ Each vocabulary is one table written canonical -> outside
 from __future__ import annotations
 
 from .base import ALL_CANONICAL, Canonical, UnknownCode, Vocabulary, canonical
+from .batch import (
+    AFTERSALES_STATUS,
+    RMA_STATUS,
+    AftersalesStatusCode,
+    RefundStatusCode,
+    RmaStatusCode,
+)
 from .explain import (
     VOCABULARIES,
     CaseViews,
@@ -84,6 +93,7 @@ from .tabs import (
 )
 
 __all__ = [
+    "AFTERSALES_STATUS",
     "ALL_CANONICAL",
     "ALL_TAB",
     "ARBITRATION",
@@ -102,12 +112,14 @@ __all__ = [
     "OUTBOUND",
     "RETURN_STATUS",
     "RETURN_TYPE",
+    "RMA_STATUS",
     "ROLE",
     "SELLER_ACTION",
     "SELLER_CENTRE_TAG",
     "TAB_OF_LEGACY",
     "TERMINAL_RETURN_STATUSES",
     "VOCABULARIES",
+    "AftersalesStatusCode",
     "ArbitrationCode",
     "CancelStatusCode",
     "CancelTypeCode",
@@ -125,8 +137,10 @@ __all__ = [
     "LegacyUser",
     "Meaning",
     "Outbound",
+    "RefundStatusCode",
     "ReturnStatusCode",
     "ReturnTypeCode",
+    "RmaStatusCode",
     "RoleCode",
     "SellerActionCode",
     "SellerCentreTag",

@@ -13,7 +13,9 @@ A window's length is looked up from the most specific rule:
 has a rule of the last kind for every [`Window`][tiktok_aftersales.domain.vocabulary.Window], so
 a lookup never fails.
 
-Defaults come from ``shared/reference/platform-api.md`` §3; each rule
+Defaults come from ``shared/reference/platform-api.md`` §3, corrected by
+``platform-2026.md`` §6 (replacement 24 h, ship-back US 14 d and ID 10 d,
+refund-only one working day in TH and VN); each rule
 carries its source, and ``[I]`` marks an inference where the sources give no
 number.
 """
@@ -392,6 +394,14 @@ class Policy:
 _REF = "platform-api.md §3"
 _ID = f"{_REF}: ID seller academy (Tokopedia)"
 _VN_TH = f"{_REF}: VN/TH seller university (2024-07-18)"
+_NEW = "platform-2026 §6"
+_OVW = "https://partner.tiktokshop.com/docv2/page/650b2001bace3e02b76db38a"
+_US_SHIP = "https://business.tiktokshop.com/us/blog/detail/10021817"
+_ID_SHIP = "https://seller-id.tokopedia.com/university/essay?knowledge_id=7753805756614401"
+_REFUND_ONLY = f"{_NEW}: TH/ID Seller Academy, Managing Refund-Only Requests"
+_TH_APPEAL = "https://seller-th.tiktok.com/university/essay?knowledge_id=8290928649586449"
+_ID_APPEAL = "https://seller-id.tokopedia.com/university/essay?knowledge_id=8701225512601345"
+_VN_RETURN = "https://seller-vn.tiktok.com/university/essay?knowledge_id=4041059496167184"
 
 
 def _r(
@@ -410,21 +420,62 @@ _DEFAULT_RULES = (
     # -- any region ---------------------------------------------------------------------------
     _r(W.SELLER_RESPONSE, "48h", f"{_REF}: overview, respond to buyer requests or auto-approved"),
     _r(W.SELLER_RECEIPT, "48h", f"{_REF}: overview, receive check after delivery or auto-approved"),
-    _r(W.BUYER_SHIP_BACK, "5d", f"{_REF}: ID 5 calendar days; EchoTik 5 d [3P] [I: as default]"),
+    _r(
+        W.BUYER_SHIP_BACK,
+        "10d",
+        f"{_NEW} [I: the shorter documented market window (ID 10 d, US 14 d) as the default]",
+    ),
     _r(W.BUYER_DISPUTE, "48h", f"{_REF}: ID appeal 48 h; EchoTik arbitration 48 h [3P] [I]"),
     _r(W.BUYER_OFFER_RESPONSE, "48h", "[I] no number in the sources; as the dispute window"),
     _r(
         W.SELLER_REPLACEMENT_RESPONSE,
-        "48h",
-        f"{_REF}: overview, 48 h global seller response [I: applies to replacements]",
+        "24h",
+        f"{_NEW}: OVW, Replacement, seller has 24 hours to respond ({_OVW})",
     ),
     _r(W.SELLER_CANCELLATION_RESPONSE, "48h", f"{_REF}: overview, respond to buyer cancel"),
     _r(W.REFUND_PROCESSING, "72h", "[I] no number in the sources; 3 days to pay"),
     _r(W.RETURN_TRANSIT, "7d", f"{_REF}: overview, lost package, tracking unchanged > 7 days"),
+    _r(
+        W.SELLER_PACKAGE_REVIEW,
+        "2wd",
+        "platform-2026 §4b: RMA PENDING_PACKAGE_REVIEW, 2-4 business-day SLA [I: the lower bound]",
+    ),
+    _r(
+        W.SELLER_APPEAL,
+        "7d",
+        f"{_NEW}: ID 7 days after the refund [I: the shorter known window as the default]",
+    ),
+    _r(
+        W.SELLER_RETURN_TO_BUYER,
+        "3wd",
+        f"{_NEW}: VN seller-to-customer return within 3 business days ({_VN_RETURN})",
+    ),
+    _r(
+        W.SELLER_SHIPPING_SLA,
+        "2wd",
+        "platform-2026 §2: OVW Cancel, 2-business-day standard shipping SLA from the order date "
+        "(US business case) [I: elsewhere too]",
+    ),
+    # -- Thailand, Indonesia: the seller's appeal of a platform-approved refund -----------------
+    _r(W.SELLER_APPEAL, "15d", f"{_NEW}: TH 15 days after the refund ({_TH_APPEAL})", "TH"),
+    _r(W.SELLER_APPEAL, "7d", f"{_NEW}: ID 7 days after the refund ({_ID_APPEAL})", "ID"),
     # -- Indonesia ----------------------------------------------------------------------------
     _r(W.SELLER_RESPONSE, "48h", _ID, "ID"),
     _r(W.BUYER_DISPUTE, "48h", f"{_ID}, appeal after a rejection", "ID"),
-    _r(W.BUYER_SHIP_BACK, "5d", f"{_ID}, upload ship-back info (calendar days)", "ID"),
+    _r(
+        W.BUYER_SHIP_BACK,
+        "10d",
+        f"{_NEW}: ID drop-off within 10 calendar days of approval, self-arranged tracking "
+        f"within 10 days (pick-up: 3 days to choose, 3 attempts, then drop-off) ({_ID_SHIP})",
+        "ID",
+    ),
+    _r(
+        W.SELLER_RESPONSE,
+        "2d",
+        f"{_REFUND_ONLY}: ID 2 calendar days",
+        "ID",
+        RequestType.REFUND_ONLY,
+    ),
     _r(
         W.SELLER_RECEIPT,
         "8d",
@@ -435,13 +486,23 @@ _DEFAULT_RULES = (
     # -- Vietnam, Thailand --------------------------------------------------------------------
     _r(W.SELLER_RESPONSE, "1wd", _VN_TH, "VN"),
     _r(W.SELLER_RESPONSE, "1wd", _VN_TH, "TH"),
+    *(
+        _r(
+            W.SELLER_RESPONSE,
+            "1wd",
+            f"{_REFUND_ONLY}: {c} 1 working day",
+            c,
+            RequestType.REFUND_ONLY,
+        )
+        for c in ("TH", "VN")
+    ),
     # -- United States ------------------------------------------------------------------------
     _r(
-        W.SELLER_REPLACEMENT_RESPONSE,
-        "24h",
-        f"{_REF}: overview, Replacement table (US)",
+        W.BUYER_SHIP_BACK,
+        "14d",
+        f"{_NEW}: US prepaid label or QR valid 14 days from approval; self-arranged: 14 days "
+        f"to upload tracking ({_US_SHIP})",
         "US",
-        RequestType.EXCHANGE,
     ),
     _r(
         W.SELLER_CANCELLATION_RESPONSE,

@@ -24,8 +24,11 @@ __all__ = [
     "Arbitration",
     "Disposition",
     "Event",
+    "OrderKind",
     "OrderStage",
+    "OrderStatus",
     "Region",
+    "RequestKind",
     "RequestType",
     "ReturnStatus",
     "Solution",
@@ -74,6 +77,12 @@ class RequestType(enum.StrEnum):
     """The seller refunds on its own initiative (a "blind return", seed 004)."""
     BUYER_CANCELLATION = "buyer_cancellation"
     """An order cancellation: asked by the buyer, or done directly by seller/system."""
+    AFTERSALES_REQUEST = "aftersales_request"
+    """A batch request: every SKU and quantity a buyer returns at once (platform-2026 §4)."""
+    RMA = "rma"
+    """A package-level return order made from the approved lines of a batch request."""
+    SELLER_APPEAL = "seller_appeal"
+    """The seller's appeal of a refund the platform approved (platform-2026 §6)."""
 
 
 class State(enum.StrEnum):
@@ -114,6 +123,14 @@ class State(enum.StrEnum):
     """The buyer cancelled its own request."""
     CLOSED = "closed"
     """Closed without a refund: rejected, timed out, ruled for the seller, lost."""
+    REVIEW_COMPLETED = "review_completed"
+    """A batch request or package was reviewed line by line (``*_REVIEW_COMPLETED``)."""
+    APPEAL_WINDOW = "appeal_window"
+    """The platform approved a refund; the seller may still appeal it."""
+    SELLER_COMPENSATED = "seller_compensated"
+    """The platform upheld the seller's appeal and compensates the seller."""
+    AWAITING_SELLER_RETURN = "awaiting_seller_return"
+    """The platform told the seller to send a rejected return back to the buyer (VN)."""
 
 
 class Actor(enum.StrEnum):
@@ -168,6 +185,13 @@ class Event(enum.StrEnum):
     CLOSE = "close"
     ORDER_SHIPPED = "order_shipped"
     COMPLETE_REFUND = "complete_refund"
+    REVIEW_LINES = "review_lines"
+    CREATE_RMA = "create_rma"
+    UPLOAD_SHIPPING_DOCUMENT = "upload_shipping_document"
+    PLATFORM_REFUND = "platform_refund"
+    APPEAL = "appeal"
+    REQUIRE_RETURN_TO_BUYER = "require_return_to_buyer"
+    SHIP_TO_BUYER = "ship_to_buyer"
 
 
 class Arbitration(enum.StrEnum):
@@ -197,6 +221,45 @@ class OrderStage(enum.StrEnum):
     SHIPPED_NOT_PICKED_UP = "shipped_not_picked_up"
     IN_TRANSIT = "in_transit"
     DELIVERED = "delivered"
+
+
+class OrderStatus(enum.StrEnum):
+    """The order's own status, as the platform names it (``platform-2026.md`` §1).
+
+    It decides who may start which request (see
+    `tiktok_aftersales.deadlines.initiative`).
+    """
+
+    UNPAID = "UNPAID"
+    ON_HOLD = "ON_HOLD"
+    """Paid, inside the buyer-remorse window (the UK's auto-approved cancel)."""
+    AWAITING_SHIPMENT = "AWAITING_SHIPMENT"
+    AWAITING_COLLECTION = "AWAITING_COLLECTION"
+    """Shipped by the seller, not yet collected by the carrier."""
+    IN_TRANSIT = "IN_TRANSIT"
+    DELIVERED = "DELIVERED"
+    COMPLETED = "COMPLETED"
+    """No further returns or refunds are allowed."""
+    CANCELLED = "CANCELLED"
+
+
+class RequestKind(enum.StrEnum):
+    """The three kinds of request the platform's initiative policy names (§1)."""
+
+    CANCEL = "cancel"
+    REFUND = "refund"
+    RETURN = "return"
+
+
+class OrderKind(enum.StrEnum):
+    """Orders for which the platform forbids some seller decisions (platform-2026 §7)."""
+
+    FBT = "fbt"
+    """Fulfilled by TikTok: the platform handles the returned parcel (25011026)."""
+    QUICK_REFUND = "quick_refund"
+    """Refunded on the buyer's shipment: the seller may not reject the parcel (25011025)."""
+    AUTHENTIC_GUARANTEE = "authentic_guarantee"
+    """Inspected by the platform's authentication service (25011023)."""
 
 
 class ReturnStatus(enum.StrEnum):
@@ -236,6 +299,14 @@ class Window(enum.StrEnum):
     """The platform pays a committed refund (success to complete)."""
     RETURN_TRANSIT = "return_transit"
     """A return parcel with no tracking progress is treated as lost."""
+    SELLER_PACKAGE_REVIEW = "seller_package_review"
+    """Seller reviews a returned package of a batch return (RMA second review)."""
+    SELLER_APPEAL = "seller_appeal"
+    """Seller appeals a refund the platform approved, or the refund stands."""
+    SELLER_RETURN_TO_BUYER = "seller_return_to_buyer"
+    """Seller ships a rejected return back to the buyer when told to (VN)."""
+    SELLER_SHIPPING_SLA = "seller_shipping_sla"
+    """The standard shipping SLA from the order date (2 business days, US)."""
 
 
 class Disposition(enum.StrEnum):

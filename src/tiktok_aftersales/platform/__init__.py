@@ -51,6 +51,17 @@ from .decisions import (
     idempotency_key,
     parse_decision_body,
 )
+from .outbound import (
+    OUTBOUND_ERRORS,
+    SellerCall,
+    build_calculate_refund,
+    build_cancel_order,
+    build_create_return,
+    build_seller_refund,
+    outbound_key,
+    parse_calculated_refund,
+    raise_for_reply,
+)
 from .record import PlatformRecord, RecordLine, RecordSource, record_of
 from .records import (
     CancellationSnapshot,
@@ -100,6 +111,7 @@ from .values import (
     Video,
     parse_refund_amount,
 )
+from .versions import DEFAULT_VERSIONS, ENDPOINTS, ApiVersions, Endpoint, EndpointSpec
 from .webhooks import (
     AFTER_SALES_WEBHOOKS,
     CancellationStatusChange,
@@ -112,8 +124,12 @@ from .webhooks import (
 
 __all__ = [
     "AFTER_SALES_WEBHOOKS",
+    "DEFAULT_VERSIONS",
+    "ENDPOINTS",
+    "OUTBOUND_ERRORS",
     "PLATFORM_CODES",
     "AftersaleEligibility",
+    "ApiVersions",
     "CancellationSnapshot",
     "CancellationStatusChange",
     "CancellationsPage",
@@ -123,6 +139,8 @@ __all__ = [
     "DecisionRefused",
     "DecisionRequest",
     "Discount",
+    "Endpoint",
+    "EndpointSpec",
     "Image",
     "InvalidSignature",
     "ItemError",
@@ -149,13 +167,20 @@ __all__ = [
     "ReturnsPage",
     "ReverseStatusUpdate",
     "SellerAction",
+    "SellerCall",
     "Video",
     "WebhookEnvelope",
     "WebhookType",
     "allowed_decisions",
+    "build_calculate_refund",
+    "build_cancel_order",
+    "build_create_return",
     "build_decision",
+    "build_seller_refund",
     "idempotency_key",
+    "outbound_key",
     "parse_aftersale_eligibility",
+    "parse_calculated_refund",
     "parse_cancellation",
     "parse_cancellations_page",
     "parse_decision_body",
@@ -169,6 +194,7 @@ __all__ = [
     "parse_return_records",
     "parse_returns_page",
     "parse_webhook",
+    "raise_for_reply",
     "record_of",
     "sign",
     "verify_signature",
