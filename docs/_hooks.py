@@ -8,7 +8,7 @@ A page asks for generated text between two markers::
 
 (the deadlines page uses ``<!-- policy-table:start -->`` ... ``<!-- policy-table:end -->``).
 
-- As a MkDocs hook (``hooks:`` in ``mkdocs.yml``), :func:`on_page_markdown` fills
+- As a MkDocs hook (``hooks:`` in ``mkdocs.yml``), ``on_page_markdown`` fills
   every block at build time, so the site always shows what the library declares.
 - ``tests/test_docs.py`` checks that the committed pages already hold the same
   text, so the Markdown read on its own is current too.
@@ -180,7 +180,27 @@ def _layers() -> str:
     return "```mermaid\n" + module.mermaid() + "```\n\n" + "\n".join(table)
 
 
+def _initiative() -> str:
+    """Who may start what: the initiative policy's rules, one column per order status."""
+    from tiktok_aftersales.deadlines.initiative import initiative_markdown
+
+    return initiative_markdown()
+
+
+def _offers() -> str:
+    """Which request types each market offers, with sources."""
+    from tiktok_aftersales.deadlines.initiative import INITIATIVE
+
+    lines = ["| request type | region | offered | source |", "|---|---|---|---|"]
+    for r in INITIATIVE.offers:
+        yes = "yes" if r.offered else "no"
+        lines.append(f"| `{r.request_type.value}` | {r.region or 'any'} | {yes} | {r.source} |")
+    return "\n".join(lines)
+
+
 GENERATORS: dict[str, Callable[..., str]] = {
+    "initiative": _initiative,
+    "offers": _offers,
     "layers": _layers,
     "mermaid": _mermaid,
     "transitions": _transitions,

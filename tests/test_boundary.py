@@ -88,9 +88,8 @@ def test_two_seller_refunds_on_one_order_cannot_both_refund_what_it_paid():
     service, ports = _service()
     kwargs = {"order_id": "o-1", "region": "US", "lines": LINES,
               "payload": {"refund": Refund.order(LINES)}}  # fmt: skip
-    service.open("seller_refund", case_id="s-1", **kwargs)
-    ports.clock.advance(hours=1)
-    service.handle_command("s-1", "approve", Actor.SYSTEM)
+    first = service.open("seller_refund", case_id="s-1", **kwargs)
+    assert first.state is State.REFUND_COMMITTED  # the platform refunds at once
     ports.clock.advance(hours=1)
     with pytest.raises(OrderOverRefund) as caught:
         service.open("seller_refund", case_id="s-2", **kwargs)
@@ -275,3 +274,15 @@ def test_shuffled_duplicated_skewed_deliveries_converge_to_the_in_order_result(o
     events = [h.event for h in case.history]
     assert events.count("approve") == 1 and events.count("complete_refund") == 1
     assert case.pending_effects == ()
+
+
+def test_a_seller_refund_holds_its_amount_from_the_moment_it_is_sent():
+    service, ports = _service()
+    common = {"order_id": "o-2", "region": "US", "lines": LINES}
+    first = {"refund": Refund.partial("L1", Breakdown.of("15.00", "USD"))}
+    service.open("seller_refund", case_id="s-1", payload=first, **common)
+    second = {"refund": Refund.partial("L1", Breakdown.of("10.00", "USD"))}
+    with pytest.raises(OrderOverRefund) as caught:
+        service.open("seller_refund", case_id="s-2", payload=second, **common)
+    assert str(caught.value.left) == "6.60 USD"
+    assert len(ports.platform.seller_calls) == 1

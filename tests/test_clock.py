@@ -147,10 +147,10 @@ def test_silent_seller_is_auto_approved_at_the_deadline_instant() -> None:
 
 
 def test_cascading_expiries_in_one_advance_each_at_its_own_instant() -> None:
-    case = opened()  # GB return: 48 h seller, then 5 days to ship back
+    case = opened()  # GB return: 48 h seller, then 10 days to ship back
     report = advance(case, T0 + 30 * D, report=True)
     assert [d.event for d in report.fired] == ["approve", "close"]
-    assert [h.at for h in report.case.history[1:]] == [T0 + 48 * H, T0 + 48 * H + 5 * D]
+    assert [h.at for h in report.case.history[1:]] == [T0 + 48 * H, T0 + 48 * H + 10 * D]
     assert report.case.state is State.CLOSED
     assert report.case.version == case.version + 2
 
@@ -159,7 +159,7 @@ def test_advance_stops_at_the_instant() -> None:
     case = opened()
     half = advance(case, T0 + 3 * D)
     assert half.state is State.AWAITING_BUYER_SHIPMENT
-    assert running_deadlines(half)[0].due == T0 + 2 * D + 5 * D
+    assert running_deadlines(half)[0].due == T0 + 2 * D + 10 * D
 
 
 def test_advancing_again_to_the_same_instant_changes_nothing() -> None:
@@ -186,7 +186,7 @@ def test_ship_back_window_runs_from_approval_even_after_a_label_is_generated() -
     (d,) = running_deadlines(labelled)
     assert d.window is Window.BUYER_SHIP_BACK
     assert d.started == T0 + 2 * D
-    assert d.due == T0 + 7 * D
+    assert d.due == T0 + 12 * D
 
 
 def test_a_late_event_in_the_same_state_does_not_put_history_out_of_order() -> None:
@@ -389,9 +389,9 @@ def test_indonesian_walk_with_every_party_silent_or_late() -> None:
     case = advance(case, t0 + 48 * H)
     assert case.state is State.AWAITING_BUYER_SHIPMENT
     assert case.history[-1].actor is Actor.SYSTEM
-    # 5 calendar days to upload the ship-back information
+    # 10 calendar days to drop the parcel off or upload tracking (platform-2026 §6)
     (ship_back,) = running_deadlines(case)
-    assert (ship_back.window, ship_back.due) == (Window.BUYER_SHIP_BACK, t0 + 48 * H + 5 * D)
+    assert (ship_back.window, ship_back.due) == (Window.BUYER_SHIP_BACK, t0 + 48 * H + 10 * D)
     shipped_at = t0 + 48 * H + 4 * D
     case = apply(advance(case, shipped_at), "ship_back", Actor.BUYER, shipped_at)
     case = apply(case, "parcel_delivered", Actor.LOGISTICS, shipped_at + 3 * D)
@@ -409,11 +409,12 @@ def test_indonesian_walk_with_every_party_silent_or_late() -> None:
     assert case.effects[-1].kind.value == "issue_refund"
 
 
-def test_indonesian_buyer_who_misses_the_five_days_loses_the_request() -> None:
+def test_indonesian_buyer_who_misses_the_ten_days_loses_the_request() -> None:
     case = advance(_id_return(), JAKARTA_T0 + 48 * H)
-    closed = advance(case, JAKARTA_T0 + 48 * H + 5 * D)
+    assert advance(case, JAKARTA_T0 + 48 * H + 9 * D).state is State.AWAITING_BUYER_SHIPMENT
+    closed = advance(case, JAKARTA_T0 + 48 * H + 10 * D)
     assert closed.state is State.CLOSED
-    assert closed.history[-1].at == JAKARTA_T0 + 48 * H + 5 * D
+    assert closed.history[-1].at == JAKARTA_T0 + 48 * H + 10 * D
 
 
 def test_indonesian_rejection_closes_after_the_48_hour_appeal_window() -> None:
@@ -445,10 +446,10 @@ def test_one_working_day_over_a_weekend_and_a_holiday_in_thailand() -> None:
 @pytest.mark.parametrize(
     ("approved_at", "due"),
     [
-        # Saturday 10:00 PST -> Thursday 10:00 PDT (spring forward on 8 March)
-        (datetime(2026, 3, 7, 18, tzinfo=UTC), datetime(2026, 3, 12, 17, tzinfo=UTC)),
-        # Friday 10:00 PDT -> Wednesday 10:00 PST (fall back on 1 November)
-        (datetime(2026, 10, 30, 17, tzinfo=UTC), datetime(2026, 11, 4, 18, tzinfo=UTC)),
+        # Saturday 10:00 PST -> Saturday 10:00 PDT two weeks on (spring forward on 8 March)
+        (datetime(2026, 3, 7, 18, tzinfo=UTC), datetime(2026, 3, 21, 17, tzinfo=UTC)),
+        # Friday 10:00 PDT -> Friday 10:00 PST two weeks on (fall back on 1 November)
+        (datetime(2026, 10, 30, 17, tzinfo=UTC), datetime(2026, 11, 13, 18, tzinfo=UTC)),
     ],
 )
 def test_us_day_window_across_the_dst_change_keeps_the_local_time(
@@ -457,7 +458,7 @@ def test_us_day_window_across_the_dst_change_keeps_the_local_time(
     case = opened(region="US", at=approved_at - 2 * H, currency="USD")
     case = apply(case, "approve", Actor.SELLER, approved_at)
     (d,) = running_deadlines(case)
-    assert (d.window, str(d.duration)) == (Window.BUYER_SHIP_BACK, "5 calendar days")
+    assert (d.window, str(d.duration)) == (Window.BUYER_SHIP_BACK, "14 calendar days")
     assert d.due == due
     assert advance(case, due - timedelta(seconds=1)).state is State.AWAITING_BUYER_SHIPMENT
     assert advance(case, due).history[-1].at == due

@@ -19,6 +19,7 @@ from tiktok_aftersales import (
     open_case,
 )
 from tiktok_aftersales.codes import (
+    AFTERSALES_STATUS,
     ALL_CANONICAL,
     ARBITRATION,
     CANCEL_STATUS,
@@ -36,6 +37,7 @@ from tiktok_aftersales.codes import (
     OUTBOUND,
     RETURN_STATUS,
     RETURN_TYPE,
+    RMA_STATUS,
     ROLE,
     SELLER_ACTION,
     SELLER_CENTRE_TAG,
@@ -72,6 +74,8 @@ S = State
 EVERY_CASE_STATE = {(kind, state) for kind, lc in LIFECYCLES.items() for state in lc.case_states}
 STATE_VOCABULARIES = [
     RETURN_STATUS,
+    AFTERSALES_STATUS,
+    RMA_STATUS,
     CANCEL_STATUS,
     SELLER_ACTION,
     LEGACY_STATUS,
@@ -228,7 +232,13 @@ def test_the_platform_has_fourteen_return_statuses():
             "REPLACEMENT_REQUEST_REFUND_SUCCESS",
             {key(R.EXCHANGE, S.REFUND_COMMITTED), key(R.EXCHANGE, S.REFUNDED)},
         ),
-        ("REJECT_RECEIVE_PACKAGE", {key(R.RETURN_AND_REFUND, S.RECEIPT_REJECTED)}),
+        (
+            "REJECT_RECEIVE_PACKAGE",
+            {
+                key(R.RETURN_AND_REFUND, S.RECEIPT_REJECTED),
+                key(R.RETURN_AND_REFUND, S.AWAITING_SELLER_RETURN),
+            },
+        ),
         ("REPLACEMENT_REQUEST_COMPLETE", {key(R.EXCHANGE, S.REPLACEMENT_CREATED)}),
         (
             "AWAITING_BUYER_RESPONSE",

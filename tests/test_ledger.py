@@ -55,7 +55,7 @@ def _seller_refund(case_id, order_cases, amount, at=T0):
 
 def test_a_second_seller_refund_beyond_what_the_order_has_left_is_refused():
     first = _seller_refund("s-1", [], "all")
-    committed = apply_on_order(first, [first], "approve", Actor.SYSTEM, T0 + H)
+    committed = first  # a seller refund is committed at once (platform-2026 §3)
     with pytest.raises(OrderOverRefund) as caught:
         _seller_refund("s-2", [committed], "all", T0 + 2 * H)
     error = caught.value
@@ -77,7 +77,7 @@ def test_a_pending_request_holds_nothing_but_its_approval_is_refused_without_roo
         at=T0,
         payload={"refund": Refund.partial("L1", Money("15.00", "USD"))},
     )
-    refund = apply_on_order(refund, [refund], "approve", Actor.SYSTEM, T0 + H)
+    assert refund.state is State.REFUND_COMMITTED  # no approval step
     buyer = open_on_order(
         [refund],
         RequestType.REFUND_ONLY,
@@ -97,8 +97,7 @@ def test_a_pending_request_holds_nothing_but_its_approval_is_refused_without_roo
 
 def test_an_offer_within_what_is_left_passes_and_one_beyond_it_is_refused():
     lines = _one_line_order()
-    paid = _seller_refund("s-1", [], "15.00")
-    paid = apply_on_order(paid, [paid], "approve", Actor.SYSTEM, T0 + H)
+    paid = _seller_refund("s-1", [], "15.00")  # committed at once
     buyer = open_on_order(
         [paid], RequestType.REFUND_ONLY, case_id="b-1", order_id=ORDER, region="US",
         lines=lines, at=T0 + 2 * H,
@@ -150,8 +149,7 @@ def test_a_refund_in_another_currency_is_a_currency_mismatch():
 
 
 def test_without_gives_back_the_case_s_own_holding():
-    paid = _seller_refund("s-1", [], "10.00")
-    paid = apply_on_order(paid, [paid], "approve", Actor.SYSTEM, T0 + H)
+    paid = _seller_refund("s-1", [], "10.00")  # committed at once
     ledger = OrderLedger.of(ORDER, (), [paid])
     assert ledger.left("L1") == Money("11.60", "USD")
     assert ledger.without(paid).left("L1") == Money("21.60", "USD")

@@ -52,7 +52,8 @@ def test_global_seller_response_is_48_hours() -> None:
 def test_indonesia_windows() -> None:
     assert d("ID", RR, Window.SELLER_RESPONSE) == "48 h"
     assert d("ID", RR, Window.BUYER_DISPUTE) == "48 h"
-    assert d("ID", RR, Window.BUYER_SHIP_BACK) == "5 calendar days"
+    assert d("ID", RR, Window.BUYER_SHIP_BACK) == "10 calendar days"
+    assert d("ID", RequestType.REFUND_ONLY, Window.SELLER_RESPONSE) == "2 calendar days"
     assert d("ID", RR, Window.SELLER_RECEIPT) == "8 calendar days"
     assert DEFAULT_POLICY.rule("ID", RR, Window.SELLER_RECEIPT).starts_after == "ship_back"
 
@@ -63,11 +64,25 @@ def test_vietnam_and_thailand_give_sellers_one_working_day(code: str) -> None:
     assert d(code, RequestType.REFUND_ONLY, Window.SELLER_RESPONSE) == "1 working day"
 
 
-def test_us_replacement_and_buyer_cancellation_are_24_hours() -> None:
-    assert d("US", RequestType.EXCHANGE, Window.SELLER_REPLACEMENT_RESPONSE) == "24 h"
+def test_us_buyer_cancellation_is_24_hours_and_replacement_is_24_hours_everywhere() -> None:
     assert d("US", RequestType.BUYER_CANCELLATION, Window.SELLER_CANCELLATION_RESPONSE) == "24 h"
-    # only in the US
-    assert d("GB", RequestType.EXCHANGE, Window.SELLER_REPLACEMENT_RESPONSE) == "48 h"
+    # the 24 h replacement window is the overview's, not only the US's (platform-2026 §6)
+    for code in ("US", "GB", "ID"):
+        assert d(code, RequestType.EXCHANGE, Window.SELLER_REPLACEMENT_RESPONSE) == "24 h"
+
+
+def test_buyer_ship_back_is_14_days_in_the_us_and_10_in_indonesia() -> None:
+    assert d("US", RR, Window.BUYER_SHIP_BACK) == "14 calendar days"
+    assert d("ID", RR, Window.BUYER_SHIP_BACK) == "10 calendar days"
+    for code in ("US", "ID"):
+        assert "platform-2026" in DEFAULT_POLICY.rule(code, RR, Window.BUYER_SHIP_BACK).source
+
+
+@pytest.mark.parametrize("code", ["VN", "TH"])
+def test_refund_only_is_one_working_day_in_thailand_and_vietnam_with_its_source(code: str) -> None:
+    rule = DEFAULT_POLICY.rule(code, RequestType.REFUND_ONLY, Window.SELLER_RESPONSE)
+    assert str(rule.duration) == "1 working day"
+    assert "Refund-Only" in rule.source
 
 
 def test_lost_parcel_after_seven_days() -> None:
@@ -133,7 +148,7 @@ def test_host_override_for_one_region_and_type_leaves_the_rest() -> None:
     )
     assert str(p.duration("ID", RR, Window.BUYER_SHIP_BACK)) == "7 calendar days"
     assert str(p.duration("ID", RequestType.EXCHANGE, Window.BUYER_SHIP_BACK)) == (
-        "5 calendar days"
+        "10 calendar days"
     )
     assert p.rule("ID", RR, Window.BUYER_SHIP_BACK).source == "host override"
     assert p != DEFAULT_POLICY

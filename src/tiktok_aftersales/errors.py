@@ -1,9 +1,10 @@
 """The one error hierarchy of the library.
 
-Every error the library raises on purpose derives from :class:`AfterSalesError`.
-Errors about bad input derive from :class:`InvalidValue` and carry the
-offending ``field`` and ``value``; errors about the lifecycle carry the request
-type, state, event and actor, and the events that would have been allowed.
+Every error the library raises on purpose derives from
+[`AfterSalesError`][tiktok_aftersales.errors.AfterSalesError]. Errors about bad input derive from
+[`InvalidValue`][tiktok_aftersales.errors.InvalidValue] and carry the offending ``field`` and
+``value``; errors about the lifecycle carry the request type, state, event and actor, and the events
+that would have been allowed.
 
 A failed operation never changes its input: cases are immutable values, so the
 case a caller holds is exactly the case it held before the error.
@@ -19,53 +20,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # annotations only: errors import nothing of the package at run time
     from .domain.case import AfterSalesCase
     from .domain.effects import Effect
-
-__all__ = [
-    "AfterSalesError",
-    "ArbitrationInProgress",
-    "CaseExists",
-    "ConcurrencyConflict",
-    "CurrencyMismatch",
-    "DecisionRefused",
-    "DeclarationError",
-    "DecodeError",
-    "DeliveryOutsideTolerance",
-    "DiagramUnavailable",
-    "DispatchFailed",
-    "DuplicateCommand",
-    "EncodeError",
-    "EventOutOfOrder",
-    "FastPathUnsupported",
-    "FloatAmount",
-    "GuardRejected",
-    "InexactAmount",
-    "InvalidSignature",
-    "InvalidTransition",
-    "InvalidValue",
-    "LeaseLost",
-    "LineError",
-    "MissingExtra",
-    "MoneyError",
-    "NaiveDatetime",
-    "NoPlatformDecision",
-    "NonPositiveAmount",
-    "OverRefund",
-    "PartialFailure",
-    "PlatformAuthFailed",
-    "PlatformDecisionRejected",
-    "PlatformRateLimited",
-    "PlatformRefused",
-    "PlatformRequestInvalid",
-    "PlatformResponseError",
-    "PlatformUnavailable",
-    "PortDown",
-    "RefundMismatch",
-    "ShippingBlocked",
-    "TickFailed",
-    "UnknownCase",
-    "UnknownCode",
-    "UnknownEvent",
-]
 
 
 def short(value: Any) -> Any:
@@ -385,7 +339,7 @@ class DecisionRefused(InvalidTransition):
 
     Attributes:
         platform_code: The platform's error code for the same situation
-            (see :data:`PLATFORM_CODES`).
+            (see `PLATFORM_CODES`).
 
     """
 
@@ -421,7 +375,7 @@ class DuplicateCommand(InvalidValue):
 
     Nothing was changed. The command's event is in the history at ``seq``;
     if its effects may still be pending, call
-    :meth:`AfterSalesService.dispatch_pending`.
+    [`AfterSalesService.dispatch_pending`][tiktok_aftersales.app.service.AfterSalesService.dispatch_pending].
 
     Attributes:
         case_id: The case.
@@ -486,8 +440,9 @@ class DispatchFailed(AfterSalesError, RuntimeError):
     """A port failed to carry out an effect; the case is saved with it still pending.
 
     Effects before it were carried out and are marked done; it and the ones
-    after it are pending. Call :meth:`AfterSalesService.dispatch_pending`
-    with ``case_id`` to retry: the port gets the same key again.
+    after it are pending. Call
+    [`AfterSalesService.dispatch_pending`][tiktok_aftersales.app.service.AfterSalesService.dispatch_pending]
+        with ``case_id`` to retry: the port gets the same key again.
 
     Attributes:
         case: The case as saved (the effect pending).
@@ -515,8 +470,9 @@ class TickFailed(AfterSalesError, RuntimeError):
     """A clock tick over every case could not finish some of them.
 
     The others were advanced and saved. Each failure is typed
-    (:class:`DispatchFailed`, :class:`~tiktok_aftersales.ConcurrencyConflict`,
-    and so on); tick again or dispatch the pending effects.
+    ([`DispatchFailed`][tiktok_aftersales.errors.DispatchFailed],
+    [`ConcurrencyConflict`][tiktok_aftersales.errors.ConcurrencyConflict], and so on); tick again or
+    dispatch the pending effects.
 
     Attributes:
         changed: The cases the tick advanced and saved.
@@ -552,11 +508,12 @@ class CaseExists(InvalidValue):
 
 
 class PortDown(ConnectionError):
-    """What a fake port of :mod:`tiktok_aftersales.app.testing` raises when told to fail.
+    """What a fake port of `tiktok_aftersales.app.testing` raises when told to fail.
 
     It stands for any outage of a host's adapter (a network error, a database
-    restart), so it is deliberately not an :class:`AfterSalesError`: the service
-    must cope with exceptions it does not know.
+    restart), so it is deliberately not an
+    [`AfterSalesError`][tiktok_aftersales.errors.AfterSalesError]: the service must cope with
+        exceptions it does not know.
     """
 
 
@@ -645,9 +602,6 @@ class MissingExtra(AfterSalesError, ImportError):
         super().__init__(f"{package} is not installed: pip install 'tiktok-aftersales[{extra}]'")
 
 
-# --- adapters: errors of the optional extras that do I/O (TikTok Shop API, PostgreSQL) ---
-
-
 class PlatformAuthFailed(PlatformResponseError, PermissionError):
     """The platform refused the credentials: a bad or expired access token, app key or signature.
 
@@ -671,7 +625,8 @@ class PlatformRequestInvalid(PlatformResponseError, ValueError):
 class PlatformDecisionRejected(PlatformResponseError, ValueError):
     """The platform refused a seller decision because of the request's state.
 
-    The codes are those of :data:`tiktok_aftersales.platform.PLATFORM_CODES`
+    The codes are those of
+    [`tiktok_aftersales.platform.PLATFORM_CODES`][tiktok_aftersales.platform.decisions.PLATFORM_CODES]
     (and the order-level ones, such as 25005005 "refund total is larger than
     the refundable amount"). The local case is behind the platform: refresh
     it before deciding again.
@@ -707,7 +662,7 @@ class PartialFailure(AfterSalesError, RuntimeError):
 
     Attributes:
         operation: The request's operation name.
-        item_errors: One :class:`~tiktok_aftersales.platform.ItemError` per refused item.
+        item_errors: One `ItemError` per refused item.
         request_id: The platform's request id.
 
     """
@@ -743,3 +698,126 @@ class LeaseLost(AfterSalesError, RuntimeError):
         self.entry_id = entry_id
         self.worker = worker
         super().__init__(f"outbox entry {entry_id!r}: worker {worker!r} no longer holds its lease")
+
+
+class InitiativeRefused(AfterSalesError, ValueError):
+    """The platform does not let this party start this request in this order status and region.
+
+    Attributes:
+        request_type: The request type asked for.
+        initiator: Who would start it (buyer, seller, system, operator).
+        order_status: The order's status.
+        region: The market's code.
+        reason: Why, with the source of the rule.
+
+    """
+
+    def __init__(
+        self, request_type: Any, initiator: Any, order_status: Any, region: Any, reason: str
+    ) -> None:
+        self.request_type = request_type
+        self.initiator = initiator
+        self.order_status = order_status
+        self.region = region
+        self.reason = reason
+        super().__init__(
+            f"{_name(request_type)} by {_name(initiator)} refused for an order in "
+            f"{_name(order_status)} in {_name(region)}: {reason}"
+        )
+
+
+class RequestTypeNotOffered(InitiativeRefused):
+    """The region does not offer this request type at all (an exchange outside its markets)."""
+
+
+class RejectReasonNotAllowed(InvalidValue):
+    """A reject reason that the platform did not list for this market and order status.
+
+    Attributes:
+        platform_code: 25001021 ("Reason not match order status").
+        allowed: The reason names the platform listed.
+
+    """
+
+    platform_code = 25001021
+
+    def __init__(self, field: str, value: Any, allowed: Sequence[str]) -> None:
+        self.allowed = tuple(allowed)
+        shown = ", ".join(self.allowed) or "none listed"
+        super().__init__(
+            field, value, f"not a reason fetched for this order (platform 25001021); use {shown}"
+        )
+
+
+class OrderKindForbids(AfterSalesError, ValueError):
+    """The platform forbids this decision on this kind of order, whatever the state.
+
+    Attributes:
+        event: The seller's event.
+        order_kind: FBT, quick refund or authentic guarantee.
+        platform_code: The platform's error code (25011026, 25011025, 25011023).
+
+    """
+
+    def __init__(self, event: Any, order_kind: Any, platform_code: int) -> None:
+        self.event = event
+        self.order_kind = order_kind
+        self.platform_code = platform_code
+        super().__init__(
+            f"{_name(event)} is forbidden on a {_name(order_kind)} order (platform {platform_code})"
+        )
+
+
+class RefundExceedsRefundable(PlatformResponseError):
+    """25005005: the refund is larger than what the order can still refund."""
+
+
+class OrderAlreadyShipped(PlatformResponseError):
+    """25001045: the order shipped; it can no longer be cancelled."""
+
+
+class RequestAlreadyInProgress(PlatformResponseError):
+    """25001011: a return is already in process, or the order was already cancelled."""
+
+
+class OrderClosedForAftersales(PlatformResponseError):
+    """25001051: the order is completed or cancelled; no return or cancel is allowed."""
+
+
+class ReasonNotMatchingStatus(PlatformResponseError):
+    """25001021: the reason does not fit the order's status (fetch the reasons again)."""
+
+
+class ReviewPartlyFailed(AfterSalesError, RuntimeError):
+    """A batch review answered code 0 with an ``errors`` list: some decisions were refused.
+
+    Attributes:
+        failures: ``(request id, code, message)`` for each refused decision.
+
+    """
+
+    def __init__(self, failures: Sequence[tuple[str | None, int, str]]) -> None:
+        self.failures = tuple(failures)
+        shown = "; ".join(f"{rid}: {code} {msg}" for rid, code, msg in self.failures)
+        super().__init__(f"the review was refused in part: {shown}")
+
+
+class ReviewNotEligible(InvalidValue):
+    """The review-decisions response does not let the seller make this decision on a line.
+
+    Attributes:
+        platform_code: The line's ``ineligible_code`` (``None`` when the
+            decision was not offered at all).
+
+    """
+
+    def __init__(self, field: str, value: Any, reason: str, platform_code: int | None) -> None:
+        self.platform_code = platform_code
+        super().__init__(field, value, reason)
+
+
+__all__ = sorted(  # every exception class of the hierarchy, and PortDown (see its docstring)
+    name
+    for name, value in list(globals().items())
+    if isinstance(value, type) and issubclass(value, BaseException) and not name.startswith("_")
+)

@@ -3,13 +3,13 @@
 Each subpackage is an optional extra, installed by name, and imported only
 when used:
 
-- :mod:`tiktok_aftersales.adapters.tiktok` (``[tiktok]``, httpx): a signed
+- `tiktok_aftersales.adapters.tiktok` (``[tiktok]``, httpx): a signed
   TikTok Shop API client, sync and async, with retries and paging;
-- :mod:`tiktok_aftersales.adapters.fake_tiktok` (``[web]``): a fake TikTok
+- `tiktok_aftersales.adapters.fake_tiktok` (``[web]``): a fake TikTok
   Shop server for tests, served by uvicorn on loopback;
-- :mod:`tiktok_aftersales.adapters.web` (``[web]``, Starlette): a webhook
+- `tiktok_aftersales.adapters.web` (``[web]``, Starlette): a webhook
   receiver;
-- :mod:`tiktok_aftersales.adapters.postgres` (``[postgres]``, psycopg 3): a
+- `tiktok_aftersales.adapters.postgres` (``[postgres]``, psycopg 3): a
   case store, outbox and notification log on PostgreSQL.
 
 The core of the library (everything outside ``adapters/`` and ``cli/``)

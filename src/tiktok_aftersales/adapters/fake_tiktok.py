@@ -1,21 +1,21 @@
 """A fake TikTok Shop Open API for tests and demos (the ``[web]`` extra: Starlette, uvicorn).
 
-:class:`FakeTikTokShop` is an ASGI app that behaves like the parts of the
+`FakeTikTokShop` is an ASGI app that behaves like the parts of the
 platform this library calls, over real HTTP:
 
 - it checks every request as the platform does: ``app_key``, a ``timestamp``
   within five minutes, the ``x-tts-access-token`` header and the ``sign``
-  (the documented HMAC-SHA256 rule of :mod:`tiktok_aftersales.adapters.tiktok.signing`);
+  (the documented HMAC-SHA256 rule of `tiktok_aftersales.adapters.tiktok.signing`);
 - it serves the bundled fixtures (returns and cancellations searches, return
   records, reject reasons, refund calculation, decision eligibility) and pages
   the searches with ``page_size`` / ``page_token``;
 - it keeps state: a seller decision (approve, reject, the batch review)
   changes the record, so the next search shows the new status; a repeated
   ``idempotency_key`` acts once;
-- it injects faults on demand (:meth:`FakeTikTokShop.inject`): HTTP 429, 5xx,
+- it injects faults on demand (`FakeTikTokShop.inject`): HTTP 429, 5xx,
   the platform's rate-limit code, slow responses and dropped connections.
 
-:func:`serve` runs it with uvicorn on 127.0.0.1 on a free port, in a thread,
+`serve` runs it with uvicorn on 127.0.0.1 on a free port, in a thread,
 and stops it on exit::
 
     with serve(FakeTikTokShop.from_fixtures(path, app_key="k", app_secret="s")) as url:
@@ -488,7 +488,7 @@ def serve(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Run an ASGI app with uvicorn in a background thread; yield its base URL.
 
     Args:
-        app: The ASGI app (a :class:`FakeTikTokShop`, a webhook receiver).
+        app: The ASGI app (a `FakeTikTokShop`, a webhook receiver).
         host: The interface (loopback by default).
         port: The port; 0 picks a free one.
 

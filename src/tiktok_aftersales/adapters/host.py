@@ -1,15 +1,15 @@
 """A reference host wiring the adapters: receiver → service → PostgreSQL → the TikTok Shop API.
 
-- :class:`TikTokShopPlatform` implements the service's
-  :class:`~tiktok_aftersales.app.ports.PlatformPort` with the TikTok Shop
+- `TikTokShopPlatform` implements the service's
+  [`PlatformPort`][tiktok_aftersales.app.ports.PlatformPort] with the TikTok Shop
   client: it sends the service's outbound requests (signed, retried) and
   answers the platform's refusal of a decision as a reply with its code.
-- The receiver (:func:`~tiktok_aftersales.adapters.web.webhook_app`) hands each
+- The receiver (`webhook_app`) hands each
   delivery to the service's one way in,
-  :meth:`~tiktok_aftersales.app.AfterSalesService.receive` (signature,
+  [`receive`][tiktok_aftersales.app.service.AfterSalesService.receive] (signature,
   tolerance, deduplication in PostgreSQL, look-up, reconcile, save,
   dispatch); a delivery about a request no case has yet is kept, and
-  :meth:`~tiktok_aftersales.app.AfterSalesService.refetch` opens it from the
+  [`refetch`][tiktok_aftersales.app.service.AfterSalesService.refetch] opens it from the
   Search Returns record.
 
 ``python -m tiktok_aftersales.adapters.host`` runs the whole path once on
@@ -176,9 +176,8 @@ def run(dsn: str) -> Iterator[str]:
             def deliver(notification: str, status: str) -> int:
                 body = webhook_body(notification, return_id, order_id, status)
                 signature = sign_webhook(credentials.app_key, body, credentials.app_secret)
-                return httpx.post(
-                    url, content=body, headers={"Authorization": signature}
-                ).status_code
+                answer = httpx.post(url, content=body, headers={"Authorization": signature})
+                return int(answer.status_code)
 
             first = f"n{suffix}1"
             yield f"delivery {first}: HTTP {deliver(first, 'RETURN_OR_REFUND_REQUEST_PENDING')}"

@@ -1,21 +1,21 @@
 """PostgreSQL: a case store, an outbox and a notification log (the ``[postgres]`` extra, psycopg 3).
 
-- :class:`PostgresCaseStore` implements the
-  :class:`~tiktok_aftersales.app.ports.CaseStore` port with optimistic
+- `PostgresCaseStore` implements the
+  [`CaseStore`][tiktok_aftersales.app.ports.CaseStore] port with optimistic
   versions (``UPDATE ... WHERE version = expected``), look-ups by platform id
   and by order, and an order-level version (a row per order, bumped by every
   save of one of its cases, so two cases of one order saved from the same
   order version cannot both win). Each thread gets its own connection.
 - Saving a case writes its pending effects to the **outbox** in the same
   transaction (keyed by the effect's idempotency key: written once).
-- :class:`OutboxWorker` drains the outbox. Several workers (threads or
+- `OutboxWorker` drains the outbox. Several workers (threads or
   processes) claim entries with ``FOR UPDATE SKIP LOCKED`` and hold each
   under a **lease**; an entry whose lease ran out (its worker crashed) is
   claimed again by another. Marking an entry done checks the lease, so a
   worker that lost it cannot overwrite the new holder. Delivery is at least
   once; the effect's key makes it exactly once at the port (ports are
   idempotent on keys).
-- :class:`PostgresNotificationLog` remembers webhook notification ids (and
+- `PostgresNotificationLog` remembers webhook notification ids (and
   their outcome), so deduplication survives a restart.
 
 Every statement uses bound parameters. Nothing about a case's content is
@@ -106,7 +106,7 @@ CREATE TABLE IF NOT EXISTS tas_refetch (
     kept_at     timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 """
-"""The tables (all named ``tas_*``); :func:`create_schema` runs it (idempotent)."""
+"""The tables (all named ``tas_*``); `create_schema` runs it (idempotent)."""
 
 
 def create_schema(dsn: str) -> None:
@@ -244,7 +244,7 @@ class PostgresCaseStore:
             case: The new case.
             expected_version: The version the caller loaded.
             order_version: When given, also require the order's version
-                (:meth:`order_version`) to be unchanged: the order-level check
+                (`order_version`) to be unchanged: the order-level check
                 that keeps two cases of one order from both passing a
                 refund limit.
 
@@ -529,10 +529,10 @@ class PostgresNotificationLog:
                 " VALUES (%s, %s, %s, %s) ON CONFLICT (notification_id) DO NOTHING",
                 (notification_id, received_at, outcome, case_id),
             ).rowcount
-        return inserted == 1
+        return bool(inserted == 1)
 
     def settle(self, notification_id: str, outcome: str, case_id: str | None = None) -> None:
-        """Record how a notification ended (after :meth:`record` claimed it)."""
+        """Record how a notification ended (after `record` claimed it)."""
         with self._db.transaction() as conn:
             conn.execute(
                 "UPDATE tas_notifications SET outcome = %s, case_id = coalesce(%s, case_id)"
@@ -596,5 +596,5 @@ class PostgresNotificationLog:
 
 
 def dsn_from_environment() -> str | None:
-    """The DSN in :data:`DSN_VARIABLE`, or ``None`` when it is not set."""
+    """The DSN in `DSN_VARIABLE`, or ``None`` when it is not set."""
     return os.environ.get(DSN_VARIABLE) or None

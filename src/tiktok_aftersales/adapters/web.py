@@ -1,6 +1,6 @@
 """A webhook receiver for TikTok Shop deliveries (the ``[web]`` extra, Starlette).
 
-:func:`webhook_app` is one ASGI route. For each delivery it reads the raw
+`webhook_app` is one ASGI route. For each delivery it reads the raw
 body bytes (never re-encoded: the signature is over them), takes the
 headers and the arrival time, and hands the three to the host's handler::
 
@@ -16,8 +16,8 @@ times, after 2 minutes, 30 minutes, 3 hours and 12 hours):
 handler                                        HTTP        the platform then
 =============================================  ==========  ======================
 returns (applied, duplicate, stale, ...)       200, empty  stops
-raises :class:`~tiktok_aftersales.errors.InvalidSignature`  401  stops (auth failure)
-raises :class:`~tiktok_aftersales.errors.InvalidValue`      400  retries (harmless)
+raises [`InvalidSignature`][tiktok_aftersales.errors.InvalidSignature]  401  stops (auth failure)
+raises [`InvalidValue`][tiktok_aftersales.errors.InvalidValue]      400  retries (harmless)
 raises anything else (a database outage)       503         retries later
 =============================================  ==========  ======================
 

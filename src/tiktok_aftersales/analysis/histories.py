@@ -1,12 +1,13 @@
 """Histories: the events of cases as read from files, and the loaders that read them.
 
-- :func:`load_jsonl` reads JSON Lines of events (or of whole serialised
-  cases) and :func:`dump_jsonl` writes them;
-- :func:`load_platform_dump` reads platform records, pages and webhooks
-  through :mod:`tiktok_aftersales.platform` and
-  :mod:`tiktok_aftersales.sync`.
+- [`load_jsonl`][tiktok_aftersales.analysis.histories.load_jsonl] reads JSON Lines of events (or of
+  whole serialised cases) and [`dump_jsonl`][tiktok_aftersales.analysis.histories.dump_jsonl] writes
+  them;
+- [`load_platform_dump`][tiktok_aftersales.analysis.histories.load_platform_dump] reads platform
+  records, pages and webhooks through [`tiktok_aftersales.platform`][tiktok_aftersales.platform] and
+  [`tiktok_aftersales.sync`][tiktok_aftersales.sync].
 
-A bad line gives a :class:`~tiktok_aftersales.errors.LineError` with its line
+A bad line gives a [`LineError`][tiktok_aftersales.errors.LineError] with its line
 number and field; the other lines are kept. Text comes in as lines already
 read: nothing here opens a file.
 """
@@ -163,8 +164,9 @@ def dump_jsonl(cases: Iterable[AfterSalesCase | History]) -> Iterator[str]:
     ``region``, ``order_id``, ``order_stage``, ``platform_id``, ``lines``);
     every line carries ``case_id``, ``seq``, ``event``, ``actor``, ``at``,
     ``state`` and ``payload``. Values are written as
-    :mod:`tiktok_aftersales.domain.serialize` writes them, so :func:`load_jsonl`
-    and :func:`replay` give back equal cases.
+    [`tiktok_aftersales.domain.serialize`][tiktok_aftersales.domain.serialize] writes them, so
+    [`load_jsonl`][tiktok_aftersales.analysis.histories.load_jsonl] and
+    [`replay`][tiktok_aftersales.analysis.replay] give back equal cases.
 
     Raises:
         EncodeError: A payload holds a value JSON cannot carry.
@@ -320,8 +322,9 @@ def load_jsonl(lines: Iterable[str]) -> LoadResult:
       ``seq``, when given, must be the event's position in its case
       (counting the case's bad lines, which are skipped);
       ``state``, when given, is checked on replay;
-    - a **case line**: a whole case as :func:`~tiktok_aftersales.domain.serialize.case_to_dict`
-      writes it (it has a ``history`` key).
+    - a **case line**: a whole case as
+      [`case_to_dict`][tiktok_aftersales.domain.serialize.case_to_dict] writes it (it has a
+      ``history`` key).
 
     Blank lines and lines starting with ``#`` are skipped. A bad line is
     reported (line number, field, value, reason) and skipped; every other
@@ -329,7 +332,8 @@ def load_jsonl(lines: Iterable[str]) -> LoadResult:
     reported too (there is no case to add them to).
 
     Returns:
-        A :class:`LoadResult`; it never raises for bad content.
+        A [`LoadResult`][tiktok_aftersales.analysis.histories.LoadResult]; it never raises for bad
+        content.
 
     """
     drafts: dict[str, _Draft] = {}
@@ -486,11 +490,11 @@ def load_platform_dump(
     A line may be a return record (Search Returns ``return_orders[]``), a
     cancellation record, a whole page response of either, or a webhook
     delivery (types 2, 11, 12). Records are parsed with
-    :mod:`tiktok_aftersales.platform` (tolerant mode), grouped by platform id
-    and ordered by ``update_time``; the first opens the case with
-    :func:`~tiktok_aftersales.open_from_snapshot` (order lines from the
+    [`tiktok_aftersales.platform`][tiktok_aftersales.platform] (tolerant mode), grouped by platform
+    id and ordered by ``update_time``; the first opens the case with
+    `open_from_snapshot` (order lines from the
     record's line items) and each later one is applied with
-    :func:`~tiktok_aftersales.reconcile`. The case id is the platform id.
+    `reconcile`. The case id is the platform id.
 
     A line that does not parse, a webhook for a request no record opened,
     and a snapshot sync cannot follow (unmapped, conflict) are reported with

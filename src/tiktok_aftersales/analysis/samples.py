@@ -212,7 +212,7 @@ SAMPLES: tuple[Sample, ...] = (
         (_TSHIRT, _MUG),
         "USD",
         ("initiate_refund", "seller"),
-        (Step("approve", "operator", 1), Step("complete_refund", "system", 30)),
+        (Step("complete_refund", "system", 30),),
         opening_payload={"refund": ("L2", "4.00")},
     ),
     Sample(
@@ -230,7 +230,7 @@ SAMPLES: tuple[Sample, ...] = (
     Sample(
         "S-012",
         "Approved return never shipped back: closed",
-        "platform overview AWAITING_BUYER_SHIP; ID 5 days",
+        "platform overview AWAITING_BUYER_SHIP; ID 10 days (platform-2026 §6)",
         RequestType.RETURN_AND_REFUND,
         "ID",
         "delivered",
@@ -238,7 +238,7 @@ SAMPLES: tuple[Sample, ...] = (
         "IDR",
         ("request", "buyer"),
         (Step("approve", "seller", 3),),
-        advance_hours=24 * 10,
+        advance_hours=24 * 14,
     ),
 )
 """Every bundled sample story."""

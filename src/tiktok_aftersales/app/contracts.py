@@ -4,7 +4,7 @@ Subclass a contract in a test module, name the subclass ``Test...`` and
 implement its factory method; pytest (or any runner that collects ``test_*``
 methods) runs every check against the adapter. The contracts are plain
 classes: importing this module does not need pytest. They are re-exported
-by :mod:`tiktok_aftersales.app.testing`.
+by [`tiktok_aftersales.app.testing`][tiktok_aftersales.app.testing].
 """
 
 from __future__ import annotations
@@ -62,9 +62,10 @@ def _raises(kind: type[BaseException], call: Callable[[], object], what: str) ->
 
 
 class CaseStoreContract(abc.ABC):
-    """Checks that a :class:`~tiktok_aftersales.app.ports.CaseStore` keeps the port's promises.
+    """Checks that a [`CaseStore`][tiktok_aftersales.app.ports.CaseStore] keeps the port's promises.
 
-    Subclass it as ``TestMyStore`` and implement :meth:`make_store`; every
+    Subclass it as ``TestMyStore`` and implement
+    [`make_store`][tiktok_aftersales.app.testing.CaseStoreContract.make_store]; every
     ``test_*`` method is one promise. A fresh, empty store is made per check.
     """
 
@@ -203,10 +204,14 @@ class CaseStoreContract(abc.ABC):
 
 
 class InventoryContract(abc.ABC):
-    """Checks that an :class:`~tiktok_aftersales.app.ports.InventoryPort` is idempotent on keys.
+    """Checks that an ``InventoryPort`` is idempotent on keys.
 
-    Subclass it, implement :meth:`make_inventory` (empty stock), and the
-    read-backs :meth:`available`, :meth:`damaged` and :meth:`is_blocked`.
+    Subclass it, implement
+    [`make_inventory`][tiktok_aftersales.app.testing.InventoryContract.make_inventory] (empty
+    stock), and the
+    read-backs [`available`][tiktok_aftersales.app.testing.InventoryContract.available],
+    [`damaged`][tiktok_aftersales.app.testing.InventoryContract.damaged] and
+    [`is_blocked`][tiktok_aftersales.app.testing.InventoryContract.is_blocked].
     """
 
     @abc.abstractmethod

@@ -1,19 +1,20 @@
 """The one way in: webhook deliveries and polled records, through one path.
 
-:class:`Inbound` is the service's inbound half (reached as
-:meth:`AfterSalesService.receive <tiktok_aftersales.app.AfterSalesService.receive>`,
+`Inbound` is the service's inbound half (reached as
+[`AfterSalesService.receive`][tiktok_aftersales.app.service.AfterSalesService.receive],
 ``ingest`` and ``refetch``). For every record, in this order:
 
 1. **verify** (webhooks): the ``Authorization`` signature
-   (:func:`~tiktok_aftersales.platform.verify_signature`), and the delivery's
+   ([`verify_signature`][tiktok_aftersales.platform.signature.verify_signature]), and the delivery's
    ``timestamp`` within the configured tolerance of its arrival, so a
    captured, validly signed delivery does not verify forever;
 2. **deduplicate** on the notification id, claimed in the
-   :class:`~tiktok_aftersales.app.ports.NotificationLog` (a restart keeps it);
+   [`NotificationLog`][tiktok_aftersales.app.ports.NotificationLog] (a restart keeps it);
 3. **order** a batch by platform time;
 4. **find** the case by platform id through the store (or open one with the
    service's opener);
-5. **reconcile** (:func:`tiktok_aftersales.sync.reconcile`: legal paths only,
+5. **reconcile** ([`tiktok_aftersales.sync.reconcile`][tiktok_aftersales.sync.reconcile]: legal
+   paths only,
    platform time for ordering, host time for history, contradictions as a
    ``conflict`` outcome), **save** under the case's and the order's versions,
    and **dispatch** the effects.
@@ -54,7 +55,7 @@ __all__ = ["Delivery", "Inbound", "IngestReport", "WebhookSettings"]
 
 @attrs.frozen
 class WebhookSettings:
-    """How :meth:`~tiktok_aftersales.app.AfterSalesService.receive` checks deliveries.
+    """How [`receive`][tiktok_aftersales.app.service.AfterSalesService.receive] checks deliveries.
 
     Attributes:
         app_key: The app key (the signature covers it).
@@ -84,7 +85,7 @@ class Delivery:
     Attributes:
         outcome: ``advanced``, ``new``, ``nothing_new``, ``stale``,
             ``duplicate``, ``conflict``, ``unmapped``, ``ignored`` or
-            ``refused`` (see :class:`~tiktok_aftersales.sync.Outcome`).
+            ``refused`` (see [`Outcome`][tiktok_aftersales.sync.Outcome]).
         notification_id: The webhook's notification id, when it has one.
         platform_id: The request it is about, when known.
         case: The case after it (``None`` when no case is concerned).
@@ -112,7 +113,7 @@ class Delivery:
 
 @attrs.frozen
 class IngestReport:
-    """What one batch of records did: one :class:`Delivery` per record, in processing order."""
+    """What one batch of records did: one ``Delivery`` per record, in processing order."""
 
     deliveries: tuple[Delivery, ...]
 

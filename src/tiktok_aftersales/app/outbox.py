@@ -1,17 +1,18 @@
 """The outbox: carrying out a saved case's pending effects through the ports.
 
 Effects are recorded on the case with stable keys (``case.effects``) and saved
-together with the change that produced them. :class:`Outbox` carries out the
+together with the change that produced them. `Outbox` carries out the
 pending ones in order, stops at the first failure, and saves the keys of what
 it did in ``case.effects_done``. A port that fails leaves the effect pending;
 a crash between a port call and the save makes the port see the same key
 again, which it ignores.
 
-A seller's decision is an effect too (:attr:`~tiktok_aftersales.EffectKind.PLATFORM_CALL`):
+A seller's decision is an effect too
+([`PLATFORM_CALL`][tiktok_aftersales.domain.effects.EffectKind.PLATFORM_CALL]):
 it is sent only from here, after the save that recorded it has won. When the
 platform refuses it (a non-zero code), the refusal is recorded on the case
 (``review``), the call and the rest of that event's effects are settled
-without being carried out, and :class:`~tiktok_aftersales.errors.PlatformRefused`
+without being carried out, and [`PlatformRefused`][tiktok_aftersales.errors.PlatformRefused]
 is raised; the next sync brings the case to the platform's state.
 """
 

@@ -1,19 +1,23 @@
 """The ports a host implements so the library can drive its world.
 
 The library does no I/O. A host brings five adapters, each a
-:class:`typing.Protocol` (structural: no base class to inherit):
+`typing.Protocol` (structural: no base class to inherit):
 
-- :class:`PlatformPort`: the TikTok Shop client (one method: send an
+- [`PlatformPort`][tiktok_aftersales.app.ports.PlatformPort]: the TikTok Shop client (one method:
+  send an
   outbound request value, get the platform's reply);
-- :class:`InventoryPort`: stock and shipping holds;
-- :class:`CaseStore`: where cases live, with optimistic concurrency per case
+- [`InventoryPort`][tiktok_aftersales.app.ports.InventoryPort]: stock and shipping holds;
+- [`CaseStore`][tiktok_aftersales.app.ports.CaseStore]: where cases live, with optimistic
+  concurrency per case
   and per order, and look-ups by platform id and by order;
-- :class:`NotificationLog`: which webhook deliveries were handled, and which
+- [`NotificationLog`][tiktok_aftersales.app.ports.NotificationLog]: which webhook deliveries were
+  handled, and which
   records wait for a re-fetch;
-- :class:`Clock`: the current time.
+- [`Clock`][tiktok_aftersales.app.ports.Clock]: the current time.
 
-:class:`~tiktok_aftersales.app.service.AfterSalesService` drives them; in-memory
-versions and a contract test kit are in :mod:`tiktok_aftersales.app.testing`.
+[`AfterSalesService`][tiktok_aftersales.app.service.AfterSalesService] drives them; in-memory
+versions and a contract test kit are in
+[`tiktok_aftersales.app.testing`][tiktok_aftersales.app.testing].
 
 Idempotency is the rule of every outward call: each one carries a stable
 ``key``, and an adapter that receives a key it has already carried out must
@@ -66,12 +70,12 @@ class StockItem:
 class PlatformPort(Protocol):
     """The TikTok Shop side: where the library's outbound requests go (the one way out).
 
-    Every call the library makes is a :class:`~tiktok_aftersales.platform.PlatformRequest`
+    Every call the library makes is a `PlatformRequest`
     value (a seller decision, a seller refund or cancellation, a search page),
     carrying its own ``idempotency_key`` where the operation takes one. The
     adapter adds credentials and the signature, sends it and answers a
-    :class:`~tiktok_aftersales.platform.PlatformReply`
-    (:mod:`tiktok_aftersales.adapters.tiktok` is one such adapter).
+    `PlatformReply`
+    (`tiktok_aftersales.adapters.tiktok` is one such adapter).
 
     The service sends a decision only from the outbox, after the save that
     recorded it has won, so two processes racing on one case cannot both
@@ -148,12 +152,13 @@ class CaseStore(Protocol):
     Never overwrite silently.
 
     Money's consistency boundary is the order: every ``add`` or ``save`` of a
-    case bumps its order's version (:meth:`order_version`). A writer that
+    case bumps its order's version
+    ([`order_version`][tiktok_aftersales.app.ports.CaseStore.order_version]). A writer that
     checked the order ledger passes the order version it read as
     ``order_version``; the store refuses the write when another case of the
     same order was written in between, so two cases of one order saved at
     once cannot both pass a refund limit. The contract kit
-    (:class:`~tiktok_aftersales.app.testing.CaseStoreContract`) tests this.
+    ([`CaseStoreContract`][tiktok_aftersales.app.testing.CaseStoreContract]) tests this.
     """
 
     def get(self, case_id: str) -> AfterSalesCase:

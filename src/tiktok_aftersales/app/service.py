@@ -1,19 +1,21 @@
 """The application service: one way in, one way out, money bounded per order.
 
-:class:`AfterSalesService` drives the host's ports (see
-:mod:`tiktok_aftersales.app.ports`) with the pure core.
+[`AfterSalesService`][tiktok_aftersales.app.service.AfterSalesService] drives the host's ports (see
+[`tiktok_aftersales.app.ports`][tiktok_aftersales.app.ports]) with the pure core.
 
-**One way in.** Every platform record enters through :meth:`AfterSalesService.receive`
+**One way in.** Every platform record enters through
+[`AfterSalesService.receive`][tiktok_aftersales.app.service.AfterSalesService.receive]
 (a raw webhook delivery: body bytes, headers, arrival time) or
-:meth:`AfterSalesService.ingest` (records a poll fetched). Each verifies what
+[`AfterSalesService.ingest`][tiktok_aftersales.app.service.AfterSalesService.ingest] (records a poll
+fetched). Each verifies what
 it must (signature, timestamp tolerance), deduplicates on the notification id
-(kept by the :class:`~tiktok_aftersales.app.ports.NotificationLog`, so it
+(kept by the [`NotificationLog`][tiktok_aftersales.app.ports.NotificationLog], so it
 survives a restart), finds the case by platform id through the store,
 reconciles, saves and dispatches. A batch never stops on one record: each
 gets an outcome, and refused records are kept for a re-fetch.
 
 **One way out.** A seller's decision becomes one outbound request
-(:func:`tiktok_aftersales.platform.request_for`) with one key scheme, recorded
+(`tiktok_aftersales.platform.request_for`) with one key scheme, recorded
 as an outbox effect together with the event, and sent only after the save
 that recorded it has won: two processes racing on one case cannot both call
 the platform.
@@ -24,7 +26,7 @@ under the store's order-level version, so two cases of one order saved at
 once cannot both pass.
 
 The service does no I/O of its own: time comes from the
-:class:`~tiktok_aftersales.app.ports.Clock` port.
+[`Clock`][tiktok_aftersales.app.ports.Clock] port.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ COMMAND_ID = "command_id"
 Opener = Callable[[PlatformRecord], Any]
 """How the service opens a case for a record of an unknown request.
 
-See :func:`tiktok_aftersales.sync.opener`."""
+See [`tiktok_aftersales.sync.opener`][tiktok_aftersales.sync.opener]."""
 
 
 def _find_command(case: AfterSalesCase, command_id: str) -> int | None:
@@ -98,14 +100,17 @@ class AfterSalesService:
         inventory: Stock and shipping holds.
         clock: The current time.
         notifications: The log of handled deliveries and records to re-fetch.
-        policy: The deadline policy :meth:`tick` advances with.
+        policy: The deadline policy [`tick`][tiktok_aftersales.app.service.AfterSalesService.tick]
+            advances with.
         webhooks: The app key, signing secret and timestamp tolerance that
-            :meth:`receive` checks deliveries with.
+            [`receive`][tiktok_aftersales.app.service.AfterSalesService.receive] checks deliveries
+            with.
         opener: How to open a case for a record of a request no case has
-            (:func:`tiktok_aftersales.sync.opener`); without one such records
+            ([`tiktok_aftersales.sync.opener`][tiktok_aftersales.sync.opener]); without one such
+            records
             are kept for a re-fetch.
         handlers: Effect kind to a handler that replaces the default route
-            (see :data:`EFFECT_ROUTES`).
+            (see [`EFFECT_ROUTES`][tiktok_aftersales.app.service.EFFECT_ROUTES]).
         max_attempts: How many times an update is tried when another
             writer saved the case (or its order) first.
 
@@ -158,9 +163,10 @@ class AfterSalesService:
             received_at: When it arrived (default: the clock's now).
 
         Returns:
-            A :class:`Delivery` saying what happened; never raises for a bad
+            A [`Delivery`][tiktok_aftersales.app.service.Delivery] saying what happened; never
+            raises for a bad
             delivery (its ``outcome`` is ``refused`` and ``error`` says why:
-            answer 401 for an :class:`~tiktok_aftersales.errors.InvalidSignature`).
+            answer 401 for an [`InvalidSignature`][tiktok_aftersales.errors.InvalidSignature]).
 
         Raises:
             InvalidValue: The service has no ``webhooks`` settings.
@@ -175,7 +181,8 @@ class AfterSalesService:
     ) -> IngestReport:
         """Apply platform records a poll fetched (search pages, return records, dumps).
 
-        The same path as :meth:`receive` without the signature: records are
+        The same path as [`receive`][tiktok_aftersales.app.service.AfterSalesService.receive]
+        without the signature: records are
         deduplicated on their notification id (webhooks), ordered by platform
         time, and each reconciled with the case found by platform id (or
         opened with the service's ``opener``). A record that cannot be read or
@@ -215,7 +222,8 @@ class AfterSalesService:
         Raises:
             CaseExists: A case with this id is stored already.
             OrderOverRefund: The opening stakes more than the order has left.
-            InvalidValue: A malformed argument (see :func:`~tiktok_aftersales.open_case`).
+            InvalidValue: A malformed argument (see
+                [`open_case`][tiktok_aftersales.lifecycle.engine.open_case]).
             ConcurrencyConflict: Another case of the order was written meanwhile,
                 ``max_attempts`` times.
             DispatchFailed: A port failed on an effect (the case is stored).
@@ -273,7 +281,7 @@ class AfterSalesService:
         with the case's and the order's versions. When ``actor`` is the
         seller, the decision's outbound request is recorded with it and sent
         from the outbox once the save has won (key:
-        :func:`~tiktok_aftersales.platform.idempotency_key`). When the save
+        [`idempotency_key`][tiktok_aftersales.platform.decisions.idempotency_key]). When the save
         meets a newer version, the case is reloaded and the event applied
         again, up to ``max_attempts`` times.
 
@@ -284,8 +292,9 @@ class AfterSalesService:
             payload: The event's payload.
             command_id: The host's id for this command. Give one to make
                 retries safe: it is kept in the history (payload key
-                :data:`COMMAND_ID`) and a second command with the same id is
-                refused with :class:`~tiktok_aftersales.errors.DuplicateCommand`.
+                [`COMMAND_ID`][tiktok_aftersales.app.service.COMMAND_ID]) and a second command with
+                the same id is
+                refused with [`DuplicateCommand`][tiktok_aftersales.errors.DuplicateCommand].
             at: When (default: the clock's now).
 
         Returns:
@@ -338,7 +347,8 @@ class AfterSalesService:
     def tick(self, case_id: str | None = None) -> AfterSalesCase | tuple[AfterSalesCase, ...]:
         """Advance one case, or every stored case, to the clock's now.
 
-        Expired deadlines fire through :func:`tiktok_aftersales.advance` with
+        Expired deadlines fire through
+        [`tiktok_aftersales.advance`][tiktok_aftersales.deadlines.clock.advance] with
         the service's policy; a refund the clock commits is checked against
         the order ledger; the case is saved and its effects dispatched.
         Nothing is sent to the platform: the platform's own clock fires the
@@ -463,7 +473,7 @@ class AfterSalesService:
     def open_record(self, record: PlatformRecord, received_at: datetime) -> Any:
         """Open and store a case for a record of an unknown request, with the service's opener.
 
-        Returns the opener's result (a :class:`~tiktok_aftersales.sync.SyncResult`),
+        Returns the opener's result (a [`SyncResult`][tiktok_aftersales.sync.SyncResult]),
         its case stored and dispatched; ``None`` when the service has no opener.
 
         Raises:

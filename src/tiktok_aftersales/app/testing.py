@@ -2,16 +2,21 @@
 
 Fakes of every port, for tests and notebooks:
 
-- :class:`InMemoryCaseStore`: a dict with compare-and-set on the version;
-- :class:`InMemoryInventory`: stock levels per SKU, holds per order, every
+- [`InMemoryCaseStore`][tiktok_aftersales.app.testing.InMemoryCaseStore]: a dict with
+  compare-and-set on the version;
+- [`InMemoryInventory`][tiktok_aftersales.app.testing.InMemoryInventory]: stock levels per SKU,
+  holds per order, every
   operation recorded, idempotent on the effect key;
-- :class:`InMemoryPlatform`: takes outbound requests once per idempotency
+- [`InMemoryPlatform`][tiktok_aftersales.app.testing.InMemoryPlatform]: takes outbound requests once
+  per idempotency
   key, answers searches from raw records, can be told to fail or refuse;
-- :class:`InMemoryNotificationLog`: handled deliveries and records to re-fetch;
-- :class:`FixedClock` and :class:`ManualClock`.
+- [`InMemoryNotificationLog`][tiktok_aftersales.app.testing.InMemoryNotificationLog]: handled
+  deliveries and records to re-fetch;
+- [`FixedClock`][tiktok_aftersales.app.testing.FixedClock] and
+  [`ManualClock`][tiktok_aftersales.app.testing.ManualClock].
 
-:func:`in_memory_service` wires them into an
-:class:`~tiktok_aftersales.app.service.AfterSalesService`.
+[`in_memory_service`][tiktok_aftersales.app.testing.in_memory_service] wires them into an
+[`AfterSalesService`][tiktok_aftersales.app.service.AfterSalesService].
 
 The contract kit checks that a host's own adapter keeps the ports' promises.
 Subclass a contract in a test module, name the subclass ``Test...`` and
@@ -77,7 +82,7 @@ def _aware(value: Any, field: str) -> datetime:
 
 
 class InMemoryCaseStore:
-    """A :class:`~tiktok_aftersales.app.ports.CaseStore` in a dict, with order versions.
+    """A [`CaseStore`][tiktok_aftersales.app.ports.CaseStore] in a dict, with order versions.
 
     Attributes:
         conflicts: How many writes were refused as stale (case or order).
@@ -92,7 +97,7 @@ class InMemoryCaseStore:
             self.add(case)
 
     def get(self, case_id: str) -> AfterSalesCase:
-        """Return the stored case or raise :class:`~tiktok_aftersales.app.ports.UnknownCase`."""
+        """Return the stored case or raise ``UnknownCase``."""
         try:
             return self._cases[case_id]
         except (KeyError, TypeError):
@@ -107,7 +112,7 @@ class InMemoryCaseStore:
             raise ConcurrencyConflict(f"order:{order_id}", order_version, actual)
 
     def add(self, case: AfterSalesCase, *, order_version: int | None = None) -> None:
-        """Store a new case or raise :class:`~tiktok_aftersales.app.ports.CaseExists`."""
+        """Store a new case or raise [`CaseExists`][tiktok_aftersales.app.ports.CaseExists]."""
         if not isinstance(case, AfterSalesCase):
             raise InvalidValue("case", case, "an AfterSalesCase")
         if case.case_id in self._cases:
@@ -159,7 +164,7 @@ class InMemoryCaseStore:
 
 
 class InMemoryNotificationLog:
-    """A :class:`~tiktok_aftersales.app.ports.NotificationLog` in dicts.
+    """A [`NotificationLog`][tiktok_aftersales.app.ports.NotificationLog] in dicts.
 
     Attributes:
         outcomes: Notification id to how it ended.
@@ -242,7 +247,7 @@ class InventoryOperation:
 
 
 class InMemoryInventory:
-    """An :class:`~tiktok_aftersales.app.ports.InventoryPort` with stock levels per SKU.
+    """An [`InventoryPort`][tiktok_aftersales.app.ports.InventoryPort] with stock levels per SKU.
 
     Attributes:
         available: Sellable units per SKU.
@@ -273,7 +278,7 @@ class InMemoryInventory:
         self._faults = _Faults()
 
     def fail(self, times: int = 1, *methods: str) -> None:
-        """Make the next ``times`` calls (of ``methods``, or any) raise :class:`PortDown`."""
+        """Make the next ``times`` calls (of ``methods``, or any) raise ``PortDown``."""
         self._faults.fail(times, *methods)
 
     def is_blocked(self, order_id: str) -> bool:
@@ -338,12 +343,14 @@ class InMemoryInventory:
 
 
 class InMemoryPlatform:
-    """A :class:`~tiktok_aftersales.app.ports.PlatformPort` that records what it was sent.
+    """A [`PlatformPort`][tiktok_aftersales.app.ports.PlatformPort] that records what it was sent.
 
     Requests with an idempotency key take effect once per key, as on the
-    platform; a test can make the next calls fail (:meth:`fail`: an
+    platform; a test can make the next calls fail
+    ([`fail`][tiktok_aftersales.app.testing.InMemoryPlatform.fail]: an
     exception, "not known to be carried out") or be refused
-    (:meth:`refuse`: a reply with the platform's error code).
+    ([`refuse`][tiktok_aftersales.app.testing.InMemoryPlatform.refuse]: a reply with the platform's
+    error code).
 
     Attributes:
         requests: Requests that took effect, once per key, in order.
@@ -362,7 +369,7 @@ class InMemoryPlatform:
         self._refusals: list[tuple[int, str]] = []
 
     def fail(self, times: int = 1, *operations: str) -> None:
-        """Make the next ``times`` calls (of ``operations``, or any) raise :class:`PortDown`."""
+        """Make the next ``times`` calls (of ``operations``, or any) raise ``PortDown``."""
         self._faults.fail(times, *operations)
 
     def refuse(self, code: int, message: str = "refused", times: int = 1) -> None:
@@ -379,10 +386,14 @@ class InMemoryPlatform:
     @property
     def seller_calls(self) -> tuple[PlatformRequest, ...]:
         """The seller-initiated calls that took effect (seller refunds, cancellations)."""
-        return tuple(r for r in self.requests if r.operation in ("create_return", "cancel_order"))
+        return tuple(
+            r
+            for r in self.requests
+            if r.operation in ("seller_refund", "create_return", "cancel_order")
+        )
 
     def send(self, request: PlatformRequest) -> PlatformReply:
-        """Take a request: once per idempotency key; searches answer from :attr:`records`."""
+        """Take a request: once per idempotency key; searches answer from `records`."""
         if not isinstance(request, PlatformRequest):
             raise InvalidValue("request", request, "a PlatformRequest")
         self.calls.append(request.idempotency_key or request.operation)
@@ -453,7 +464,7 @@ class ManualClock:
 
 @attrs.define
 class InMemoryPorts:
-    """The fakes :func:`in_memory_service` wired together."""
+    """The fakes ``in_memory_service`` wired together."""
 
     store: InMemoryCaseStore
     platform: InMemoryPlatform
@@ -479,7 +490,8 @@ def in_memory_service(
         available: Initial sellable stock per SKU.
         allocated: Initial allocated stock per SKU.
         policy: The deadline policy.
-        webhooks: The webhook settings :meth:`~AfterSalesService.receive` checks with.
+        webhooks: The webhook settings
+            [`receive`][tiktok_aftersales.app.service.AfterSalesService.receive] checks with.
         opener: How to open cases for records of unknown requests.
         max_attempts: Attempts per update on version conflicts.
 

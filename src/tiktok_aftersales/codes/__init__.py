@@ -1,20 +1,32 @@
 """Outside vocabularies as projections of the canonical lifecycle.
 
 Each vocabulary is one table written canonical -> outside
-(:class:`~tiktok_aftersales.codes.base.Vocabulary`); the reverse is derived.
+([`Vocabulary`][tiktok_aftersales.codes.base.Vocabulary]); the reverse is derived.
 
-- :mod:`.platform`: the current Return & Refund API (return_status, return_type,
+- [`platform`][tiktok_aftersales.codes.platform]: the current Return & Refund API (return_status,
+  return_type,
   role, arbitration_status, decisions, cancel_status, cancel_type, seller actions).
-- :mod:`.legacy`: the legacy reverse API (reverse_status_value, reverse_type, …).
-- :mod:`.tabs`: the connectors' Returns and Refunds grid.
-- :mod:`.labels`: ERP labels and return status, channel-manager labels,
+- `batch`: the 2026 batch returns (Aftersales Request and RMA statuses).
+- [`legacy`][tiktok_aftersales.codes.legacy]: the legacy reverse API (reverse_status_value,
+  reverse_type, …).
+- [`tabs`][tiktok_aftersales.codes.tabs]: the connectors' Returns and Refunds grid.
+- [`labels`][tiktok_aftersales.codes.labels]: ERP labels and return status, channel-manager labels,
   Seller Centre tags.
-- :mod:`.explain`: :func:`explain_value` and :func:`views`.
+- [`explain`][tiktok_aftersales.codes.explain]:
+  [`explain_value`][tiktok_aftersales.codes.explain.explain_value] and
+  [`views`][tiktok_aftersales.codes.explain.views].
 """
 
 from __future__ import annotations
 
 from .base import ALL_CANONICAL, Canonical, UnknownCode, Vocabulary, canonical
+from .batch import (
+    AFTERSALES_STATUS,
+    RMA_STATUS,
+    AftersalesStatusCode,
+    RefundStatusCode,
+    RmaStatusCode,
+)
 from .explain import (
     VOCABULARIES,
     CaseViews,
@@ -81,6 +93,7 @@ from .tabs import (
 )
 
 __all__ = [
+    "AFTERSALES_STATUS",
     "ALL_CANONICAL",
     "ALL_TAB",
     "ARBITRATION",
@@ -99,12 +112,14 @@ __all__ = [
     "OUTBOUND",
     "RETURN_STATUS",
     "RETURN_TYPE",
+    "RMA_STATUS",
     "ROLE",
     "SELLER_ACTION",
     "SELLER_CENTRE_TAG",
     "TAB_OF_LEGACY",
     "TERMINAL_RETURN_STATUSES",
     "VOCABULARIES",
+    "AftersalesStatusCode",
     "ArbitrationCode",
     "CancelStatusCode",
     "CancelTypeCode",
@@ -122,8 +137,10 @@ __all__ = [
     "LegacyUser",
     "Meaning",
     "Outbound",
+    "RefundStatusCode",
     "ReturnStatusCode",
     "ReturnTypeCode",
+    "RmaStatusCode",
     "RoleCode",
     "SellerActionCode",
     "SellerCentreTag",

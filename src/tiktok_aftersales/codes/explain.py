@@ -10,6 +10,7 @@ from ..domain.vocabulary import ReturnStatus, State
 from ..errors import InvalidValue
 from ..lifecycle import LIFECYCLES
 from .base import ALL_CANONICAL, Canonical, UnknownCode, Vocabulary
+from .batch import AFTERSALES_STATUS, RMA_STATUS
 from .labels import (
     CHANNEL_LABEL,
     ERP_LABEL,
@@ -68,6 +69,8 @@ VOCABULARIES: tuple[Vocabulary[Any, Any], ...] = (
     CANCEL_STATUS,
     CANCEL_TYPE,
     SELLER_ACTION,
+    AFTERSALES_STATUS,
+    RMA_STATUS,
     LEGACY_STATUS,
     LEGACY_TYPE,
     LEGACY_USER,

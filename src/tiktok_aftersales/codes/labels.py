@@ -1,15 +1,15 @@
 """Seller-tool labels: the ERP (seed 000), the channel manager (seed 004), Seller Centre (seed 001).
 
-- :data:`ERP_LABEL`: the ERP's after-sales status. Abnormal returns show
-  none (seed 000 §3.4): their label is an explicit ``None``.
-- :data:`ERP_RETURN_STATUS`: the ERP's return (parcel) status. It is the
-  core's :func:`tiktok_aftersales.return_status` (it depends on the order
+- [`ERP_LABEL`][tiktok_aftersales.codes.labels.ERP_LABEL]: the ERP's after-sales status. Abnormal
+  returns show none (seed 000 §3.4): their label is an explicit ``None``.
+- [`ERP_RETURN_STATUS`][tiktok_aftersales.codes.labels.ERP_RETURN_STATUS]: the ERP's return (parcel)
+  status. It is the core's `tiktok_aftersales.return_status` (it depends on the order
   stage and the history, not only on the state); the reverse lookup is
   derived by asking that function, never re-stated here.
-- :data:`CHANNEL_LABEL`: the channel manager's return statuses, which follow
-  a return parcel only.
-- :data:`SELLER_CENTRE_TAG`: the request-type tag on Seller Centre's Manage
-  Returns page.
+- [`CHANNEL_LABEL`][tiktok_aftersales.codes.labels.CHANNEL_LABEL]: the channel manager's return
+  statuses, which follow a return parcel only.
+- [`SELLER_CENTRE_TAG`][tiktok_aftersales.codes.labels.SELLER_CENTRE_TAG]: the request-type tag on
+  Seller Centre's Manage Returns page.
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ ERP_LABEL: Vocabulary[Canonical, ErpLabel] = Vocabulary.from_table(
                 S.RETURN_IN_TRANSIT: E.PENDING_REQUEST,
                 S.RETURN_DELIVERED: E.PENDING_REQUEST,
                 S.RECEIPT_REJECTED: E.RECEPTION_REJECTED,
+                S.AWAITING_SELLER_RETURN: E.RECEPTION_REJECTED,  # [I] still the rejected return
                 S.REFUND_COMMITTED: E.REFUNDED,
                 S.REFUNDED: E.REFUNDED,
                 # [I] an accepted exchange offer shows as Exchange Accepted; a reshipment
@@ -121,6 +122,9 @@ ERP_LABEL: Vocabulary[Canonical, ErpLabel] = Vocabulary.from_table(
             },
             # Seed 000 §3.4: "The after-sales status of the order will not be displayed."
             RequestType.ABNORMAL_RETURN: None,
+            RequestType.AFTERSALES_REQUEST: None,
+            RequestType.RMA: None,
+            RequestType.SELLER_APPEAL: None,
             # The ERP page has four types (seed 000 §1); these are not among them.
             RequestType.RESHIPMENT: None,
             RequestType.SELLER_REFUND: None,
@@ -155,6 +159,7 @@ CHANNEL_LABEL: Vocabulary[Canonical, ChannelLabel] = Vocabulary.from_table(
                 S.RETURN_IN_TRANSIT: CL.BUYER_SHIPPED,
                 S.RETURN_DELIVERED: CL.BUYER_SHIPPED,
                 S.RECEIPT_REJECTED: CL.RETURN_REJECTED,
+                S.AWAITING_SELLER_RETURN: CL.RETURN_REJECTED,  # [I] still the rejected return
                 S.REFUND_COMMITTED: None,
                 S.REFUNDED: None,
                 S.RESHIPPED: None,
@@ -166,6 +171,9 @@ CHANNEL_LABEL: Vocabulary[Canonical, ChannelLabel] = Vocabulary.from_table(
             RequestType.EXCHANGE: None,
             RequestType.RESHIPMENT: None,
             RequestType.ABNORMAL_RETURN: None,
+            RequestType.AFTERSALES_REQUEST: None,
+            RequestType.RMA: None,
+            RequestType.SELLER_APPEAL: None,
             RequestType.SELLER_REFUND: None,
             RequestType.BUYER_CANCELLATION: None,
         }
@@ -189,6 +197,9 @@ SELLER_CENTRE_TAG: Vocabulary[RequestType, SellerCentreTag] = Vocabulary.from_ta
         RequestType.RESHIPMENT: SellerCentreTag.RESHIPMENT,
         RequestType.EXCHANGE: SellerCentreTag.EXCHANGE,
         RequestType.ABNORMAL_RETURN: None,
+        RequestType.AFTERSALES_REQUEST: None,
+        RequestType.RMA: None,
+        RequestType.SELLER_APPEAL: None,
         RequestType.SELLER_REFUND: None,
         RequestType.BUYER_CANCELLATION: None,
     },

@@ -101,6 +101,8 @@ LEGACY_STATUS: Vocabulary[Canonical, LegacyStatus] = Vocabulary.from_table(
                 S.RETURN_IN_TRANSIT: L.AFTERSALE_BUYER_SHIPPED,
                 S.RETURN_DELIVERED: L.AFTERSALE_BUYER_SHIPPED,
                 S.RECEIPT_REJECTED: L.AFTERSALE_SELLER_REJECT_RECEIVE,
+                # [I] still the rejected return while the seller sends it back (VN)
+                S.AWAITING_SELLER_RETURN: L.AFTERSALE_SELLER_REJECT_RECEIVE,
                 S.REFUND_COMMITTED: L.AFTERSALE_SUCCESS,
                 S.REFUNDED: L.COMPLETE,
                 # [I] settled by an accepted alternative: closed without a refund.
@@ -119,6 +121,9 @@ LEGACY_STATUS: Vocabulary[Canonical, LegacyStatus] = Vocabulary.from_table(
             RequestType.EXCHANGE: None,
             RequestType.RESHIPMENT: None,
             RequestType.ABNORMAL_RETURN: None,
+            RequestType.AFTERSALES_REQUEST: None,
+            RequestType.RMA: None,
+            RequestType.SELLER_APPEAL: None,
             RequestType.SELLER_REFUND: None,
         }
     ),
@@ -139,6 +144,9 @@ LEGACY_TYPE: Vocabulary[tuple[RequestType, str], LegacyType] = Vocabulary.from_t
         (RequestType.EXCHANGE, "request"): None,
         (RequestType.RESHIPMENT, "request"): None,
         (RequestType.ABNORMAL_RETURN, "detect_return"): None,
+        (RequestType.AFTERSALES_REQUEST, "request"): None,
+        (RequestType.RMA, "create_rma"): None,
+        (RequestType.SELLER_APPEAL, "platform_refund"): None,
         (RequestType.SELLER_REFUND, "initiate_refund"): None,
     },
     absent="the legacy reverse API had no such request type",
@@ -175,6 +183,9 @@ LEGACY_EVENT_TYPE: Vocabulary[tuple[RequestType, str], LegacyEventType] = Vocabu
         (RequestType.EXCHANGE, "request"): None,
         (RequestType.RESHIPMENT, "request"): None,
         (RequestType.ABNORMAL_RETURN, "detect_return"): None,
+        (RequestType.AFTERSALES_REQUEST, "request"): None,
+        (RequestType.RMA, "create_rma"): None,
+        (RequestType.SELLER_APPEAL, "platform_refund"): None,
         (RequestType.SELLER_REFUND, "initiate_refund"): None,
     },
     absent="the legacy API had no such request type",

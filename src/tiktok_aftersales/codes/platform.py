@@ -2,7 +2,7 @@
 
 Every table is written once, canonical -> platform, and keyed on the lifecycle
 declaration's own keys; the platform -> canonical direction is derived
-(:meth:`~tiktok_aftersales.codes.base.Vocabulary.candidates`). Sources:
+([`candidates`][tiktok_aftersales.codes.base.Vocabulary.candidates]). Sources:
 ``platform-api.md`` §2b (return_status), §2c (return_type, role,
 arbitration_status, seller_next_action_response.action), §2d (decisions), §2f
 (cancellations); ``payload-shapes.md`` §1, §3, §6.
@@ -148,7 +148,11 @@ class SellerActionCode(enum.StrEnum):
 
 
 class DecisionEndpoint(enum.StrEnum):
-    """The platform endpoint a seller decision is sent to (§2a)."""
+    """The platform endpoint a seller decision is sent to (§2a).
+
+    The values show the 202309 paths; the version a request is sent with is
+    data (`tiktok_aftersales.platform.versions`, newest documented by default).
+    """
 
     APPROVE_RETURN = "POST /return_refund/202309/returns/{id}/approve"
     REJECT_RETURN = "POST /return_refund/202309/returns/{id}/reject"
@@ -185,6 +189,7 @@ RETURN_STATUS: Vocabulary[Canonical, ReturnStatusCode] = Vocabulary.from_table(
                 S.RETURN_IN_TRANSIT: R.BUYER_SHIPPED_ITEM,
                 S.RETURN_DELIVERED: R.BUYER_SHIPPED_ITEM,
                 S.RECEIPT_REJECTED: R.REJECT_RECEIVE_PACKAGE,
+                S.AWAITING_SELLER_RETURN: R.REJECT_RECEIVE_PACKAGE,  # [I] still the rejected return
                 S.REFUND_COMMITTED: R.RETURN_OR_REFUND_REQUEST_SUCCESS,
                 S.REFUNDED: R.RETURN_OR_REFUND_REQUEST_COMPLETE,
                 # [I] settled by an accepted alternative: the return ends without a refund.
@@ -204,14 +209,16 @@ RETURN_STATUS: Vocabulary[Canonical, ReturnStatusCode] = Vocabulary.from_table(
                 S.WITHDRAWN: R.REPLACEMENT_REQUEST_CANCEL,
             },
             # Seller-created returns (Create Return, role SELLER) [I: same codes as refunds].
+            # A seller refund is committed at once (platform-2026 §3): no pending status.
             RequestType.SELLER_REFUND: {
-                S.REQUESTED: R.RETURN_OR_REFUND_REQUEST_PENDING,
                 S.REFUND_COMMITTED: R.RETURN_OR_REFUND_REQUEST_SUCCESS,
                 S.REFUNDED: R.RETURN_OR_REFUND_REQUEST_COMPLETE,
-                S.CLOSED: R.RETURN_OR_REFUND_REQUEST_CANCEL,
             },
             RequestType.RESHIPMENT: None,
             RequestType.ABNORMAL_RETURN: None,
+            RequestType.AFTERSALES_REQUEST: None,
+            RequestType.RMA: None,
+            RequestType.SELLER_APPEAL: None,
             RequestType.BUYER_CANCELLATION: None,
         }
     ),
@@ -258,6 +265,9 @@ RETURN_TYPE: Vocabulary[RequestType, ReturnTypeCode] = Vocabulary.from_table(
         RequestType.SELLER_REFUND: ReturnTypeCode.REFUND,
         RequestType.RESHIPMENT: None,
         RequestType.ABNORMAL_RETURN: None,
+        RequestType.AFTERSALES_REQUEST: None,
+        RequestType.RMA: None,
+        RequestType.SELLER_APPEAL: None,
         RequestType.BUYER_CANCELLATION: None,
     },
     absent="not a return record (see return_status)",
@@ -320,6 +330,9 @@ CANCEL_STATUS: Vocabulary[Canonical, CancelStatusCode] = Vocabulary.from_table(
             RequestType.EXCHANGE: None,
             RequestType.RESHIPMENT: None,
             RequestType.ABNORMAL_RETURN: None,
+            RequestType.AFTERSALES_REQUEST: None,
+            RequestType.RMA: None,
+            RequestType.SELLER_APPEAL: None,
             RequestType.SELLER_REFUND: None,
         }
     ),
@@ -379,6 +392,7 @@ SELLER_ACTION: Vocabulary[Canonical, SellerActionCode] = Vocabulary.from_table(
                 S.RETURN_IN_TRANSIT: None,
                 S.RETURN_DELIVERED: A.SELLER_RESPOND_RECEIVE_PACKAGE,
                 S.RECEIPT_REJECTED: None,
+                S.AWAITING_SELLER_RETURN: None,  # [I] still the rejected return
                 S.REFUND_COMMITTED: None,
                 S.REFUNDED: None,
                 S.RESHIPPED: None,
@@ -405,6 +419,9 @@ SELLER_ACTION: Vocabulary[Canonical, SellerActionCode] = Vocabulary.from_table(
             },
             RequestType.RESHIPMENT: None,
             RequestType.ABNORMAL_RETURN: None,
+            RequestType.AFTERSALES_REQUEST: None,
+            RequestType.RMA: None,
+            RequestType.SELLER_APPEAL: None,
             RequestType.SELLER_REFUND: None,
         }
     ),
@@ -483,6 +500,19 @@ OUTBOUND: Mapping[tuple[RequestType, str], Outbound | None] = MappingProxyType(
         (RequestType.BUYER_CANCELLATION, "reject"): Outbound(E.REJECT_CANCELLATION),
         # Shipping the package rejects a pending buyer cancel (US); no decision call.
         (RequestType.BUYER_CANCELLATION, "order_shipped"): None,
+        # The VN return to the buyer is reported to customer service, not an API decision.
+        (RequestType.RETURN_AND_REFUND, "ship_to_buyer"): None,
+        # Batch requests and packages are reviewed through /aftersales/review
+        # (tiktok_aftersales.platform.batch), not the legacy decision endpoints.
+        (RequestType.AFTERSALES_REQUEST, "approve"): None,
+        (RequestType.AFTERSALES_REQUEST, "reject"): None,
+        (RequestType.AFTERSALES_REQUEST, "review_lines"): None,
+        (RequestType.RMA, "upload_shipping_document"): None,
+        (RequestType.RMA, "confirm_receipt"): None,
+        (RequestType.RMA, "reject_receipt"): None,
+        (RequestType.RMA, "review_lines"): None,
+        # The seller's appeal is filed in Seller Centre; no API is known (platform-2026 §6).
+        (RequestType.SELLER_APPEAL, "appeal"): None,
     }
 )
 """Every seller-fired ``(type, event)`` -> the platform call, or ``None`` (no API call)."""

@@ -1,18 +1,21 @@
 """Deadline policies as values: how long each window of the lifecycle lasts.
 
-The lifecycle declaration (:mod:`tiktok_aftersales.lifecycle.table`) says
-*which* transition the clock fires when a window runs out; a :class:`Policy`
-says *how long* each window is, per region and request type. Policies are
-frozen, comparable and serialisable (:meth:`Policy.to_dict`), so an analyst
-can keep several side by side and replay the same cases under each.
+The lifecycle declaration ([`tiktok_aftersales.lifecycle.table`][tiktok_aftersales.lifecycle.table])
+says *which* transition the clock fires when a window runs out; a
+[`Policy`][tiktok_aftersales.deadlines.policy.Policy] says *how long* each window is, per region and
+request type. Policies are frozen, comparable and serialisable
+([`Policy.to_dict`][tiktok_aftersales.deadlines.policy.Policy.to_dict]), so an analyst can keep
+several side by side and replay the same cases under each.
 
 A window's length is looked up from the most specific rule:
 ``(region, request type)``, then ``(region, any type)``, then
 ``(any region, request type)``, then ``(any region, any type)``. Every policy
-has a rule of the last kind for every :class:`~tiktok_aftersales.Window`, so
+has a rule of the last kind for every [`Window`][tiktok_aftersales.domain.vocabulary.Window], so
 a lookup never fails.
 
-Defaults come from ``shared/reference/platform-api.md`` §3; each rule
+Defaults come from ``shared/reference/platform-api.md`` §3, corrected by
+``platform-2026.md`` §6 (replacement 24 h, ship-back US 14 d and ID 10 d,
+refund-only one working day in TH and VN); each rule
 carries its source, and ``[I]`` marks an inference where the sources give no
 number.
 """
@@ -145,7 +148,7 @@ class WindowRule:
         return (self.region or "", self.request_type or "", self.window.value)
 
     def to_dict(self) -> dict[str, Any]:
-        """The rule as JSON-safe data (see :meth:`from_dict`)."""
+        """The rule as JSON-safe data (see `from_dict`)."""
         out: dict[str, Any] = {
             "region": self.region,
             "request_type": None if self.request_type is None else self.request_type.value,
@@ -159,7 +162,7 @@ class WindowRule:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WindowRule:
-        """Read a rule written by :meth:`to_dict`.
+        """Read a rule written by `to_dict`.
 
         Raises:
             InvalidValue: A field is missing or malformed.
@@ -214,9 +217,10 @@ def _holiday_table(value: Any) -> tuple[tuple[str, tuple[date, ...]], ...]:
 class Policy:
     """The length of every deadline window, per region and request type.
 
-    Build variants with :meth:`with_window` and :meth:`with_holidays`; each
-    returns a new policy. Two policies with the same rules and holidays are
-    equal whatever order the rules were given in.
+    Build variants with [`with_window`][tiktok_aftersales.deadlines.policy.Policy.with_window] and
+    [`with_holidays`][tiktok_aftersales.deadlines.policy.Policy.with_holidays]; each returns a new
+    policy. Two policies with the same rules and holidays are equal whatever order the rules were
+    given in.
 
     Attributes:
         name: A short name (the CLI's ``--policy`` value).
@@ -355,7 +359,7 @@ class Policy:
         return tuple((k, mine.get(k), theirs.get(k)) for k in keys if mine.get(k) != theirs.get(k))
 
     def to_dict(self) -> dict[str, Any]:
-        """The policy as JSON-safe data; :meth:`from_dict` reads it back."""
+        """The policy as JSON-safe data; `from_dict` reads it back."""
         return {
             "name": self.name,
             "doc": self.doc,
@@ -365,7 +369,7 @@ class Policy:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Policy:
-        """Read a policy written by :meth:`to_dict`.
+        """Read a policy written by [`to_dict`][tiktok_aftersales.deadlines.policy.Policy.to_dict].
 
         Raises:
             InvalidValue: A field is missing or malformed.
@@ -390,6 +394,14 @@ class Policy:
 _REF = "platform-api.md §3"
 _ID = f"{_REF}: ID seller academy (Tokopedia)"
 _VN_TH = f"{_REF}: VN/TH seller university (2024-07-18)"
+_NEW = "platform-2026 §6"
+_OVW = "https://partner.tiktokshop.com/docv2/page/650b2001bace3e02b76db38a"
+_US_SHIP = "https://business.tiktokshop.com/us/blog/detail/10021817"
+_ID_SHIP = "https://seller-id.tokopedia.com/university/essay?knowledge_id=7753805756614401"
+_REFUND_ONLY = f"{_NEW}: TH/ID Seller Academy, Managing Refund-Only Requests"
+_TH_APPEAL = "https://seller-th.tiktok.com/university/essay?knowledge_id=8290928649586449"
+_ID_APPEAL = "https://seller-id.tokopedia.com/university/essay?knowledge_id=8701225512601345"
+_VN_RETURN = "https://seller-vn.tiktok.com/university/essay?knowledge_id=4041059496167184"
 
 
 def _r(
@@ -408,21 +420,62 @@ _DEFAULT_RULES = (
     # -- any region ---------------------------------------------------------------------------
     _r(W.SELLER_RESPONSE, "48h", f"{_REF}: overview, respond to buyer requests or auto-approved"),
     _r(W.SELLER_RECEIPT, "48h", f"{_REF}: overview, receive check after delivery or auto-approved"),
-    _r(W.BUYER_SHIP_BACK, "5d", f"{_REF}: ID 5 calendar days; EchoTik 5 d [3P] [I: as default]"),
+    _r(
+        W.BUYER_SHIP_BACK,
+        "10d",
+        f"{_NEW} [I: the shorter documented market window (ID 10 d, US 14 d) as the default]",
+    ),
     _r(W.BUYER_DISPUTE, "48h", f"{_REF}: ID appeal 48 h; EchoTik arbitration 48 h [3P] [I]"),
     _r(W.BUYER_OFFER_RESPONSE, "48h", "[I] no number in the sources; as the dispute window"),
     _r(
         W.SELLER_REPLACEMENT_RESPONSE,
-        "48h",
-        f"{_REF}: overview, 48 h global seller response [I: applies to replacements]",
+        "24h",
+        f"{_NEW}: OVW, Replacement, seller has 24 hours to respond ({_OVW})",
     ),
     _r(W.SELLER_CANCELLATION_RESPONSE, "48h", f"{_REF}: overview, respond to buyer cancel"),
     _r(W.REFUND_PROCESSING, "72h", "[I] no number in the sources; 3 days to pay"),
     _r(W.RETURN_TRANSIT, "7d", f"{_REF}: overview, lost package, tracking unchanged > 7 days"),
+    _r(
+        W.SELLER_PACKAGE_REVIEW,
+        "2wd",
+        "platform-2026 §4b: RMA PENDING_PACKAGE_REVIEW, 2-4 business-day SLA [I: the lower bound]",
+    ),
+    _r(
+        W.SELLER_APPEAL,
+        "7d",
+        f"{_NEW}: ID 7 days after the refund [I: the shorter known window as the default]",
+    ),
+    _r(
+        W.SELLER_RETURN_TO_BUYER,
+        "3wd",
+        f"{_NEW}: VN seller-to-customer return within 3 business days ({_VN_RETURN})",
+    ),
+    _r(
+        W.SELLER_SHIPPING_SLA,
+        "2wd",
+        "platform-2026 §2: OVW Cancel, 2-business-day standard shipping SLA from the order date "
+        "(US business case) [I: elsewhere too]",
+    ),
+    # -- Thailand, Indonesia: the seller's appeal of a platform-approved refund -----------------
+    _r(W.SELLER_APPEAL, "15d", f"{_NEW}: TH 15 days after the refund ({_TH_APPEAL})", "TH"),
+    _r(W.SELLER_APPEAL, "7d", f"{_NEW}: ID 7 days after the refund ({_ID_APPEAL})", "ID"),
     # -- Indonesia ----------------------------------------------------------------------------
     _r(W.SELLER_RESPONSE, "48h", _ID, "ID"),
     _r(W.BUYER_DISPUTE, "48h", f"{_ID}, appeal after a rejection", "ID"),
-    _r(W.BUYER_SHIP_BACK, "5d", f"{_ID}, upload ship-back info (calendar days)", "ID"),
+    _r(
+        W.BUYER_SHIP_BACK,
+        "10d",
+        f"{_NEW}: ID drop-off within 10 calendar days of approval, self-arranged tracking "
+        f"within 10 days (pick-up: 3 days to choose, 3 attempts, then drop-off) ({_ID_SHIP})",
+        "ID",
+    ),
+    _r(
+        W.SELLER_RESPONSE,
+        "2d",
+        f"{_REFUND_ONLY}: ID 2 calendar days",
+        "ID",
+        RequestType.REFUND_ONLY,
+    ),
     _r(
         W.SELLER_RECEIPT,
         "8d",
@@ -433,13 +486,23 @@ _DEFAULT_RULES = (
     # -- Vietnam, Thailand --------------------------------------------------------------------
     _r(W.SELLER_RESPONSE, "1wd", _VN_TH, "VN"),
     _r(W.SELLER_RESPONSE, "1wd", _VN_TH, "TH"),
+    *(
+        _r(
+            W.SELLER_RESPONSE,
+            "1wd",
+            f"{_REFUND_ONLY}: {c} 1 working day",
+            c,
+            RequestType.REFUND_ONLY,
+        )
+        for c in ("TH", "VN")
+    ),
     # -- United States ------------------------------------------------------------------------
     _r(
-        W.SELLER_REPLACEMENT_RESPONSE,
-        "24h",
-        f"{_REF}: overview, Replacement table (US)",
+        W.BUYER_SHIP_BACK,
+        "14d",
+        f"{_NEW}: US prepaid label or QR valid 14 days from approval; self-arranged: 14 days "
+        f"to upload tracking ({_US_SHIP})",
         "US",
-        RequestType.EXCHANGE,
     ),
     _r(
         W.SELLER_CANCELLATION_RESPONSE,
@@ -458,7 +521,8 @@ DEFAULT_POLICY = Policy(
 """The platform's published windows (``platform-api.md`` §3).
 
 Refund-only requests keep the overview's 48 h here; the 24 h of seed 004's
-channel-manager workflow is :data:`CHANNEL_MANAGER_POLICY`.
+channel-manager workflow is
+[`CHANNEL_MANAGER_POLICY`][tiktok_aftersales.deadlines.policy.CHANNEL_MANAGER_POLICY].
 """
 
 CHANNEL_MANAGER_POLICY = DEFAULT_POLICY.with_window(
@@ -497,7 +561,7 @@ def named_policy(name: str, extra: Mapping[str, Policy] | None = None) -> Policy
 
 @attrs.frozen
 class PolicyRow:
-    """One row of :func:`policy_table`: a rule in readable form."""
+    """One row of `policy_table`: a rule in readable form."""
 
     region: str
     request_type: str
@@ -525,10 +589,11 @@ def policy_table(policy: Policy = DEFAULT_POLICY) -> list[PolicyRow]:
 
 
 def to_markdown(rows: Sequence[Any]) -> str:
-    """A Markdown table of ``attrs`` rows, such as :func:`policy_table`'s.
+    """A Markdown table of ``attrs`` rows, such as `policy_table`'s.
 
     The header is the rows' field names; an empty sequence gives ``""``. It
-    also renders :func:`tiktok_aftersales.deadlines.clock.timeout_table`.
+    also renders
+    [`tiktok_aftersales.deadlines.clock.timeout_table`][tiktok_aftersales.deadlines.clock.timeout_table].
     """
     if not rows:
         return ""

@@ -1,16 +1,16 @@
 """Money, order lines, and refunds at order, line and partial-line level.
 
 Money is a ``Decimal`` with an ISO 4217 currency, never a float. A refund is
-made of one :class:`RefundLine` per order line it touches, each with the
-platform's breakdown (subtotal, shipping fee, tax; the total is their sum,
-platform-api.md §2g). :func:`check_refund` enforces the invariant: per line
-and per order, what is refunded never exceeds what was paid.
+made of one [`RefundLine`][tiktok_aftersales.domain.money.RefundLine] per order line it touches,
+each with the platform's breakdown (subtotal, shipping fee, tax; the total is their sum,
+platform-api.md §2g). [`check_refund`][tiktok_aftersales.domain.money.check_refund] enforces the
+invariant: per line and per order, what is refunded never exceeds what was paid.
 
 Money does not depend on its caller's decimal context: every amount is
-bounded at the edge (at most :data:`MAX_INTEGER_DIGITS` digits before the
-point and :data:`MAX_DECIMAL_PLACES` after it, the bounds the platform
+bounded at the edge (at most ``MAX_INTEGER_DIGITS`` digits before the
+point and ``MAX_DECIMAL_PLACES`` after it, the bounds the platform
 readers accept too), and every sum and difference is computed in
-:data:`MONEY_CONTEXT`, whose precision holds any sum of such amounts
+``MONEY_CONTEXT``, whose precision holds any sum of such amounts
 exactly. A caller setting ``decimal.getcontext().prec = 3`` changes nothing.
 """
 
@@ -73,17 +73,26 @@ rounded.
 
 
 def amount_add(a: Decimal, b: Decimal) -> Decimal:
-    """``a + b`` computed in :data:`MONEY_CONTEXT` (exact, whatever the caller's context)."""
+    """``a + b`` computed in [`MONEY_CONTEXT`][tiktok_aftersales.domain.money.MONEY_CONTEXT].
+
+    Exact, whatever the caller's decimal context.
+    """
     return MONEY_CONTEXT.add(a, b)
 
 
 def amount_sub(a: Decimal, b: Decimal) -> Decimal:
-    """``a - b`` computed in :data:`MONEY_CONTEXT` (exact, whatever the caller's context)."""
+    """``a - b`` computed in [`MONEY_CONTEXT`][tiktok_aftersales.domain.money.MONEY_CONTEXT].
+
+    Exact, whatever the caller's decimal context.
+    """
     return MONEY_CONTEXT.subtract(a, b)
 
 
 def amount_sum(values: Iterable[Decimal]) -> Decimal:
-    """The sum of ``values`` computed in :data:`MONEY_CONTEXT`; ``Decimal(0)`` when empty."""
+    """The sum of ``values``, in [`MONEY_CONTEXT`][tiktok_aftersales.domain.money.MONEY_CONTEXT].
+
+    ``Decimal(0)`` when empty; exact, whatever the caller's decimal context.
+    """
     add = MONEY_CONTEXT.add
     total = _ZERO
     for value in values:
@@ -106,8 +115,8 @@ def check_held(value: Decimal, field: str = "amount", given: Any = None) -> Deci
         ``value``.
 
     Raises:
-        InexactAmount: ``value`` has more than :data:`MAX_DECIMAL_PLACES`
-            digits after the point or :data:`MAX_INTEGER_DIGITS` before it.
+        InexactAmount: ``value`` has more than ``MAX_DECIMAL_PLACES`` digits
+            after the point or ``MAX_INTEGER_DIGITS`` before it.
 
     """
     exponent = value.as_tuple().exponent
@@ -136,7 +145,7 @@ def to_decimal(value: Any, field: str = "amount") -> Decimal:
         FloatAmount: ``value`` is a float.
         InvalidValue: ``value`` is not a finite decimal number.
         InexactAmount: ``value`` has more digits than the library holds
-            exactly (see :func:`check_held`).
+            exactly (see [`check_held`][tiktok_aftersales.domain.money.check_held]).
 
     """
     if isinstance(value, bool):
@@ -397,8 +406,10 @@ def _refund_lines_converter(value: Iterable[RefundLine]) -> tuple[RefundLine, ..
 class Refund:
     """A refund, line by line, with the platform's breakdown.
 
-    Build one with :meth:`order`, :meth:`line` or :meth:`partial`; check it
-    against the order lines with :func:`check_refund`.
+    Build one with [`order`][tiktok_aftersales.domain.money.Refund.order],
+    [`line`][tiktok_aftersales.domain.money.Refund.line] or
+    [`partial`][tiktok_aftersales.domain.money.Refund.partial]; check it against the order lines
+    with [`check_refund`][tiktok_aftersales.domain.money.check_refund].
     """
 
     lines: tuple[RefundLine, ...] = attrs.field(converter=_refund_lines_converter)
@@ -536,7 +547,7 @@ def check_refund(refund: Refund, lines: Sequence[OrderLine], field: str = "refun
         field: The name reported in errors.
 
     Returns:
-        The :class:`RefundLevel` of the refund.
+        The [`RefundLevel`][tiktok_aftersales.domain.money.RefundLevel] of the refund.
 
     Raises:
         InvalidValue: A refunded line is not on the order.

@@ -1,10 +1,11 @@
 """Cases to JSON-safe dicts and JSON text, and back, without losing anything.
 
 Storage adapters, queues and JSON Lines replays need a case as plain data.
-:func:`case_to_dict` gives a dict of ``str``, ``int``, ``bool``, ``None``,
-lists and dicts only, and :func:`case_from_dict` rebuilds an equal
-:class:`~tiktok_aftersales.AfterSalesCase` from it, history, effects and
-event payloads included.
+[`case_to_dict`][tiktok_aftersales.domain.serialize.case_to_dict] gives a dict of ``str``, ``int``,
+``bool``, ``None``, lists and dicts only, and
+[`case_from_dict`][tiktok_aftersales.domain.serialize.case_from_dict] rebuilds an equal
+[`AfterSalesCase`][tiktok_aftersales.domain.case.AfterSalesCase] from it, history, effects and event
+payloads included.
 
 How values are written:
 
@@ -23,11 +24,13 @@ How values are written:
   ``{"$enum": "Disposition", "value": "restock"}`` and so on.
 
 Reading is strict: a missing key, a wrong type or a bad value raises
-:class:`DecodeError`, an :class:`~tiktok_aftersales.InvalidValue` whose
-``field`` is the path to the offending value (``"history[2].at"``).
+[`DecodeError`][tiktok_aftersales.domain.serialize.DecodeError], an
+[`InvalidValue`][tiktok_aftersales.errors.InvalidValue] whose ``field`` is the path to the offending
+value (``"history[2].at"``).
 
-:func:`event_to_dict` and :func:`event_from_dict` do the same for one
-:class:`~tiktok_aftersales.AppliedEvent`, for event logs and JSON Lines.
+[`event_to_dict`][tiktok_aftersales.domain.serialize.event_to_dict] and
+[`event_from_dict`][tiktok_aftersales.domain.serialize.event_from_dict] do the same for one
+[`AppliedEvent`][tiktok_aftersales.domain.case.AppliedEvent], for event logs and JSON Lines.
 """
 
 from __future__ import annotations
@@ -400,7 +403,7 @@ def _opt(value: Any, read: Callable[[Any, str], Any], path: str) -> Any:
 
 
 def region_in(value: Any, path: str) -> Region:
-    """Read a region stored by :func:`region_out`."""
+    """Read a region stored by [`region_out`][tiktok_aftersales.domain.serialize.region_out]."""
     if isinstance(value, str):
         found = REGIONS.get(value)
         if found is None:
@@ -424,7 +427,7 @@ def region_in(value: Any, path: str) -> Region:
 
 
 def line_in(value: Any, path: str) -> OrderLine:
-    """Read an order line stored by :func:`line_out`."""
+    """Read an order line stored by [`line_out`][tiktok_aftersales.domain.serialize.line_out]."""
     data = _obj(value, path)
     with _at(path):
         return OrderLine(
@@ -457,7 +460,7 @@ def _decimal_in(value: Any, path: str) -> Decimal:
 
 
 def value_in(value: Any, path: str) -> Any:
-    """Read one payload value written by :func:`_value_out`."""
+    """Read one payload value written by `_value_out`."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -491,7 +494,7 @@ def value_in(value: Any, path: str) -> Any:
 
 
 def event_from_dict(data: Any, *, path: str = "event") -> AppliedEvent:
-    """Read one history entry written by :func:`event_to_dict`.
+    """Read one history entry written by `event_to_dict`.
 
     Raises:
         DecodeError: A key is missing or a value is malformed; ``field``
@@ -516,7 +519,7 @@ def event_from_dict(data: Any, *, path: str = "event") -> AppliedEvent:
 
 
 def effect_from_dict(data: Any, *, path: str = "effect") -> Effect:
-    """Read one effect written by :func:`effect_to_dict`.
+    """Read one effect written by `effect_to_dict`.
 
     Raises:
         DecodeError: A key is missing or a value is malformed.
@@ -542,7 +545,7 @@ def effect_from_dict(data: Any, *, path: str = "effect") -> Effect:
 
 
 def case_from_dict(data: Any) -> AfterSalesCase:
-    """Read a case written by :func:`case_to_dict`.
+    """Read a case written by [`case_to_dict`][tiktok_aftersales.domain.serialize.case_to_dict].
 
     Raises:
         DecodeError: A key is missing, a value is malformed, or the parts do
@@ -622,11 +625,11 @@ def case_from_dict(data: Any) -> AfterSalesCase:
 
 
 def case_from_json(text: str | bytes) -> AfterSalesCase:
-    """Read a case from JSON text written by :func:`case_to_json`.
+    """Read a case from JSON text written by `case_to_json`.
 
     Raises:
         DecodeError: The text is not JSON (``field`` is ``"json"``), or see
-            :func:`case_from_dict`.
+            [`case_from_dict`][tiktok_aftersales.domain.serialize.case_from_dict].
 
     """
     try:

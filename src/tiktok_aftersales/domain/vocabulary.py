@@ -1,7 +1,7 @@
 """The canonical words of the library: request types, states, actors, regions.
 
 Outside vocabularies (platform codes, connector tabs, ERP labels) are mapped
-onto these in :mod:`tiktok_aftersales.codes`; nothing else in the library uses
+onto these in `tiktok_aftersales.codes`; nothing else in the library uses
 outside words.
 """
 
@@ -24,8 +24,11 @@ __all__ = [
     "Arbitration",
     "Disposition",
     "Event",
+    "OrderKind",
     "OrderStage",
+    "OrderStatus",
     "Region",
+    "RequestKind",
     "RequestType",
     "ReturnStatus",
     "Solution",
@@ -74,12 +77,18 @@ class RequestType(enum.StrEnum):
     """The seller refunds on its own initiative (a "blind return", seed 004)."""
     BUYER_CANCELLATION = "buyer_cancellation"
     """An order cancellation: asked by the buyer, or done directly by seller/system."""
+    AFTERSALES_REQUEST = "aftersales_request"
+    """A batch request: every SKU and quantity a buyer returns at once (platform-2026 §4)."""
+    RMA = "rma"
+    """A package-level return order made from the approved lines of a batch request."""
+    SELLER_APPEAL = "seller_appeal"
+    """The seller's appeal of a refund the platform approved (platform-2026 §6)."""
 
 
 class State(enum.StrEnum):
     """Canonical states of an after-sales case, shared by all request types.
 
-    Each request type uses a subset (see :mod:`tiktok_aftersales.lifecycle`).
+    Each request type uses a subset (see `tiktok_aftersales.lifecycle`).
     ``NEW`` is the pseudo-state before the opening event; a case that exists
     has always left it.
     """
@@ -114,6 +123,14 @@ class State(enum.StrEnum):
     """The buyer cancelled its own request."""
     CLOSED = "closed"
     """Closed without a refund: rejected, timed out, ruled for the seller, lost."""
+    REVIEW_COMPLETED = "review_completed"
+    """A batch request or package was reviewed line by line (``*_REVIEW_COMPLETED``)."""
+    APPEAL_WINDOW = "appeal_window"
+    """The platform approved a refund; the seller may still appeal it."""
+    SELLER_COMPENSATED = "seller_compensated"
+    """The platform upheld the seller's appeal and compensates the seller."""
+    AWAITING_SELLER_RETURN = "awaiting_seller_return"
+    """The platform told the seller to send a rejected return back to the buyer (VN)."""
 
 
 class Actor(enum.StrEnum):
@@ -139,7 +156,7 @@ class Event(enum.StrEnum):
 
     A ``StrEnum`` (each member equals its name as a string), so hosts may
     pass the plain name. What each event means beyond its transitions (payload, offers, the
-    platform call it becomes) is declared in :mod:`tiktok_aftersales.lifecycle.events`.
+    platform call it becomes) is declared in `tiktok_aftersales.lifecycle.events`.
     """
 
     REQUEST = "request"
@@ -168,6 +185,13 @@ class Event(enum.StrEnum):
     CLOSE = "close"
     ORDER_SHIPPED = "order_shipped"
     COMPLETE_REFUND = "complete_refund"
+    REVIEW_LINES = "review_lines"
+    CREATE_RMA = "create_rma"
+    UPLOAD_SHIPPING_DOCUMENT = "upload_shipping_document"
+    PLATFORM_REFUND = "platform_refund"
+    APPEAL = "appeal"
+    REQUIRE_RETURN_TO_BUYER = "require_return_to_buyer"
+    SHIP_TO_BUYER = "ship_to_buyer"
 
 
 class Arbitration(enum.StrEnum):
@@ -199,6 +223,45 @@ class OrderStage(enum.StrEnum):
     DELIVERED = "delivered"
 
 
+class OrderStatus(enum.StrEnum):
+    """The order's own status, as the platform names it (``platform-2026.md`` §1).
+
+    It decides who may start which request (see
+    `tiktok_aftersales.deadlines.initiative`).
+    """
+
+    UNPAID = "UNPAID"
+    ON_HOLD = "ON_HOLD"
+    """Paid, inside the buyer-remorse window (the UK's auto-approved cancel)."""
+    AWAITING_SHIPMENT = "AWAITING_SHIPMENT"
+    AWAITING_COLLECTION = "AWAITING_COLLECTION"
+    """Shipped by the seller, not yet collected by the carrier."""
+    IN_TRANSIT = "IN_TRANSIT"
+    DELIVERED = "DELIVERED"
+    COMPLETED = "COMPLETED"
+    """No further returns or refunds are allowed."""
+    CANCELLED = "CANCELLED"
+
+
+class RequestKind(enum.StrEnum):
+    """The three kinds of request the platform's initiative policy names (§1)."""
+
+    CANCEL = "cancel"
+    REFUND = "refund"
+    RETURN = "return"
+
+
+class OrderKind(enum.StrEnum):
+    """Orders for which the platform forbids some seller decisions (platform-2026 §7)."""
+
+    FBT = "fbt"
+    """Fulfilled by TikTok: the platform handles the returned parcel (25011026)."""
+    QUICK_REFUND = "quick_refund"
+    """Refunded on the buyer's shipment: the seller may not reject the parcel (25011025)."""
+    AUTHENTIC_GUARANTEE = "authentic_guarantee"
+    """Inspected by the platform's authentication service (25011023)."""
+
+
 class ReturnStatus(enum.StrEnum):
     """The return (parcel) status of seed 000 part 4, derived from a case."""
 
@@ -214,7 +277,8 @@ class Window(enum.StrEnum):
     """Named time windows after which the clock (``Actor.SYSTEM``) acts.
 
     The lifecycle declaration says which transition each window fires; the
-    policy (:mod:`tiktok_aftersales.deadlines.policy`) says how long each one is.
+    policy ([`tiktok_aftersales.deadlines.policy`][tiktok_aftersales.deadlines.policy]) says how
+    long each one is.
     """
 
     SELLER_RESPONSE = "seller_response"
@@ -235,6 +299,14 @@ class Window(enum.StrEnum):
     """The platform pays a committed refund (success to complete)."""
     RETURN_TRANSIT = "return_transit"
     """A return parcel with no tracking progress is treated as lost."""
+    SELLER_PACKAGE_REVIEW = "seller_package_review"
+    """Seller reviews a returned package of a batch return (RMA second review)."""
+    SELLER_APPEAL = "seller_appeal"
+    """Seller appeals a refund the platform approved, or the refund stands."""
+    SELLER_RETURN_TO_BUYER = "seller_return_to_buyer"
+    """Seller ships a rejected return back to the buyer when told to (VN)."""
+    SELLER_SHIPPING_SLA = "seller_shipping_sla"
+    """The standard shipping SLA from the order date (2 business days, US)."""
 
 
 class Disposition(enum.StrEnum):
@@ -321,7 +393,7 @@ REGIONS: Mapping[str, Region] = MappingProxyType({r.code: r for r in _KNOWN})
 
 
 def region(code: str | Region) -> Region:
-    """Return the known :class:`Region` for a code (``"id"`` and ``"ID"`` both work).
+    """Return the known `Region` for a code (``"id"`` and ``"ID"`` both work).
 
     Raises:
         InvalidValue: The code names no known region.

@@ -1,7 +1,7 @@
 """The events of the lifecycle, and what each means beyond its transitions.
 
-:class:`Event` names every event; an :class:`EventSpec` per event, in
-:data:`EVENTS`, declares what the transitions of :mod:`.table` do not say:
+[`Event`][tiktok_aftersales.domain.vocabulary.Event] names every event; an `EventSpec` per event, in
+`EVENTS`, declares what the transitions of [`table`][tiktok_aftersales.lifecycle.table] do not say:
 
 - the payload fields it understands and requires (each with a converter
   that validates and normalises a value);
@@ -9,11 +9,13 @@
 - the offer it makes (``offer_partial_refund``, ``propose_alternative``),
   or whether it takes the pending offer (``accept_offer``);
 - whether it puts the requested refund at stake at once (a seller refund);
-- the outbound call it becomes when the seller fires it (:class:`CallKind`);
-- the platform's error code when the platform refuses it (:class:`Refusal`);
+- the outbound call it becomes when the seller fires it (`CallKind`);
+- the platform's error code when the platform refuses it (`Refusal`),
+  and the codes of the orders (FBT, quick refund, authentic guarantee) on
+  which the platform forbids it whatever the state;
 - the payload sync assumes when it infers the event from a platform record.
 
-No module outside :mod:`tiktok_aftersales.lifecycle` compares event names:
+No module outside `tiktok_aftersales.lifecycle` compares event names:
 they ask the spec.
 """
 
@@ -28,7 +30,15 @@ import attrs
 
 from ..domain.case import AfterSalesCase, Offer
 from ..domain.money import Breakdown, Money, Refund, check_refund
-from ..domain.vocabulary import AbnormalReason, Disposition, Event, Solution, State, member
+from ..domain.vocabulary import (
+    AbnormalReason,
+    Disposition,
+    Event,
+    OrderKind,
+    Solution,
+    State,
+    member,
+)
 from ..errors import InvalidValue, UnknownEvent
 from .predicates import Payload
 
@@ -47,7 +57,7 @@ _BY_NAME: Mapping[str, Event] = MappingProxyType({e.value: e for e in Event})
 
 
 def event_of(value: Any, field: str = "event") -> Event:
-    """Return the :class:`Event` named by ``value`` (an ``Event`` or its name).
+    """Return the `Event` named by ``value`` (an ``Event`` or its name).
 
     Raises:
         UnknownEvent: ``value`` names no event (also for a non-string value);
@@ -73,6 +83,12 @@ class CallKind(enum.StrEnum):
     """A refund on the seller's own initiative."""
     SELLER_CANCEL = "seller_cancel"
     """A cancellation of the order by the seller."""
+    SELLER_RETURN = "seller_return"
+    """A return the seller creates on the buyer's behalf (Create Return, US)."""
+    BATCH_REVIEW = "batch_review"
+    """A review of a batch request or package (``/aftersales/review``)."""
+    SHIPPING_DOCUMENT = "shipping_document"
+    """An upload of the return label or QR the buyer is shown."""
 
 
 @attrs.frozen
@@ -147,6 +163,23 @@ def _line_ids(case: AfterSalesCase, field: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+_LINE_ACTIONS = frozenset({"approve", "reject"})
+
+
+def _line_decisions(case: AfterSalesCase, field: str, value: Any) -> Mapping[str, str]:
+    if not isinstance(value, Mapping) or not value:
+        raise InvalidValue(field, value, "a mapping of line id to 'approve' or 'reject'")
+    known = {x.line_id for x in case.lines}
+    out: dict[str, str] = {}
+    for line_id, action in value.items():
+        if not isinstance(line_id, str) or line_id not in known:
+            raise InvalidValue(field, line_id, f"not a line of the case ({', '.join(known)})")
+        if action not in _LINE_ACTIONS:
+            raise InvalidValue(f"{field}.{line_id}", action, "'approve' or 'reject'")
+        out[line_id] = str(action)
+    return MappingProxyType(out)
+
+
 def _alternative(_case: AfterSalesCase, field: str, value: Any) -> Solution:
     try:
         solution = Solution(value)
@@ -179,6 +212,8 @@ class EventSpec:
         refusal: The platform's error code when the platform refuses it.
         inferred: The payload sync assumes when it infers this event from a
             platform record without one (``None``: no payload).
+        forbidden_for: The kinds of order on which the platform refuses this
+            event whatever the case's state, with its error code.
 
     """
 
@@ -193,6 +228,7 @@ class EventSpec:
     call: CallKind = CallKind.NONE
     refusal: Refusal = Refusal(25020003)
     inferred: Callable[[AfterSalesCase], Payload] | None = attrs.field(default=None, repr=False)
+    forbidden_for: Mapping[OrderKind, int] = attrs.field(factory=dict, repr=False)
 
     def validate(self, case: AfterSalesCase, payload: Any) -> Payload | None:
         """Check and normalise a payload for this event.
@@ -237,6 +273,7 @@ def _spec(
     call: CallKind = CallKind.NONE,
     refusal: Refusal = Refusal(25020003),
     inferred: Callable[[AfterSalesCase], Payload] | None = None,
+    forbidden_for: Mapping[OrderKind, int] | None = None,
     **fields: _Convert,
 ) -> EventSpec:
     return EventSpec(
@@ -251,6 +288,7 @@ def _spec(
         call,
         refusal,
         inferred,
+        MappingProxyType(dict(forbidden_for or {})),
     )
 
 
@@ -340,12 +378,19 @@ _EVENT_LIST = (
         "The seller inspects the parcel and confirms it (then refund).",
         call=_DECISION,
         refusal=Refusal(25011013, done=25020011, past=E.CONFIRM_RECEIPT),
+        # platform-api.md §2e; platform-2026 §7 [I: authentic guarantee covers the receipt check]
+        forbidden_for={OrderKind.FBT: 25011026, OrderKind.AUTHENTIC_GUARANTEE: 25011023},
     ),
     _spec(
         E.REJECT_RECEIPT,
         "The seller inspects the parcel and rejects it.",
         call=_DECISION,
         refusal=Refusal(25020012),
+        forbidden_for={
+            OrderKind.FBT: 25011026,
+            OrderKind.QUICK_REFUND: 25011025,
+            OrderKind.AUTHENTIC_GUARANTEE: 25011023,
+        },
     ),
     _spec(
         E.REFUND_INSTEAD,
@@ -364,8 +409,48 @@ _EVENT_LIST = (
     _spec(E.RULE_FOR_SELLER, "The platform operator rules for the seller."),
     _spec(E.CLOSE_ARBITRATION, "The platform closes the arbitration without a ruling."),
     _spec(E.CLOSE, "The request is closed without a refund (deadline missed, or rejected)."),
-    _spec(E.ORDER_SHIPPED, "The order shipped while a cancellation was pending (US rule)."),
+    _spec(
+        E.ORDER_SHIPPED,
+        "The seller uploads a tracking number to a pending cancellation, which refuses it.",
+        tracking=_text,
+    ),
     _spec(E.COMPLETE_REFUND, "The platform pays the committed refund."),
+    _spec(
+        E.REVIEW_LINES,
+        "The seller reviews a batch request or package line by line (some approved, some not).",
+        call=CallKind.BATCH_REVIEW,
+        decisions=_line_decisions,
+    ),
+    _spec(
+        E.CREATE_RMA,
+        "The platform makes a package-level return order from approved lines (RMA_CREATED).",
+        opens=True,
+        package_id=_text,
+        aftersales_request_id=_text,
+    ),
+    _spec(
+        E.UPLOAD_SHIPPING_DOCUMENT,
+        "The return label or QR code the buyer is shown is uploaded for the package.",
+        call=CallKind.SHIPPING_DOCUMENT,
+        tracking=_text,
+    ),
+    _spec(
+        E.PLATFORM_REFUND,
+        "The platform approved a refund on its own (auto-approval or a ruling): appealable.",
+        opens=True,
+        refund=_as_refund,
+    ),
+    _spec(E.APPEAL, "The seller appeals the platform's refund with evidence (Seller Centre)."),
+    _spec(
+        E.REQUIRE_RETURN_TO_BUYER,
+        "Customer service tells the seller to send a rejected return back to the buyer.",
+    ),
+    _spec(
+        E.SHIP_TO_BUYER,
+        "The seller ships the rejected return back to the buyer.",
+        tracking=_text,
+        carrier=_text,
+    ),
 )
 
 EVENTS: Mapping[Event, EventSpec] = MappingProxyType({e.name: e for e in _EVENT_LIST})

@@ -2,10 +2,11 @@
 
 This module is the one source of the after-sales rules. Every other view of
 them (the pure engine, the ``transitions`` machines, deadlines, diagrams,
-vocabulary tables, the docs) is derived from :data:`LIFECYCLES`.
+vocabulary tables, the docs) is derived from
+[`LIFECYCLES`][tiktok_aftersales.lifecycle.table.LIFECYCLES].
 
 Each transition reads ``on(event, frm=…, to=…, by=…)``; guards are the named
-predicates of :mod:`.predicates` (``when=P.BUYER_KEEPS_ITEM``); final states are
+predicates of `predicates` (``when=P.BUYER_KEEPS_ITEM``); final states are
 marked ``final(…)`` where a type lists its states; a transition with the refund
 effect commits the requested refund (or the offer's, for ``accept_offer``).
 
@@ -24,6 +25,7 @@ from ..domain.vocabulary import Actor as A
 from ..domain.vocabulary import Arbitration, RequestType, Window
 from ..domain.vocabulary import State as S
 from . import predicates as P
+from .batch import AFTERSALES_REQUEST, RMA, SELLER_APPEAL
 from .declaration import EffectSpec, Lifecycle, Transition, declare, final, on
 from .events import Event as E
 
@@ -236,6 +238,7 @@ RETURN_AND_REFUND = declare(
         S.RETURN_IN_TRANSIT,
         S.RETURN_DELIVERED,
         S.RECEIPT_REJECTED,
+        S.AWAITING_SELLER_RETURN,
         S.REFUND_COMMITTED,
         final(S.REFUNDED),
         final(S.RESHIPPED),
@@ -303,7 +306,7 @@ RETURN_AND_REFUND = declare(
             to=S.CLOSED,
             by=A.SYSTEM,
             timeout=Window.BUYER_SHIP_BACK,
-            ref="§2b AWAITING_BUYER_SHIP (buyer misses the deadline: closed); §3 ID 5 days",
+            ref="§2b AWAITING_BUYER_SHIP (buyer misses the deadline: closed); platform-2026 §6",
         ),
         on(
             E.WITHDRAW,
@@ -333,7 +336,10 @@ RETURN_AND_REFUND = declare(
             by=(A.LOGISTICS, A.SYSTEM),
             effects=REFUND,
             timeout=Window.RETURN_TRANSIT,
-            ref="§3 lost package: tracking unchanged > 7 d [I: the shipper is refunded]",
+            ref=(
+                "§3 lost package: tracking unchanged > 7 d; platform-2026 §7: the platform "
+                "refunds the buyer and compensates the seller (TH, 1-5 business days)"
+            ),
         ),
         on(
             E.CONFIRM_RECEIPT,
@@ -350,6 +356,38 @@ RETURN_AND_REFUND = declare(
             to=S.RECEIPT_REJECTED,
             by=A.SELLER,
             ref="§2b BUYER_SHIPPED_ITEM→REJECT_RECEIVE_PACKAGE; seed 000 3.1; seed 004",
+        ),
+        on(
+            E.REQUIRE_RETURN_TO_BUYER,
+            frm=S.RECEIPT_REJECTED,
+            to=S.AWAITING_SELLER_RETURN,
+            by=A.OPERATOR,
+            arbitration_from=_IN_ARB,
+            arbitration_to=Arbitration.SUPPORT_SELLER,
+            ref="platform-2026 §6: VN seller-to-customer return (buyer's appeal unsuccessful)",
+        ),
+        on(
+            E.REQUIRE_RETURN_TO_BUYER,
+            frm=S.RECEIPT_REJECTED,
+            to=S.AWAITING_SELLER_RETURN,
+            by=A.OPERATOR,
+            arbitration_from=(Arbitration.NONE,),
+            ref="platform-2026 §6: VN seller-to-customer return (the buyer did not appeal)",
+        ),
+        on(
+            E.SHIP_TO_BUYER,
+            frm=S.AWAITING_SELLER_RETURN,
+            to=S.CLOSED,
+            by=A.SELLER,
+            ref="platform-2026 §6: VN seller ships the item back within 3 business days",
+        ),
+        on(
+            E.CLOSE,
+            frm=S.AWAITING_SELLER_RETURN,
+            to=S.CLOSED,
+            by=A.SYSTEM,
+            timeout=Window.SELLER_RETURN_TO_BUYER,
+            ref="platform-2026 §6 [I: the sources name no outcome for a late seller; it closes]",
         ),
         *_disputes((S.REJECTED, S.RECEIPT_REJECTED), "§2b REJECT / REJECT_RECEIVE_PACKAGE"),
         on(
@@ -563,35 +601,26 @@ ABNORMAL_RETURN = declare(
 SELLER_REFUND = declare(
     RequestType.SELLER_REFUND,
     states=(
-        S.REQUESTED,
         S.REFUND_COMMITTED,
         final(S.REFUNDED),
-        final(S.CLOSED),
     ),
-    doc="The seller refunds on its own initiative, at order, line or partial-line level.",
+    doc=(
+        "The seller refunds on its own initiative, at order, line or partial-line level. "
+        "The platform refunds at once: there is no approval step, and a refusal is the "
+        "call's synchronous error (a case is opened only once the call succeeded)."
+    ),
     transitions=(
         on(
             E.INITIATE_REFUND,
             frm=S.NEW,
-            to=S.REQUESTED,
-            by=A.SELLER,
-            ref="seed 004 Seller-Initiated Refund (Blind-Return)",
-        ),
-        on(
-            E.APPROVE,
-            frm=S.REQUESTED,
             to=S.REFUND_COMMITTED,
-            by=(A.OPERATOR, A.SYSTEM),
+            by=A.SELLER,
             effects=REFUND,
-            timeout=Window.REFUND_PROCESSING,
-            ref="seed 004: TikTok Shop verifies and attempts the refund",
-        ),
-        on(
-            E.REJECT,
-            frm=S.REQUESTED,
-            to=S.CLOSED,
-            by=(A.OPERATOR, A.SYSTEM),
-            ref="seed 004 verification; §2e 25005005 refund larger than refundable",
+            ref=(
+                "platform-2026 §3: OVW FAQ, no additional approval, TikTok Shop refunds "
+                "automatically; refusals are API errors (25005005); seed 004 blind return"
+            ),
+            note="Committed at once; the platform's refusal is the request's error.",
         ),
         _COMPLETE_REFUND,
     ),
@@ -642,7 +671,10 @@ BUYER_CANCELLATION = declare(
             frm=S.REQUESTED,
             to=S.CLOSED,
             by=(A.SELLER, A.LOGISTICS),
-            ref="§2f US: shipping a package rejects a pending buyer cancel",
+            ref=(
+                "platform-2026 §2: uploading a tracking number to the request refuses it "
+                "(shipping without uploading does not: the platform approves)"
+            ),
         ),
         on(
             E.WITHDRAW,
@@ -667,6 +699,9 @@ LIFECYCLES: Mapping[RequestType, Lifecycle] = MappingProxyType(
             ABNORMAL_RETURN,
             SELLER_REFUND,
             BUYER_CANCELLATION,
+            AFTERSALES_REQUEST,
+            RMA,
+            SELLER_APPEAL,
         )
     }
 )

@@ -4,7 +4,8 @@ Parsers turn TikTok Shop after-sales payloads into frozen, typed snapshots.
 The input is what a host receives: JSON-like dicts (or, for webhooks, the raw
 body). The output is immutable values in the library's words, each with the
 canonical ``(request type, state)`` candidates it can mean
-(:attr:`ReturnSnapshot.candidates`) and its ``update_time``.
+([`ReturnSnapshot.candidates`][tiktok_aftersales.platform.records.ReturnSnapshot.candidates]) and
+its ``update_time``.
 
 Conventions (``payload-shapes.md``):
 
@@ -15,19 +16,19 @@ Conventions (``payload-shapes.md``):
   timezone-aware UTC datetimes. Floats and values past the year 3000
   (milliseconds, say) are refused.
 - **Money** is a decimal string (or ``int``) with its sibling ``currency``,
-  becoming :class:`~tiktok_aftersales.domain.money.Money`; floats, exponents, NaN
+  becoming [`Money`][tiktok_aftersales.domain.money.Money]; floats, exponents, NaN
   and negative amounts are refused. A refund breakdown is checked:
   ``refund_total == refund_subtotal + refund_shipping_fee + refund_tax``.
 - **Booleans are lenient**: ``true``/``false`` in any case with stray spaces
   (the docs send ``"true "``), ``0``/``1``.
 - **Codes** (statuses, types, roles) go through the vocabularies of
-  :mod:`tiktok_aftersales.codes`, which accept the documented misspellings.
-  Strict mode (the default) raises :class:`~tiktok_aftersales.codes.UnknownCode`
+  `tiktok_aftersales.codes`, which accept the documented misspellings.
+  Strict mode (the default) raises [`UnknownCode`][tiktok_aftersales.errors.UnknownCode]
   for a value no vocabulary knows; tolerant mode (``strict=False``) keeps
   the raw value, names the field in the snapshot's ``unmapped`` and gives no
   candidates, so the host can quarantine the case for review.
 
-Every refusal is an :class:`~tiktok_aftersales.errors.InvalidValue` naming the
+Every refusal is an [`InvalidValue`][tiktok_aftersales.errors.InvalidValue] naming the
 field (with its path, e.g. ``return_line_items[0].refund_amount.refund_tax``)
 and the value. Nothing else escapes from these parsers.
 """
@@ -49,6 +50,17 @@ from .decisions import (
     build_decision,
     idempotency_key,
     parse_decision_body,
+)
+from .outbound import (
+    OUTBOUND_ERRORS,
+    SellerCall,
+    build_calculate_refund,
+    build_cancel_order,
+    build_create_return,
+    build_seller_refund,
+    outbound_key,
+    parse_calculated_refund,
+    raise_for_reply,
 )
 from .record import PlatformRecord, RecordLine, RecordSource, record_of
 from .records import (
@@ -99,6 +111,7 @@ from .values import (
     Video,
     parse_refund_amount,
 )
+from .versions import DEFAULT_VERSIONS, ENDPOINTS, ApiVersions, Endpoint, EndpointSpec
 from .webhooks import (
     AFTER_SALES_WEBHOOKS,
     CancellationStatusChange,
@@ -111,8 +124,12 @@ from .webhooks import (
 
 __all__ = [
     "AFTER_SALES_WEBHOOKS",
+    "DEFAULT_VERSIONS",
+    "ENDPOINTS",
+    "OUTBOUND_ERRORS",
     "PLATFORM_CODES",
     "AftersaleEligibility",
+    "ApiVersions",
     "CancellationSnapshot",
     "CancellationStatusChange",
     "CancellationsPage",
@@ -122,6 +139,8 @@ __all__ = [
     "DecisionRefused",
     "DecisionRequest",
     "Discount",
+    "Endpoint",
+    "EndpointSpec",
     "Image",
     "InvalidSignature",
     "ItemError",
@@ -148,13 +167,20 @@ __all__ = [
     "ReturnsPage",
     "ReverseStatusUpdate",
     "SellerAction",
+    "SellerCall",
     "Video",
     "WebhookEnvelope",
     "WebhookType",
     "allowed_decisions",
+    "build_calculate_refund",
+    "build_cancel_order",
+    "build_create_return",
     "build_decision",
+    "build_seller_refund",
     "idempotency_key",
+    "outbound_key",
     "parse_aftersale_eligibility",
+    "parse_calculated_refund",
     "parse_cancellation",
     "parse_cancellations_page",
     "parse_decision_body",
@@ -168,6 +194,7 @@ __all__ = [
     "parse_return_records",
     "parse_returns_page",
     "parse_webhook",
+    "raise_for_reply",
     "record_of",
     "sign",
     "verify_signature",

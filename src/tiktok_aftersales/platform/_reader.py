@@ -1,7 +1,7 @@
 """The reader of platform payloads: one JSON object, its path, the mode, what it could not map.
 
 The scalar readers (ids, times, integers, flags, amounts) implement the
-conventions described in :mod:`tiktok_aftersales.platform`.
+conventions described in [`tiktok_aftersales.platform`][tiktok_aftersales.platform].
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ..domain.money import MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS, Money
 from ..errors import (
     FloatAmount,
     InvalidValue,
+    PlatformResponseError,
 )
 
 _MAX_ID = 2**64
@@ -315,3 +316,29 @@ def int_code(value: E | str | int, kind: type[E], field: str) -> E | int:
     if isinstance(value, kind):
         return value
     return value if isinstance(value, int) else parse_int(field, value)
+
+
+def response_data(response: Any, strict: bool = True) -> Reader:
+    """The ``data`` object of a response envelope (or the object itself when unwrapped).
+
+    Raises:
+        PlatformResponseError: The envelope's ``code`` is not 0.
+        InvalidValue: The response is not a JSON object.
+
+    """
+    r = Reader(response, "", strict)
+    if "data" in r.data and ("code" in r.data or "request_id" in r.data or "message" in r.data):
+        code = r.data.get("code")
+        if code not in (0, None, "0"):
+            number = code if isinstance(code, int) and not isinstance(code, bool) else -1
+            message = r.data.get("message")
+            request_id = r.data.get("request_id")
+            raise PlatformResponseError(
+                number,
+                message if isinstance(message, str) else repr(short_value(message)),
+                request_id if isinstance(request_id, str) else None,
+            )
+        inner = r.child("data", required=True)
+        assert inner is not None
+        return inner
+    return r

@@ -1,14 +1,15 @@
 """The one way out: the outbound request a seller's event becomes.
 
-:func:`request_for` turns a seller-fired event, once applied, into the one
-:class:`~tiktok_aftersales.platform.PlatformRequest` that carries it out at the
+`request_for` turns a seller-fired event, once applied, into the one
+`PlatformRequest` that carries it out at the
 platform. Which kind of call an event becomes is declared with the event
-(:attr:`tiktok_aftersales.lifecycle.EventSpec.call`): a decision on a buyer's
-request (:func:`~tiktok_aftersales.platform.build_decision`), a seller refund, or
+(`tiktok_aftersales.lifecycle.EventSpec.call`): a decision on a buyer's
+request ([`build_decision`][tiktok_aftersales.platform.decisions.build_decision]), a seller refund,
+or
 a seller cancellation.
 
 **One key scheme.** Every request's ``idempotency_key`` is
-:func:`~tiktok_aftersales.platform.idempotency_key` of the case id, the
+``idempotency_key`` of the case id, the
 position the event took in the case's history, and the event: the same
 decision always has the same key, whichever process or retry sends it.
 """
@@ -16,82 +17,22 @@ decision always has the same key, whichever process or retry sends it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
 
 from ..domain.case import AfterSalesCase
-from ..domain.money import Refund
-from ..domain.vocabulary import Actor, Event, RequestType
+from ..domain.vocabulary import Actor
 from ..errors import InvalidValue, NoPlatformDecision
 from ..lifecycle import EVENTS, CallKind, event_of
-from .decisions import build_decision, idempotency_key
+from .decisions import build_decision
+from .outbound import build_cancel_order, build_seller_refund
 from .requests import PlatformRequest
 
-__all__ = ["API_VERSIONS", "request_for", "request_from_json", "request_to_json"]
-
-API_VERSIONS: Mapping[str, str] = {
-    "create_return": "202602",
-    "cancel_order": "202602",
-}
-"""The API version of each seller-initiated call (platform-2026.md §4c, the newest documented)."""
-
-
-def _money_json(refund: Refund) -> dict[str, str]:
-    total = refund.total
-    return {"amount": str(total.amount), "currency": total.currency}
-
-
-def _seller_refund(case: AfterSalesCase, seq: int, event: Event) -> PlatformRequest:
-    """A seller refund: Create Return with ``return_type`` REFUND, committed at once."""
-    refund = case.requested
-    if refund is None:  # pragma: no cover - the event requires a refund
-        raise InvalidValue("payload.refund", None, "a seller refund needs its amount")
-    key = idempotency_key(case.case_id, seq, event)
-    body: dict[str, Any] = {
-        "order_id": case.order_id,
-        "return_type": "REFUND",
-        "order_line_item_ids": [x.line_id for x in refund.lines],
-        "refund_total": _money_json(refund),
-    }
-    reason = _reason(case, seq)
-    if reason:
-        body["return_reason"] = reason
-    return PlatformRequest(
-        "create_return",
-        "POST",
-        f"/return_refund/{API_VERSIONS['create_return']}/returns",
-        {"idempotency_key": key},
-        body,
-        idempotency_key=key,
-        case_id=case.case_id,
-    )
-
-
-def _seller_cancel(case: AfterSalesCase, seq: int, event: Event) -> PlatformRequest:
-    """A seller cancellation of the order (Cancel Order)."""
-    key = idempotency_key(case.case_id, seq, event)
-    body: dict[str, Any] = {"order_id": case.order_id}
-    refund = case.refund
-    if refund is not None and len(refund.lines) < len(case.lines):
-        body["order_line_item_ids"] = [x.line_id for x in refund.lines]
-    reason = _reason(case, seq)
-    if reason:
-        body["cancel_reason"] = reason
-    return PlatformRequest(
-        "cancel_order",
-        "POST",
-        f"/return_refund/{API_VERSIONS['cancel_order']}/cancellations",
-        {"idempotency_key": key},
-        body,
-        idempotency_key=key,
-        case_id=case.case_id,
-    )
+__all__ = ["request_for", "request_from_json", "request_to_json"]
 
 
 def _reason(case: AfterSalesCase, seq: int) -> str | None:
     payload = case.history[seq - 1].payload or {}
     value = payload.get("reason")
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def request_for(before: AfterSalesCase, after: AfterSalesCase) -> PlatformRequest | None:
@@ -119,12 +60,31 @@ def request_for(before: AfterSalesCase, after: AfterSalesCase) -> PlatformReques
     kind = EVENTS[event].call
     if kind is CallKind.NONE:
         return None
+    reason = _reason(after, last.seq)
     if kind is CallKind.SELLER_REFUND:
-        return _seller_refund(after, last.seq, event)
-    if kind is CallKind.SELLER_CANCEL or (
-        event is Event.CANCEL_ORDER and after.request_type is RequestType.BUYER_CANCELLATION
-    ):
-        return _seller_cancel(after, last.seq, event)
+        if after.requested is None:  # pragma: no cover - the event requires a refund
+            raise InvalidValue("payload.refund", None, "a seller refund needs its amount")
+        return build_seller_refund(
+            case_id=after.case_id,
+            order_id=after.order_id,
+            reason=reason,
+            refund=after.requested,
+            lines=after.lines,
+            seq=last.seq,
+        ).request
+    if kind is CallKind.SELLER_CANCEL:
+        refund = after.refund
+        partial = refund is not None and len(refund.lines) < len(after.lines)
+        restock = (last.payload or {}).get("restock", True)
+        return build_cancel_order(
+            case_id=after.case_id,
+            order_id=after.order_id,
+            reason=reason,
+            restock=restock if isinstance(restock, bool) else True,
+            lines=after.lines,
+            line_ids=[x.line_id for x in refund.lines] if partial and refund else None,
+            seq=last.seq,
+        ).request
     try:
         return build_decision(before, event, last.payload).request()
     except NoPlatformDecision:
@@ -150,7 +110,7 @@ def request_to_json(request: PlatformRequest) -> str:
 
 
 def request_from_json(text: str) -> PlatformRequest:
-    """Read a request written by :func:`request_to_json`.
+    """Read a request written by `request_to_json`.
 
     Raises:
         InvalidValue: The text is not such a request.

@@ -1,23 +1,24 @@
 """Outbound seller decisions: from a lifecycle event to the request the platform expects.
 
-:func:`build_decision` takes a case and the seller's event (``approve``,
-``reject``, ``confirm_receipt`` …) and returns a :class:`DecisionRequest`:
-the endpoint and path (with the return or cancellation id), the JSON body
-(``decision``, ``buyer_keep_item``, ``partial_refund``, ``reject_reason``,
-``comment``, ``images``) and an idempotency key that is the same for the same
-case and event, so a retry cannot act twice.
+[`build_decision`][tiktok_aftersales.platform.decisions.build_decision] takes a case and the
+seller's event (``approve``,
+``reject``, ``confirm_receipt`` …) and returns a
+[`DecisionRequest`][tiktok_aftersales.platform.decisions.DecisionRequest]: the endpoint and path
+(with the return or cancellation id), the JSON body (``decision``, ``buyer_keep_item``,
+``partial_refund``, ``reject_reason``, ``comment``, ``images``) and an idempotency key that is the
+same for the same case and event, so a retry cannot act twice.
 
 Legality is the lifecycle's: the event must be one the declaration lets the
-seller fire in the case's state (:func:`tiktok_aftersales.lifecycle.choose_transition`).
-A refused decision raises :class:`DecisionRefused`, an
-:class:`~tiktok_aftersales.errors.InvalidTransition` that carries the
-platform's own error code for the same situation (platform-api.md §2e).
-Which event maps to which ``decision`` is :data:`tiktok_aftersales.codes.OUTBOUND`.
+seller fire in the case's state
+([`tiktok_aftersales.lifecycle.choose_transition`][tiktok_aftersales.lifecycle.engine.choose_transition]).
+A refused decision raises [`DecisionRefused`][tiktok_aftersales.platform.decisions.DecisionRefused],
+an [`InvalidTransition`][tiktok_aftersales.errors.InvalidTransition] that carries the platform's own
+error code for the same situation (platform-api.md §2e). Which event maps to which ``decision`` is
+[`tiktok_aftersales.codes.OUTBOUND`][tiktok_aftersales.codes.platform.OUTBOUND].
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from types import MappingProxyType
@@ -29,7 +30,7 @@ from ..codes import OUTBOUND, DecisionCode, DecisionEndpoint, Outbound
 from ..codes.platform import DECISION
 from ..domain.case import AfterSalesCase
 from ..domain.money import Money, Refund
-from ..domain.vocabulary import Actor
+from ..domain.vocabulary import Actor, OrderKind
 from ..errors import (
     DecisionRefused,
     InvalidTransition,
@@ -44,7 +45,11 @@ from ..lifecycle import (
     event_of,
     refusal_code,
 )
+from .keys import idempotency_key
+from .outbound import check_order_kinds, check_reject_reason
 from .requests import PlatformRequest
+from .responses import RejectReason
+from .versions import DEFAULT_VERSIONS, ApiVersions, Endpoint
 
 __all__ = [
     "PLATFORM_CODES",
@@ -152,6 +157,7 @@ class DecisionRequest:
         case_id: The case it acts on.
         event: The lifecycle event it carries out.
         seq: The history position the event will take once applied.
+        versions: The API versions the path is built with (newest by default).
 
     """
 
@@ -162,6 +168,7 @@ class DecisionRequest:
     case_id: str
     event: str
     seq: int
+    versions: ApiVersions = DEFAULT_VERSIONS
 
     @property
     def method(self) -> str:
@@ -170,8 +177,9 @@ class DecisionRequest:
 
     @property
     def path(self) -> str:
-        """The path with the id filled in."""
-        return self.endpoint.value.split(" ", 1)[1].replace("{id}", self.target_id)
+        """The versioned path with the id filled in (see `versions`)."""
+        which = Endpoint[self.endpoint.name]
+        return self.versions.path(which, return_id=self.target_id, cancel_id=self.target_id)
 
     @property
     def query(self) -> Mapping[str, str]:
@@ -194,19 +202,6 @@ class DecisionRequest:
             idempotency_key=self.idempotency_key,
             case_id=self.case_id,
         )
-
-
-def idempotency_key(case_id: str, seq: int, event: str) -> str:
-    """THE idempotency key of every outbound request: the same case, position and event.
-
-    It hashes the case id, the sequence number the event takes in the case's
-    history, and the event: a retry of the same decision (by any process,
-    after any crash) reuses the key, so the platform acts once; a later
-    decision on the same case gets a new one. ``tas-`` and 40 hex digits,
-    within the platform's 255 characters.
-    """
-    digest = hashlib.sha256(f"{case_id}\x1f{seq}\x1f{event}".encode()).hexdigest()
-    return f"tas-{digest[:40]}"
 
 
 def _images(value: Any) -> tuple[DecisionImage, ...]:
@@ -248,6 +243,9 @@ def build_decision(
     payload: Mapping[str, Any] | None = None,
     *,
     target_id: str | None = None,
+    versions: ApiVersions = DEFAULT_VERSIONS,
+    reject_reasons: Sequence[RejectReason | str] | None = None,
+    order_kinds: Sequence[OrderKind | str] = (),
 ) -> DecisionRequest:
     """Build the platform request that carries out the seller's ``event`` on ``case``.
 
@@ -261,6 +259,11 @@ def build_decision(
             offers); ``reject_reason`` (or ``reason``), ``comment``, ``images``
             (rejections; a reason is required).
         target_id: The return or cancel id; defaults to ``case.platform_id``.
+        versions: The API versions to build the path with (newest documented by default).
+        reject_reasons: The reasons fetched for this market and order status;
+            when given, a rejection's reason must be one of them.
+        order_kinds: What kind of order it is (FBT, quick refund, authentic
+            guarantee): decisions the platform forbids on it are refused locally.
 
     Returns:
         The request; apply the same event to the case once the platform accepts it.
@@ -271,6 +274,8 @@ def build_decision(
         NoPlatformDecision: The event is legal but has no API call.
         UnknownEvent: The event is not a lifecycle event.
         InvalidValue: The payload is malformed, or there is no target id.
+        RejectReasonNotAllowed: The reason is not among ``reject_reasons`` (25001021).
+        OrderKindForbids: The platform forbids the event on this kind of order.
 
     """
     data: Mapping[str, Any] = {} if payload is None else payload
@@ -300,8 +305,11 @@ def build_decision(
             f"no platform API call for {event!r} on {case.request_type.value} "
             "(a Seller Centre action or the opening of a request)",
         )
+    check_order_kinds(event, order_kinds)
     validated = EVENTS[event_of(event)].validate(case, dict(data)) or {}
     body = _body(case, outbound, validated)
+    if reject_reasons is not None and body.reject_reason is not None:
+        check_reject_reason(body.reject_reason, reject_reasons)
     target = target_id if target_id is not None else case.platform_id
     if not isinstance(target, str) or not target.strip():
         raise InvalidValue(
@@ -316,6 +324,7 @@ def build_decision(
         case.case_id,
         event,
         len(case.history) + 1,
+        versions,
     )
 
 
@@ -352,8 +361,8 @@ def _body(case: AfterSalesCase, outbound: Outbound, data: Mapping[str, Any]) -> 
 def allowed_decisions(case: AfterSalesCase) -> tuple[Outbound, ...]:
     """The platform calls the seller may make on the case now (like Get Decision Eligibility).
 
-    Derived from :func:`~tiktok_aftersales.lifecycle.allowed_events` for the
-    seller and :data:`~tiktok_aftersales.codes.OUTBOUND`.
+    Derived from [`allowed_events`][tiktok_aftersales.lifecycle.engine.allowed_events] for the
+    seller and [`OUTBOUND`][tiktok_aftersales.codes.platform.OUTBOUND].
     """
     out: list[Outbound] = []
     for allowed in allowed_events(case, Actor.SELLER):

@@ -1,17 +1,17 @@
-"""One typed reading of every platform record: :class:`PlatformRecord`.
+"""One typed reading of every platform record: `PlatformRecord`.
 
 The platform describes one after-sales request in many shapes: a page of the
 returns or cancellations search, a legacy reverse-order page, webhooks 2, 11
 and 12, a dump of any of them. Each has its own typed snapshot in this
-package; :func:`record_of` turns any of them into the one
-:class:`PlatformRecord` that sync, the service and analysis consume, so that
+package; `record_of` turns any of them into the one
+`PlatformRecord` that sync, the service and analysis consume, so that
 the same request opens the same case whichever path it came by.
 
 **Line ids.** A record keeps both ids of each line, each under its own name:
 ``order_line_id`` (the order's line item, the same across every request of
 the order) and ``return_line_id`` (the request's own line). A case's lines use
 **order-line ids**: that is what makes the order ledger add up across the
-cases of one order. :meth:`PlatformRecord.order_lines` applies the rule.
+cases of one order. `PlatformRecord.order_lines` applies the rule.
 """
 
 from __future__ import annotations
@@ -192,12 +192,12 @@ def _record(
 
 
 def record_of(value: object) -> PlatformRecord:
-    """Read any platform snapshot, webhook or record into the one :class:`PlatformRecord`.
+    """Read any platform snapshot, webhook or record into the one `PlatformRecord`.
 
     Args:
         value: A parsed return, cancellation or legacy reverse record, a
             parsed webhook envelope (types 2, 11, 12) or its data, or a
-            :class:`PlatformRecord` (returned as it is).
+            `PlatformRecord` (returned as it is).
 
     Raises:
         InvalidValue: ``value`` is none of these (a webhook of another type

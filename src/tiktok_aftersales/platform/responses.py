@@ -16,9 +16,8 @@ from ..codes import (
 from ..codes.platform import DECISION
 from ..errors import (
     InvalidValue,
-    PlatformResponseError,
 )
-from ._reader import Reader, parse_bool, parse_id, short_value, typed_code
+from ._reader import Reader, parse_bool, parse_id, response_data, short_value, typed_code
 from .records import (
     CancellationSnapshot,
     LegacyReverseSnapshot,
@@ -92,7 +91,7 @@ class ReturnsPage:
 
 @attrs.frozen
 class CancellationsPage:
-    """One page of Search Cancellations (see :class:`ReturnsPage`)."""
+    """One page of Search Cancellations (see `ReturnsPage`)."""
 
     cancellations: tuple[CancellationSnapshot, ...]
     total_count: int | None = None
@@ -128,22 +127,7 @@ class LegacyReversePage:
 
 def _data(response: Any) -> Reader:
     """The ``data`` object of a response envelope (or the object itself when unwrapped)."""
-    r = Reader(response, "", True)
-    if "data" in r.data and ("code" in r.data or "request_id" in r.data or "message" in r.data):
-        code = r.data.get("code")
-        if code not in (0, None, "0"):
-            number = code if isinstance(code, int) and not isinstance(code, bool) else -1
-            message = r.data.get("message")
-            request_id = r.data.get("request_id")
-            raise PlatformResponseError(
-                number,
-                message if isinstance(message, str) else repr(short_value(message)),
-                request_id if isinstance(request_id, str) else None,
-            )
-        inner = r.child("data", required=True)
-        assert inner is not None
-        return inner
-    return r
+    return response_data(response)
 
 
 def _records(

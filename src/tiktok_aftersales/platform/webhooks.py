@@ -1,4 +1,4 @@
-"""Webhook deliveries: the types, their typed data, the envelope and :func:`parse_webhook`."""
+"""Webhook deliveries: the types, their typed data, the envelope and `parse_webhook`."""
 
 from __future__ import annotations
 
@@ -34,9 +34,11 @@ from ..domain.vocabulary import RequestType
 from ..errors import InvalidValue
 from ._canonical import Reading, legacy_request_types, narrow_candidates
 from ._reader import Reader, int_code, parse_int, short_value, typed_code
+from .batch import BatchWebhookData, read_batch_webhook
 
 __all__ = [
     "AFTER_SALES_WEBHOOKS",
+    "BATCH_WEBHOOKS",
     "CancellationStatusChange",
     "ReturnStatusChange",
     "ReverseStatusUpdate",
@@ -76,9 +78,22 @@ AFTER_SALES_WEBHOOKS: frozenset[WebhookType] = frozenset(
         WebhookType.REVERSE_STATUS_UPDATE,
         WebhookType.CANCELLATION_STATUS_CHANGE,
         WebhookType.RETURN_STATUS_CHANGE,
+        WebhookType.AFTERSALES_REQUEST_STATUS_UPDATE,
+        WebhookType.RMA_STATUS_UPDATE,
+        WebhookType.REFUND_SUCCESS,
     }
 )
-"""The webhook types parsed into typed data (the 2026 batch-return types are not yet)."""
+"""The after-sales webhook types (66 is a product-listing appeal, platform-2026 §4b)."""
+
+BATCH_WEBHOOKS: frozenset[WebhookType] = frozenset(
+    {
+        WebhookType.AFTERSALES_REQUEST_STATUS_UPDATE,
+        WebhookType.RMA_STATUS_UPDATE,
+        WebhookType.APPEAL_COMPLETED,
+        WebhookType.REFUND_SUCCESS,
+    }
+)
+"""The 2026 types whose typed data is in `WebhookEnvelope.batch`."""
 
 
 @attrs.frozen
@@ -133,9 +148,9 @@ class CancellationStatusChange(Reading):
     """Webhook 11 data: a cancellation's status changed.
 
     The documented example carries ``create_time`` only; live deliveries carry
-    ``update_time`` only. Use :attr:`WebhookEnvelope.update_time`, which falls
-    back on the envelope's ``timestamp``, or re-fetch through Search
-    Cancellations.
+    ``update_time`` only. Use
+    [`WebhookEnvelope.update_time`][tiktok_aftersales.platform.webhooks.WebhookEnvelope.update_time],
+    which falls back on the envelope's ``timestamp``, or re-fetch through Search Cancellations.
     """
 
     order_id: str
@@ -203,14 +218,15 @@ class WebhookEnvelope:
 
     Attributes:
         type: The ``type`` number.
-        kind: The known :class:`WebhookType` (``None``: a number the library
-            does not know; still no error).
+        kind: The known [`WebhookType`][tiktok_aftersales.platform.webhooks.WebhookType] (``None``:
+            a number the library does not know; still no error).
         notification_id: ``tts_notification_id``: deduplicate on it.
         shop_id: The shop (absent on some newer types).
         timestamp: When the platform sent it.
         data: Typed data for types 2, 11 and 12; ``None`` for the others.
         raw_data: The ``data`` object as received (read-only view).
         unmapped: Fields of ``data`` whose values no vocabulary knew.
+        batch: Typed data for the 2026 types 64 to 67 (``None`` for the others).
 
     """
 
@@ -222,11 +238,12 @@ class WebhookEnvelope:
     data: WebhookData | None
     raw_data: Mapping[str, Any] = attrs.field(eq=False, repr=False)
     unmapped: tuple[str, ...] = ()
+    batch: BatchWebhookData | None = None
 
     @property
     def is_after_sales(self) -> bool:
-        """Whether the delivery is a return, cancellation or legacy reverse update."""
-        return self.data is not None
+        """Whether the delivery is a return, cancellation, legacy or batch-return update."""
+        return self.data is not None or self.kind in AFTER_SALES_WEBHOOKS
 
     @property
     def update_time(self) -> datetime | None:
@@ -322,10 +339,11 @@ def parse_webhook(
 ) -> WebhookEnvelope:
     """Parse a webhook delivery (the raw body or its decoded JSON).
 
-    Types 2, 11 and 12 get typed ``data``; any other number (known or not)
-    is returned with ``data=None`` and no error, so a host can acknowledge
-    it. Verify the signature on the raw bytes first
-    (:func:`tiktok_aftersales.platform.verify_signature`).
+    Types 2, 11 and 12 get typed ``data``; the 2026 types 64 to 67 get typed
+    ``batch`` data; any other number (known or not) is returned with
+    ``data=None`` and no error, so a host can acknowledge it. Verify the
+    signature on the raw bytes first
+    ([`tiktok_aftersales.platform.verify_signature`][tiktok_aftersales.platform.signature.verify_signature]).
 
     Raises:
         UnknownCode: Strict mode met an unknown status, type or role in 2, 11 or 12.
@@ -344,7 +362,13 @@ def parse_webhook(
     shop = r.opt_id("shop_id")
     raw = r.raw("data")
     data: WebhookData | None = None
+    batch: BatchWebhookData | None = None
     unmapped: tuple[str, ...] = ()
+    if kind in BATCH_WEBHOOKS:
+        reader = r.child("data", required=True)
+        assert reader is not None
+        batch = read_batch_webhook(number, reader)
+        unmapped = batch.unmapped if batch is not None else ()
     parse = _PARSERS.get(kind) if kind is not None else None
     if parse is not None:
         reader = r.child("data", required=True)
@@ -354,4 +378,4 @@ def parse_webhook(
     view: Mapping[str, Any] = (
         MappingProxyType(dict(raw)) if isinstance(raw, Mapping) else MappingProxyType({})
     )
-    return WebhookEnvelope(number, kind, notification, shop, timestamp, data, view, unmapped)
+    return WebhookEnvelope(number, kind, notification, shop, timestamp, data, view, unmapped, batch)

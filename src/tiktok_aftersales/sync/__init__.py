@@ -2,7 +2,8 @@
 
 The platform is the system of record, but its reports arrive late, twice, out
 of order, or skip steps (a poll every 15 minutes misses intermediate states).
-:func:`reconcile` compares one case with one snapshot and says what happened:
+[`reconcile`][tiktok_aftersales.sync.reconcile] compares one case with one snapshot and says what
+happened:
 
 - ``NOTHING_NEW``: same state (a duplicate delivery, or nothing changed);
 - ``STALE``: older than what the case has seen: ignored;

@@ -1,11 +1,13 @@
 """A batch of platform records: a poll's page, a batch of webhooks, a dump.
 
-:func:`sync_page` is the pure batch path: records (search pages, webhooks,
+[`sync_page`][tiktok_aftersales.sync.sync_page] is the pure batch path: records (search pages,
+webhooks,
 legacy pages, in any mix) are deduplicated on their notification id, ordered
 by platform time, and reconciled one by one with the local cases; each gets
 an outcome and the batch never stops on one bad record. The application
-service's one way in (:meth:`tiktok_aftersales.app.AfterSalesService.receive`
-and :meth:`~tiktok_aftersales.app.AfterSalesService.ingest`) applies the same
+service's one way in
+([`tiktok_aftersales.app.AfterSalesService.receive`][tiktok_aftersales.app.service.AfterSalesService.receive]
+and [`ingest`][tiktok_aftersales.app.service.AfterSalesService.ingest]) applies the same
 rule per record under the store's concurrency.
 """
 
@@ -105,14 +107,14 @@ def sync_page(
         cases: The local cases, by platform id (or an iterable: keyed by
             ``platform_id``, else ``case_id``).
         records: Parsed records in any mix: ``parse_returns_page(...).records``,
-            parsed webhooks, :class:`~tiktok_aftersales.platform.PlatformRecord`.
+            parsed webhooks, `PlatformRecord`.
         open_new: How to open a case for an unknown record (see
-            :func:`opener`); without it unknown records are reported as
+            [`opener`][tiktok_aftersales.sync.opener]); without it unknown records are reported as
             ``CONFLICT`` with ``case=None`` and nothing is opened.
         seen: Notification ids processed in earlier batches.
 
     Returns:
-        A :class:`SyncReport`: one result per record, the cases, the
+        A [`SyncReport`][tiktok_aftersales.sync.SyncReport]: one result per record, the cases, the
         notification ids seen, and the grid tab counts before and after.
 
     """

@@ -41,12 +41,12 @@ def open_from_snapshot(
     from the declaration (shortest path), at ``opened_at`` (default: the
     record's update time). The case's lines are ``lines`` when given, else
     the record's own, keyed by order-line id
-    (:meth:`~tiktok_aftersales.platform.PlatformRecord.order_lines`): one
+    (`order_lines`): one
     rule, whichever path the record came by.
 
     Args:
         snapshot: A platform record, or anything
-            :func:`~tiktok_aftersales.platform.record_of` reads.
+            `record_of` reads.
         case_id: The id of the new case.
         region: The market.
         lines: The order's lines (default: the record's).
@@ -95,7 +95,8 @@ def open_from_snapshot(
 
 
 NewCase = Callable[[PlatformRecord], SyncResult]
-"""How a host opens a case for a record it did not know (see :func:`opener`)."""
+"""How a host opens a case for a record it did not know (see
+[`opener`][tiktok_aftersales.sync.opener])."""
 
 
 def opener(

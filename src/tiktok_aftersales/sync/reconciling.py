@@ -136,8 +136,8 @@ def reconcile(
 
     Args:
         case: The local case.
-        record: The platform's record: a :class:`~tiktok_aftersales.platform.PlatformRecord`
-            or anything :func:`~tiktok_aftersales.platform.record_of` reads (a
+        record: The platform's record: a `PlatformRecord`
+            or anything `record_of` reads (a
             parsed return, cancellation or legacy record, a webhook).
         payloads: Payloads for inferred events that need one, by event name
             (e.g. ``{"offer_partial_refund": {"amount": Money(...)}}``).
@@ -145,7 +145,7 @@ def reconcile(
             default the record's update time.
 
     Returns:
-        A :class:`SyncResult`; the input case is never changed.
+        A [`SyncResult`][tiktok_aftersales.sync.SyncResult]; the input case is never changed.
 
     Raises:
         InvalidValue: ``record`` is not a platform record, or ``received_at``

@@ -1,14 +1,14 @@
 """A TikTok Shop Open API adapter (the ``[tiktok]`` extra, on httpx).
 
 It sends the library's outbound requests
-(:class:`~tiktok_aftersales.platform.PlatformRequest`, which carry no
+(`PlatformRequest`, which carry no
 credentials) to the platform and answers
-:class:`~tiktok_aftersales.platform.PlatformReply`:
+`PlatformReply`:
 
-- :mod:`.signing`: the platform's request signature (pure);
-- :mod:`.core`: the sans-I/O core: signing, reading, retries, paging;
-- :mod:`.client`: :class:`TikTokShopClient` (sync) and
-  :class:`AsyncTikTokShopClient` (asyncio), shells around one core.
+- `signing`: the platform's request signature (pure);
+- `core`: the sans-I/O core: signing, reading, retries, paging;
+- `client`: `TikTokShopClient` (sync) and
+  `AsyncTikTokShopClient` (asyncio), shells around one core.
 
 ``signing`` and ``core`` import nothing beyond the library; the clients
 need ``pip install 'tiktok-aftersales[tiktok]'``.

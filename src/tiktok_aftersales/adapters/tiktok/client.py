@@ -1,6 +1,6 @@
-"""The sync and async TikTok Shop clients: thin httpx shells around :class:`ClientCore`.
+"""The sync and async TikTok Shop clients: thin httpx shells around `ClientCore`.
 
-Both shells run the same steps (:meth:`ClientCore.call`): send a signed
+Both shells run the same steps (`ClientCore.call`): send a signed
 request, sleep between retries. The endpoint logic, signing, retries and
 error mapping exist once, in the core.
 
@@ -69,7 +69,7 @@ if not any(isinstance(f, _NoQueryInHttpxLogs) for f in _HTTPX_LOGGER.filters):
 
 
 def raise_for_partial(reply: PlatformReply, operation: str = "call") -> PlatformReply:
-    """``reply`` itself, or :class:`PartialFailure` when some of its items were refused.
+    """``reply`` itself, or ``PartialFailure`` when some of its items were refused.
 
     Raises:
         PartialFailure: The reply is code 0 with per-item errors.
@@ -154,8 +154,8 @@ class TikTokShopClient:
         """Send one request (signed, retried as the policy allows) and read the reply.
 
         Returns:
-            The reply; check :attr:`PlatformReply.partial` (or use
-            :func:`raise_for_partial`) for per-item failures.
+            The reply; check `PlatformReply.partial` (or use
+            `raise_for_partial`) for per-item failures.
 
         Raises:
             PlatformAuthFailed: Bad or expired credentials.
@@ -202,7 +202,7 @@ class TikTokShopClient:
 
 
 class AsyncTikTokShopClient:
-    """The asyncio (anyio) twin of :class:`TikTokShopClient`: the same core, awaited.
+    """The asyncio (anyio) twin of `TikTokShopClient`: the same core, awaited.
 
     Args:
         credentials: App key and secret, the shop's access token and cipher.
@@ -237,7 +237,7 @@ class AsyncTikTokShopClient:
         return _response(raw)
 
     async def send(self, request: PlatformRequest) -> PlatformReply:
-        """Send one request; see :meth:`TikTokShopClient.send` (same errors)."""
+        """Send one request; see `TikTokShopClient.send` (same errors)."""
         steps: Generator[Step, Answer, PlatformReply] = self.core.call(request)
         answer: Answer = None
         try:

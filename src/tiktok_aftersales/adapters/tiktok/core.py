@@ -1,26 +1,26 @@
 """The sans-I/O core of the TikTok Shop client: written once, run by a sync and an async shell.
 
-:class:`ClientCore` knows everything about a call except how bytes travel:
+`ClientCore` knows everything about a call except how bytes travel:
 
-- :meth:`ClientCore.build` turns a :class:`~tiktok_aftersales.platform.PlatformRequest`
-  (which carries no credentials) into a signed :class:`HttpRequest`: the
+- `ClientCore.build` turns a `PlatformRequest`
+  (which carries no credentials) into a signed `HttpRequest`: the
   common query parameters ``app_key``, ``timestamp``, ``shop_cipher`` and
   ``sign``, the ``x-tts-access-token`` header, the compact JSON body;
-- :meth:`ClientCore.read` turns an :class:`HttpResponse` into a
-  :class:`~tiktok_aftersales.platform.PlatformReply` (per-item ``errors`` on
-  code 0 become :attr:`PlatformReply.item_errors`, a partial failure) or
+- `ClientCore.read` turns an `HttpResponse` into a
+  `PlatformReply` (per-item ``errors`` on
+  code 0 become `PlatformReply.item_errors`, a partial failure) or
   raises the library's typed error for the platform's code;
-- :meth:`ClientCore.call` is the whole exchange with bounded retries, as a
-  generator of :class:`Send` and :class:`Sleep` steps: the shell performs
-  each step and sends back the :class:`HttpResponse` (or a
-  :class:`TransportFailure`). The retry and backoff logic therefore exists
+- `ClientCore.call` is the whole exchange with bounded retries, as a
+  generator of `Send` and `Sleep` steps: the shell performs
+  each step and sends back the `HttpResponse` (or a
+  `TransportFailure`). The retry and backoff logic therefore exists
   once, for both shells;
-- :meth:`ClientCore.next_page` gives the request for the following
+- `ClientCore.next_page` gives the request for the following
   ``page_token`` page, or ``None`` after the last one.
 
 Retries: HTTP 429, HTTP 5xx, the platform's rate-limit code (36009002) and
 its "internal error, try again" code (36009003), and network failures, up to
-:attr:`RetryPolicy.attempts` attempts with exponential backoff and full
+`RetryPolicy.attempts` attempts with exponential backoff and full
 jitter. A call that may have reached the platform (a read timeout, a dropped
 connection, a 5xx) is repeated only when repeating it cannot act twice: a
 ``GET``, a search, or a call carrying an idempotency key. Each attempt is
@@ -210,7 +210,7 @@ class TransportFailure:
 
 @attrs.frozen
 class Send:
-    """Step: send this request; answer an :class:`HttpResponse` or a :class:`TransportFailure`."""
+    """Step: send this request; answer an `HttpResponse` or a `TransportFailure`."""
 
     request: HttpRequest
 
@@ -347,11 +347,11 @@ class ClientCore:
 
         Args:
             request: What was sent.
-            response: What came back (final: retries are :meth:`call`'s job).
+            response: What came back (final: retries are `call`'s job).
 
         Returns:
             The reply; code 0 with per-item ``errors`` is a partial failure
-            (:attr:`PlatformReply.partial`), not an exception.
+            (`PlatformReply.partial`), not an exception.
 
         Raises:
             PlatformAuthFailed: Bad or expired credentials or signature.
@@ -451,16 +451,16 @@ class ClientCore:
         """The whole exchange for ``request``, as steps for a shell to perform.
 
         Yields:
-            :class:`Send` (answer with the response or a :class:`TransportFailure`)
-            and :class:`Sleep` (answer ``None``).
+            `Send` (answer with the response or a `TransportFailure`)
+            and `Sleep` (answer ``None``).
 
         Returns:
-            The reply (see :meth:`read`).
+            The reply (see `read`).
 
         Raises:
             PlatformRateLimited: Still rate-limited after the last attempt.
             PlatformUnavailable: Still failing (network, 5xx) after the last attempt.
-            PlatformResponseError: The platform refused (see :meth:`read`).
+            PlatformResponseError: The platform refused (see `read`).
 
         """
         attempts = self.retry.attempts

@@ -84,7 +84,7 @@ def sign(
     *,
     multipart: bool = False,
 ) -> str:
-    """The ``sign`` query parameter of a request: hex HMAC-SHA256 of :func:`string_to_sign`.
+    """The ``sign`` query parameter of a request: hex HMAC-SHA256 of `string_to_sign`.
 
     Args:
         path: The request path.
@@ -98,7 +98,7 @@ def sign(
         64 lowercase hex digits.
 
     Raises:
-        InvalidValue: See :func:`string_to_sign`.
+        InvalidValue: See `string_to_sign`.
 
     >>> sign("/authorization/202309/shops", {"app_key": "29a39d", "timestamp": "1623812664"},
     ...      b"", "e59af819cc")
