@@ -19,7 +19,7 @@ from tiktok_aftersales.domain.money import (
     amount_sum,
     check_refund,
 )
-from tiktok_aftersales.errors import AfterSalesError, InexactAmount, OverRefund
+from tiktok_aftersales.errors import AfterSalesError, MoneyError, OverRefund
 from tiktok_aftersales.platform._reader import Reader
 
 
@@ -82,10 +82,10 @@ def test_the_largest_amounts_add_exactly_whatever_the_context(low_precision):
     ],
 )
 def test_an_amount_the_library_cannot_hold_exactly_is_refused_naming_the_field(value):
-    with pytest.raises(InexactAmount) as err:
+    with pytest.raises(MoneyError) as err:
         Money(value, "USD")
     assert err.value.field == "amount"
-    with pytest.raises(InexactAmount) as err:
+    with pytest.raises(MoneyError) as err:
         Breakdown.of("1", "USD", tax=value)
     assert err.value.field == "amount"
 

@@ -79,29 +79,6 @@ class FloatAmount(MoneyError):
         super().__init__(field, value, "money must be Decimal, int or a decimal string, not float")
 
 
-class InexactAmount(MoneyError):
-    """An amount with more digits than the library holds exactly.
-
-    Amounts have at most ``integer_digits`` digits before the decimal point
-    and ``decimal_places`` after it; the platform readers accept the same.
-
-    Attributes:
-        integer_digits: The most digits before the point.
-        decimal_places: The most digits after the point.
-
-    """
-
-    def __init__(self, field: str, value: Any, integer_digits: int, decimal_places: int) -> None:
-        self.integer_digits = integer_digits
-        self.decimal_places = decimal_places
-        super().__init__(
-            field,
-            value,
-            f"cannot be held exactly: at most {integer_digits} digits before the point"
-            f" and {decimal_places} after it",
-        )
-
-
 class CurrencyMismatch(MoneyError):
     """Two amounts in different currencies were combined or compared."""
 

@@ -28,8 +28,8 @@ import attrs
 from ..errors import (
     CurrencyMismatch,
     FloatAmount,
-    InexactAmount,
     InvalidValue,
+    MoneyError,
     NonPositiveAmount,
     OverRefund,
 )
@@ -101,6 +101,10 @@ def amount_sum(values: Iterable[Decimal]) -> Decimal:
 
 
 _ZERO = Decimal(0)
+_INEXACT = (
+    f"cannot be held exactly: at most {MAX_INTEGER_DIGITS} digits before the point"
+    f" and {MAX_DECIMAL_PLACES} after it"
+)
 
 
 def check_held(value: Decimal, field: str = "amount", given: Any = None) -> Decimal:
@@ -115,16 +119,14 @@ def check_held(value: Decimal, field: str = "amount", given: Any = None) -> Deci
         ``value``.
 
     Raises:
-        InexactAmount: ``value`` has more than ``MAX_DECIMAL_PLACES`` digits
+        MoneyError: ``value`` has more than ``MAX_DECIMAL_PLACES`` digits
             after the point or ``MAX_INTEGER_DIGITS`` before it.
 
     """
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)  # finite
     if exponent < -MAX_DECIMAL_PLACES or (value and value.adjusted() >= MAX_INTEGER_DIGITS):
-        raise InexactAmount(
-            field, value if given is None else given, MAX_INTEGER_DIGITS, MAX_DECIMAL_PLACES
-        )
+        raise MoneyError(field, value if given is None else given, _INEXACT)
     return value
 
 
@@ -144,7 +146,7 @@ def to_decimal(value: Any, field: str = "amount") -> Decimal:
     Raises:
         FloatAmount: ``value`` is a float.
         InvalidValue: ``value`` is not a finite decimal number.
-        InexactAmount: ``value`` has more digits than the library holds
+        MoneyError: ``value`` has more digits than the library holds
             exactly (see [`check_held`][tiktok_aftersales.domain.money.check_held]).
 
     """
@@ -156,11 +158,11 @@ def to_decimal(value: Any, field: str = "amount") -> Decimal:
         result = value
     elif isinstance(value, int):
         if abs(value) >= _INT_LIMIT:
-            raise InexactAmount(field, _short(value), MAX_INTEGER_DIGITS, MAX_DECIMAL_PLACES)
+            raise MoneyError(field, _short(value), _INEXACT)
         result = Decimal(value)
     elif isinstance(value, str):
         if len(value) > _MAX_TEXT:
-            raise InexactAmount(field, _short(value), MAX_INTEGER_DIGITS, MAX_DECIMAL_PLACES)
+            raise MoneyError(field, _short(value), _INEXACT)
         try:
             result = Decimal(value.strip())
         except InvalidOperation:
