@@ -704,3 +704,96 @@ def test_the_default_rules_keep_their_regions_types_and_start_events():
     error = _refused(lambda: named_policy("nope"), "policy", value="nope")
     assert error.reason == f"one of {', '.join(sorted(POLICIES))}"
     _refused(lambda: named_policy(5), "policy", value=5)
+
+
+# --- money: every refusal names the field, the value as given, and why -----------------------
+
+_L = _line("L1")
+
+
+@pytest.mark.parametrize(
+    ("call", "kind", "field", "value", "reason"),
+    [
+        (lambda: to_decimal("abc"), InvalidValue, "amount", "abc", "not a decimal amount"),
+        (lambda: to_decimal([1]), InvalidValue, "amount", [1], "not a decimal amount"),
+        (lambda: to_decimal("NaN"), InvalidValue, "amount", "NaN", "amount must be finite"),
+        (lambda: Money(1, "usd"), InvalidValue, "currency", "usd",
+         "three upper-case letters (ISO 4217)"),
+        (lambda: Money(1, USD) + 1, InvalidValue, "amount", 1, "not Money"),
+        (lambda: OrderLine("", "S", _L.paid), InvalidValue, "line_id", "", "a non-empty string"),
+        (lambda: OrderLine("L", "S", _L.paid, quantity=True), InvalidValue, "quantity", True,
+         "a whole number"),
+        (lambda: OrderLine("L", "S", _L.paid, quantity=0), InvalidValue, "quantity", 0,
+         "at least 1"),
+        (lambda: Refund(()), InvalidValue, "refund.lines", (), "a refund needs at least one line"),
+        (lambda: Refund(["x"]), InvalidValue, "refund.lines", "x", "a RefundLine"),
+        (lambda: Refund([RefundLine("L1", _L.paid)] * 2), InvalidValue, "refund.line_id", "L1",
+         "line refunded twice"),
+        (lambda: Refund.allocate([_L], 5), InvalidValue, "amount", 5, "Money"),
+        (lambda: to_decimal("0.00000000001", "f"), MoneyError, "f", "0.00000000001",
+         "cannot be held exactly: at most 20 digits before the point and 10 after it"),
+        (lambda: to_decimal(10**20, "f"), MoneyError, "f", "<int of 67 bits>", None),
+        (lambda: to_decimal("1" * 200 + "x", "f"), MoneyError, "f", "1" * 117 + "...", None),
+    ],
+)  # fmt: skip
+def test_each_money_refusal_names_the_field_the_value_and_why(call, kind, field, value, reason):
+    with pytest.raises(kind) as err:
+        call()
+    assert err.value.field == field
+    assert err.value.value == value
+    if reason is not None:
+        assert err.value.reason == reason
+
+
+def test_money_refusals_carry_the_amounts_involved():
+    eur = Money(1, "EUR")
+    with pytest.raises(CurrencyMismatch) as err:
+        Money(1, USD) - eur
+    assert err.value.value == eur
+    with pytest.raises(CurrencyMismatch) as err:
+        Refund((RefundLine("L1", _L.paid), RefundLine("L2", Breakdown.of("1", "EUR"))))
+    assert (err.value.value, err.value.expected) == ("EUR", USD)
+    with pytest.raises(CurrencyMismatch) as err:
+        check_refund(Refund.partial("L1", eur), [_L])
+    assert (err.value.value, err.value.expected) == ("EUR", USD)
+    with pytest.raises(CurrencyMismatch) as err:
+        Refund.allocate([_L], eur)
+    assert err.value.value == eur
+    with pytest.raises(NonPositiveAmount) as err:
+        Refund.allocate([_L], Money(0, USD))
+    assert err.value.value == Money(0, USD)
+    with pytest.raises(OverRefund) as err:
+        Refund.allocate([_L], Money(15, USD))
+    assert err.value.value == Money(15, USD)
+    before = Money("14.01", USD)
+    with pytest.raises(OverRefund) as err:
+        OrderLine("L", "S", _L.paid, refunded_before=before)
+    assert err.value.value == before
+    neg = Breakdown.of("1", USD, tax="-1")
+    with pytest.raises(NonPositiveAmount) as err:
+        check_refund(Refund((RefundLine("L1", neg),)), [_L])
+    assert err.value.value == Money(-1, USD)
+    with pytest.raises(OverRefund) as err:
+        check_refund(Refund.partial("L1", Money("10.01", USD)), [_L])
+    assert err.value.value == Money("10.01", USD) and err.value.field == "refund[L1].subtotal"
+    zero = Breakdown.zero(USD)
+    with pytest.raises(NonPositiveAmount) as err:
+        check_refund(Refund((RefundLine("L1", zero),)), [_L])
+    assert err.value.value == Money(0, USD)
+    used = _line("L1", before="13")
+    with pytest.raises(OverRefund) as err:
+        check_refund(Refund.partial("L1", Money(2, USD)), [used])
+    assert err.value.value == Money(2, USD)
+    assert (Money(3, USD) - Money(1, USD)).currency == USD
+
+
+def test_an_amount_text_up_to_two_hundred_characters_is_read():
+    assert to_decimal(" " * 197 + "1.5") == Decimal("1.5")  # 200 characters
+    with pytest.raises(MoneyError):
+        to_decimal(" " * 198 + "1.5")
+    with pytest.raises(MoneyError) as err:
+        to_decimal("1" * 121)
+    assert err.value.value == "1" * 121  # parsed, then refused: reported as given
+    with pytest.raises(MoneyError) as err:
+        to_decimal(" " * 81 + "1" * 120)  # too long to parse: reported cut to 120 characters
+    assert err.value.value == " " * 81 + "1" * 36 + "..."
