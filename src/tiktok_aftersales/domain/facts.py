@@ -1,0 +1,77 @@
+"""Facts about a case's lines and refunds, computed once and remembered by identity.
+
+Every version of a case shares its order lines and, once set, its refunds
+(they are immutable values), so what is derived from them (the full-order
+refund, a refund's total and line ids, which lines a refund covers in full)
+is worked out once and looked up by the objects' identity afterwards. Each
+memo keeps the objects it was computed from, so an identity is never
+mistaken for another's; it is emptied when it grows past a bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .money import Money, OrderLine, Refund
+
+__all__ = ["full_order_refund", "fully_refunded", "refund_line_ids", "refund_total"]
+
+_BOUND = 4096
+
+_FULL: dict[int, tuple[Any, Refund]] = {}
+_TOTALS: dict[int, tuple[Refund, Money, tuple[str, ...]]] = {}
+_COVERED: dict[tuple[int, int], tuple[Refund, Any, tuple[str, ...]]] = {}
+
+
+def full_order_refund(lines: Sequence[OrderLine]) -> Refund:
+    """``Refund.order(lines)``, built once per lines tuple."""
+    hit = _FULL.get(id(lines))
+    if hit is not None and hit[0] is lines:
+        return hit[1]
+    refund = Refund.order(lines)
+    if len(_FULL) >= _BOUND:
+        _FULL.clear()
+    _FULL[id(lines)] = (lines, refund)
+    return refund
+
+
+def _totals(refund: Refund) -> tuple[Refund, Money, tuple[str, ...]]:
+    hit = _TOTALS.get(id(refund))
+    if hit is not None and hit[0] is refund:
+        return hit
+    found = (refund, refund.total, tuple(x.line_id for x in refund.lines))
+    if len(_TOTALS) >= _BOUND:
+        _TOTALS.clear()
+    _TOTALS[id(refund)] = found
+    return found
+
+
+def refund_total(refund: Refund) -> Money:
+    """``refund.total``, computed once per refund."""
+    return _totals(refund)[1]
+
+
+def refund_line_ids(refund: Refund) -> tuple[str, ...]:
+    """The ids of the lines ``refund`` touches, in its order."""
+    return _totals(refund)[2]
+
+
+def fully_refunded(refund: Refund | None, lines: Sequence[OrderLine]) -> tuple[str, ...]:
+    """Ids of the ``lines`` that ``refund`` covers in full (what is left of them)."""
+    if refund is None:
+        return ()
+    key = (id(refund), id(lines))
+    hit = _COVERED.get(key)
+    if hit is not None and hit[0] is refund and hit[1] is lines:
+        return hit[2]
+    out = []
+    for line in lines:
+        part = refund.for_line(line.line_id)
+        if part is not None and part.total_amount >= line.refundable_amount:
+            out.append(line.line_id)
+    found = tuple(out)
+    if len(_COVERED) >= _BOUND:
+        _COVERED.clear()
+    _COVERED[key] = (refund, lines, found)
+    return found
