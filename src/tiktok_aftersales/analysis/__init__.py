@@ -2,57 +2,108 @@
 
 from __future__ import annotations
 
-from .core import (
-    Comparison,
-    ComparisonRow,
-    ExposureRow,
-    Figures,
-    History,
-    LineError,
-    LoadResult,
-    MissingExtra,
-    OutcomeRow,
-    Population,
-    RecordedEvent,
-    ReplayResult,
-    SellerDeadlineRow,
-    StateTimeRow,
-    Table,
-    TabRow,
-    TimeoutCount,
-    dump_jsonl,
-    figures,
-    final_states,
-    load_jsonl,
-    load_platform_dump,
-    policy_from_spec,
-    population,
-    replay,
-    run_policy,
-    simulate,
-)
-from .fast import (
-    FastPathUnsupported,
-    FastTable,
-    control_of,
-    fast_table,
-    replay_states,
-)
-from .samples import (
-    SAMPLES,
-    Sample,
-    Step,
-    build_sample,
-    build_samples,
-)
-from .synthetic import (
-    DEFAULT_WINDOW,
-    Behaviour,
-    SyntheticCase,
-    SyntheticEvent,
-    continue_case,
-    generate,
-)
+from .._lazy import attach
+
+TYPE_CHECKING = False  # typing is not imported at start-up
+if TYPE_CHECKING:
+    from .core import (
+        Comparison,
+        ComparisonRow,
+        ExposureRow,
+        Figures,
+        History,
+        LineError,
+        LoadResult,
+        MissingExtra,
+        OutcomeRow,
+        Population,
+        RecordedEvent,
+        ReplayResult,
+        SellerDeadlineRow,
+        StateTimeRow,
+        Table,
+        TabRow,
+        TimeoutCount,
+        dump_jsonl,
+        figures,
+        final_states,
+        load_jsonl,
+        load_platform_dump,
+        policy_from_spec,
+        population,
+        replay,
+        run_policy,
+        simulate,
+    )
+    from .fast import (
+        FastPathUnsupported,
+        FastTable,
+        control_of,
+        fast_table,
+        replay_states,
+    )
+    from .samples import (
+        SAMPLES,
+        Sample,
+        Step,
+        build_sample,
+        build_samples,
+    )
+    from .synthetic import (
+        DEFAULT_WINDOW,
+        Behaviour,
+        SyntheticCase,
+        SyntheticEvent,
+        continue_case,
+        generate,
+    )
+
+_EXPORTS = {
+    "Comparison": ".core",
+    "ComparisonRow": ".core",
+    "ExposureRow": ".core",
+    "Figures": ".core",
+    "History": ".core",
+    "LineError": ".core",
+    "LoadResult": ".core",
+    "MissingExtra": ".core",
+    "OutcomeRow": ".core",
+    "Population": ".core",
+    "RecordedEvent": ".core",
+    "ReplayResult": ".core",
+    "SellerDeadlineRow": ".core",
+    "StateTimeRow": ".core",
+    "Table": ".core",
+    "TabRow": ".core",
+    "TimeoutCount": ".core",
+    "dump_jsonl": ".core",
+    "figures": ".core",
+    "final_states": ".core",
+    "load_jsonl": ".core",
+    "load_platform_dump": ".core",
+    "policy_from_spec": ".core",
+    "population": ".core",
+    "replay": ".core",
+    "run_policy": ".core",
+    "simulate": ".core",
+    "FastPathUnsupported": ".fast",
+    "FastTable": ".fast",
+    "control_of": ".fast",
+    "fast_table": ".fast",
+    "replay_states": ".fast",
+    "SAMPLES": ".samples",
+    "Sample": ".samples",
+    "Step": ".samples",
+    "build_sample": ".samples",
+    "build_samples": ".samples",
+    "DEFAULT_WINDOW": ".synthetic",
+    "Behaviour": ".synthetic",
+    "SyntheticCase": ".synthetic",
+    "SyntheticEvent": ".synthetic",
+    "continue_case": ".synthetic",
+    "generate": ".synthetic",
+}
+"""Each re-exported name and the module it is imported from on first use."""
 
 __all__ = [
     "DEFAULT_WINDOW",
@@ -99,3 +150,5 @@ __all__ = [
     "run_policy",
     "simulate",
 ]
+
+__getattr__, __dir__ = attach(__name__, _EXPORTS, __all__)

@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 failure, 2 usage)."""
+    if (sys.argv[1:] if argv is None else list(argv)) == ["--version"]:
+        from .. import __version__  # answered before the commands are loaded: a fast start
+
+        print(f"tiktok-aftersales {__version__}")
+        return 0
     from ..errors import AfterSalesError
 
     parser = build_parser()
