@@ -39,7 +39,7 @@ class EffectKind(enum.StrEnum):
     """The request ended without refunding the whole order: it may ship again."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # one or more per event: no weak-reference slot
 class Effect:
     """One outside effect of one applied event.
 

@@ -8,7 +8,7 @@ for the event, the actor and the state. A time in UTC costs nothing more; a
 time with another fixed offset keeps its ``timezone``; any other time zone
 keeps the datetime itself, so every entry reads back exactly as it was
 applied. Payloads are kept as flat ``(key, value, …)`` tuples, only for the
-entries that have one.
+entries that have one (``(index, payload, …)``; zones likewise).
 
 Entries are decoded when read: code that only needs the last time or the
 states can ask :meth:`History.last_us`, :attr:`History.states` and friends.
@@ -87,6 +87,14 @@ def _unpack_payload(flat: tuple[Any, ...] | None) -> dict[str, Any] | None:
     return {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
 
 
+def _sparse(pairs: tuple[Any, ...], i: int) -> Any:
+    """The value for entry ``i`` in an ``(index, value, index, value, …)`` tuple, or ``None``."""
+    for j in range(0, len(pairs), 2):
+        if pairs[j] == i:
+            return pairs[j + 1]
+    return None
+
+
 def _time(us: int, zone: Any) -> datetime:
     at = EPOCH + timedelta(microseconds=us)
     if zone is None:
@@ -135,15 +143,15 @@ class History(Sequence["AppliedEvent"]):
         :func:`pack_payload` makes of the payload.
         """
         data = self._data
-        zones = self._zones
-        payloads = self._payloads
         new = _new(History)
         _set(new, "_data", data + _pack(us, event, actor, state))
-        if zone is not None or zones is not None:
-            zones = (*(zones or (None,) * (len(data) // _SIZE)), zone)
+        zones = self._zones
+        if zone is not None:
+            zones = (*(zones or ()), len(data) // _SIZE, zone)
         _set(new, "_zones", zones)
-        if payload is not None or payloads is not None:
-            payloads = (*(payloads or (None,) * (len(data) // _SIZE)), payload)
+        payloads = self._payloads
+        if payload is not None:
+            payloads = (*(payloads or ()), len(data) // _SIZE, payload)
         _set(new, "_payloads", payloads)
         return new
 
@@ -161,9 +169,9 @@ class History(Sequence["AppliedEvent"]):
             i + 1,
             EVENT_CODES[event],
             ACTOR_CODES[actor],
-            _time(us, None if zones is None else zones[i]),
+            _time(us, None if zones is None else _sparse(zones, i)),
             STATE_CODES[state],
-            None if payloads is None else _unpack_payload(payloads[i]),
+            None if payloads is None else _unpack_payload(_sparse(payloads, i)),
         )
 
     @overload
@@ -244,7 +252,8 @@ class History(Sequence["AppliedEvent"]):
         if i < 0:
             i += n
         zones = self._zones
-        return _time(_unpack_from(self._data, i * _SIZE)[0], None if zones is None else zones[i])
+        zone = None if zones is None else _sparse(zones, i)
+        return _time(_unpack_from(self._data, i * _SIZE)[0], zone)
 
     @property
     def states(self) -> tuple[State, ...]:
@@ -311,12 +320,16 @@ def as_history(value: Iterable[AppliedEvent] | History) -> History:
         ):
             return _Verbatim.make_verbatim(items)
         data += _pack(micros(at), event, actor, state)
-        zones.append(zone_of(at))
-        payloads.append(pack_payload(payload))
+        zone = zone_of(at)
+        if zone is not None:
+            zones += (i, zone)
+        flat = pack_payload(payload)
+        if flat is not None:
+            payloads += (i, flat)
     return History.make(
         bytes(data),
-        None if all(z is None for z in zones) else tuple(zones),
-        None if all(p is None for p in payloads) else tuple(payloads),
+        tuple(zones) if zones else None,
+        tuple(payloads) if payloads else None,
     )
 
 
