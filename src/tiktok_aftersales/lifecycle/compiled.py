@@ -39,7 +39,6 @@ Row = Mapping[tuple[str, str], tuple[tuple[Guard | None, "Step"], ...]]
 
 _EMPTY: Payload = {}
 _UTC = UTC
-_US = timedelta(microseconds=1)
 _STOCK = (EffectKind.RELEASE_STOCK, EffectKind.MANUAL_STOCK_IN)
 _LINES = (EffectKind.SEND_MISSING_ITEMS, EffectKind.CREATE_REPLACEMENT_ORDER)
 
@@ -57,8 +56,10 @@ class Step:
         codes: The event, actor and destination codes of the history entry.
         arbitration_to: The arbitration sub-state after it (``None``: unchanged).
         refund: Where the committed refund comes from (``None``: unchanged).
-        effects: ``(kind, condition)`` per declared effect, in order.
+        effects: ``(kind, condition, kind value)`` per declared effect, in order.
         validates: Whether a payload must go through the spec even when absent.
+        required: The payload fields the event requires.
+        fields: ``(name, error label, converter)`` per payload field, in the spec's order.
 
     """
 
@@ -69,10 +70,12 @@ class Step:
         "dest",
         "effects",
         "event",
+        "fields",
         "keeps_offer",
         "make_offer",
         "opens",
         "refund",
+        "required",
         "source",
         "spec",
         "transition",
@@ -91,10 +94,12 @@ class Step:
         self.codes = (EVENT_CODE[t.event], ACTOR_CODE[actor], STATE_CODE[dest])
         self.arbitration_to = t.arbitration_to
         self.refund = t.refund
-        self.effects: tuple[tuple[EffectKind, Guard | None], ...] = tuple(
-            (e.kind, None if e.when is None else e.when.test) for e in t.effects
+        self.effects: tuple[tuple[EffectKind, Guard | None, str], ...] = tuple(
+            (e.kind, None if e.when is None else e.when.test, e.kind.value) for e in t.effects
         )
         self.validates = bool(spec.required)
+        self.required = tuple(spec.required)
+        self.fields = tuple((name, f"payload.{name}", fn) for name, fn in spec.fields.items())
         self.opens = source is State.NEW
         self.make_offer = spec.offer
         self.keeps_offer = dest is State.AWAITING_BUYER_RESPONSE
@@ -137,10 +142,9 @@ def compiled_table() -> Mapping[tuple[RequestType, State, Arbitration], Row]:
 
 
 def _effect(
-    kind: EffectKind, after: AfterSalesCase, seq: int, data: Payload, requested: Any
+    kind: EffectKind, key: str, after: AfterSalesCase, data: Payload, requested: Any
 ) -> Effect | None:
     case_id = after.case_id
-    key = f"{case_id}/{seq}/{kind.value}"
     if kind is EffectKind.ISSUE_REFUND:
         refund = after.refund
         if refund is None:  # pragma: no cover - the declaration always sets one
@@ -175,6 +179,25 @@ def _effect(
         ids = tuple(data.get("line_ids") or _requested_lines(after, requested))
         return Effect(kind, key, case_id, after.order_id, ids)
     return Effect(kind, key, case_id, after.order_id)
+
+
+def _validated(step: Step, case: AfterSalesCase, payload: dict[Any, Any]) -> Payload | None:
+    """``step.spec.validate(case, payload)`` for a non-empty dict, without ABC checks.
+
+    Any refusal is left to the spec itself, so the error is the spec's own.
+    """
+    for key in payload:
+        if key.__class__ is not str and not isinstance(key, str):
+            return step.spec.validate(case, payload)
+    out = dict(payload)
+    for name in step.required:
+        if out.get(name) is None:
+            return step.spec.validate(case, payload)
+    for name, label, convert in step.fields:
+        value = out.get(name)
+        if value is not None:
+            out[name] = convert(case, label, value)
+    return out
 
 
 def _requested_lines(case: AfterSalesCase, requested: Any) -> tuple[str, ...]:
@@ -219,7 +242,8 @@ def compiled_apply(
         return None
     if entries is None:
         return None
-    us = (at - EPOCH) // _US
+    td = at - EPOCH
+    us = (td.days * 86_400 + td.seconds) * 1_000_000 + td.microseconds
     history = case.history
     last = history.last_us()
     if last is not None and us < last:
@@ -229,7 +253,7 @@ def compiled_apply(
         step = first[1]
     else:
         data = _EMPTY if payload is None else payload
-        if not isinstance(data, Mapping):
+        if data.__class__ is not dict and not isinstance(data, Mapping):
             return None
         for guard, candidate in entries:
             if guard is None or guard(case, data):
@@ -237,7 +261,9 @@ def compiled_apply(
                 break
         else:
             return None
-    if payload is not None or step.validates:
+    if payload.__class__ is dict and payload:
+        payload = _validated(step, case, payload)
+    elif payload is not None or step.validates:
         payload = step.spec.validate(case, payload)
     data = _EMPTY if payload is None else payload
     dest = step.dest
@@ -285,10 +311,10 @@ def compiled_apply(
         return after
     seq = len(history) + 1
     produced = []
-    for kind, when in step.effects:
+    for kind, when, name in step.effects:
         if when is not None and not when(after, data):
             continue
-        effect = _effect(kind, after, seq, data, requested)
+        effect = _effect(kind, f"{after.case_id}/{seq}/{name}", after, data, requested)
         if effect is not None:
             produced.append(effect)
     if produced:
