@@ -35,6 +35,14 @@ def test_history_reads_as_a_sequence_of_applied_events() -> None:
     assert list(reversed(case.history)) == list(reversed(items))
     assert case.history[1] in case.history
     assert hash(as_history(items[:1])) == hash(items[:1])
+    assert isinstance(case.history, tuple)
+    assert case.history.index(items[2]) == 2
+    assert case.history.count(items[0]) == 1
+    assert case.history + () == items  # noqa: RUF005 (the operator itself)
+    assert () + case.history == items  # noqa: RUF005
+    assert list(case.history * 1) == list(items)
+    assert attrs.asdict(case)["history"] == tuple(attrs.asdict(x) for x in items)
+    assert copy.copy(case.history) is case.history
 
 
 def test_a_case_rebuilt_from_a_tuple_history_is_equal_and_packed_the_same() -> None:

@@ -16,10 +16,12 @@ states can ask :meth:`History.last_us`, :attr:`History.states` and friends.
 
 from __future__ import annotations
 
+import copy
 import struct
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, overload
+from typing import Any, SupportsIndex, overload
 
 import attrs
 
@@ -42,6 +44,7 @@ _ENTRY = struct.Struct("<qBBB")
 _SIZE = _ENTRY.size
 _pack = _ENTRY.pack
 _unpack_from = _ENTRY.unpack_from
+_MAX = sys.maxsize
 
 EVENT_CODES: tuple[Event, ...] = tuple(Event)
 ACTOR_CODES: tuple[Actor, ...] = tuple(Actor)
@@ -104,21 +107,27 @@ def _time(us: int, zone: Any) -> datetime:
     return zone  # type: ignore[no-any-return]
 
 
-class History(Sequence["AppliedEvent"]):
+class History(tuple):  # type: ignore[type-arg]
     """An immutable, packed sequence of applied events (see the module docs).
 
     Build one with :func:`as_history`; the engine appends with
-    :meth:`appended`, which returns a new history.
+    :meth:`appended`, which returns a new history. It is a ``tuple`` only in
+    how it is stored (its packed parts): every sequence operation (``len``,
+    indexing, iteration, ``in``, ``==``, ``+``) works on the events.
     """
 
-    __slots__ = ("_data", "_payloads", "_zones")
+    __slots__ = ()
 
-    _data: bytes
-    _zones: tuple[Any, ...] | None
-    _payloads: tuple[Any, ...] | None
+    def __new__(cls, items: Iterable[Any] = ()) -> Any:
+        """Like ``tuple(items)``: a packed history of applied events, else a plain tuple.
 
-    def __init__(self) -> None:
-        raise TypeError("build a History with as_history()")  # pragma: no cover
+        (Tools that rebuild collections by their type, such as ``attrs.asdict``,
+        get what a tuple history gave them.)
+        """
+        found = tuple(items)
+        if all(isinstance(x, AppliedEvent) for x in found):
+            return as_history(found)
+        return found
 
     @classmethod
     def make(
@@ -128,11 +137,7 @@ class History(Sequence["AppliedEvent"]):
         payloads: tuple[Any, ...] | None,
     ) -> History:
         """Wrap already packed parts (no checks: the engine's internal path)."""
-        self = object.__new__(cls)
-        _set(self, "_data", data)
-        _set(self, "_zones", zones)
-        _set(self, "_payloads", payloads)
-        return self
+        return _build(data, zones, payloads)
 
     def appended(
         self, us: int, zone: Any, event: int, actor: int, state: int, payload: Any
@@ -142,27 +147,35 @@ class History(Sequence["AppliedEvent"]):
         ``zone`` is what :func:`zone_of` says for the time, ``payload`` what
         :func:`pack_payload` makes of the payload.
         """
-        data = self._data
-        new = _new(History)
-        _set(new, "_data", data + _pack(us, event, actor, state))
-        zones = self._zones
-        if zone is not None:
-            zones = (*(zones or ()), len(data) // _SIZE, zone)
-        _set(new, "_zones", zones)
-        payloads = self._payloads
+        data = _get(self, 0)
+        size = _size(self)
+        if size == 1 and zone is None and payload is None:
+            return _tuple_new(History, (data + _pack(us, event, actor, state),))
+        payloads = _get(self, 1) if size > 1 else None
+        zones = _get(self, 2) if size > 2 else None
         if payload is not None:
             payloads = (*(payloads or ()), len(data) // _SIZE, payload)
-        _set(new, "_payloads", payloads)
-        return new
+        if zone is not None:
+            zones = (*(zones or ()), len(data) // _SIZE, zone)
+        return _build(data + _pack(us, event, actor, state), zones, payloads)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise attrs.exceptions.FrozenInstanceError()
+    @property
+    def _data(self) -> bytes:
+        return _get(self, 0)  # type: ignore[no-any-return]
+
+    @property
+    def _payloads(self) -> tuple[Any, ...] | None:
+        return _get(self, 1) if _size(self) > 1 else None
+
+    @property
+    def _zones(self) -> tuple[Any, ...] | None:
+        return _get(self, 2) if _size(self) > 2 else None
 
     def __len__(self) -> int:
-        return len(self._data) // _SIZE
+        return len(_get(self, 0)) // _SIZE
 
     def _entry(self, i: int) -> AppliedEvent:
-        us, event, actor, state = _unpack_from(self._data, i * _SIZE)
+        us, event, actor, state = _unpack_from(_get(self, 0), i * _SIZE)
         zones = self._zones
         payloads = self._payloads
         return AppliedEvent(
@@ -174,14 +187,14 @@ class History(Sequence["AppliedEvent"]):
             None if payloads is None else _unpack_payload(_sparse(payloads, i)),
         )
 
-    @overload
+    @overload  # type: ignore[override]
     def __getitem__(self, index: int) -> AppliedEvent: ...
 
     @overload
     def __getitem__(self, index: slice) -> tuple[AppliedEvent, ...]: ...
 
     def __getitem__(self, index: int | slice) -> AppliedEvent | tuple[AppliedEvent, ...]:
-        n = len(self._data) // _SIZE
+        n = len(self)
         if isinstance(index, slice):
             return tuple(self._entry(i) for i in range(*index.indices(n)))
         i = index.__index__()
@@ -192,22 +205,32 @@ class History(Sequence["AppliedEvent"]):
         return self._entry(i)
 
     def __iter__(self) -> Iterator[AppliedEvent]:
-        for i in range(len(self._data) // _SIZE):
+        for i in range(len(self)):
             yield self._entry(i)
 
     def __reversed__(self) -> Iterator[AppliedEvent]:
-        for i in reversed(range(len(self._data) // _SIZE)):
+        for i in reversed(range(len(self))):
             yield self._entry(i)
 
+    def __contains__(self, value: object) -> bool:
+        return any(item == value for item in self)
+
     def __bool__(self) -> bool:
-        return bool(self._data)
+        return bool(_get(self, 0))
+
+    def index(self, value: Any, start: SupportsIndex = 0, stop: SupportsIndex = _MAX) -> int:
+        """The position of the first entry equal to ``value`` (``ValueError`` if none)."""
+        return tuple(self).index(value, start, stop)
+
+    def count(self, value: Any) -> int:
+        """How many entries equal ``value``."""
+        return tuple(self).count(value)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is History:
-            assert isinstance(other, History)
-            if self._data != other._data:
+            if _get(self, 0) != _get(other, 0):
                 return False
-            if self._payloads == other._payloads:
+            if _tuple_eq(self, other):
                 return True
             return [x.payload for x in self] == [x.payload for x in other]
         if isinstance(other, tuple | list):
@@ -217,6 +240,11 @@ class History(Sequence["AppliedEvent"]):
     def __ne__(self, other: object) -> bool:
         result = self.__eq__(other)
         return result if result is NotImplemented else not result
+
+    def __lt__(self, other: object) -> bool:
+        return NotImplemented
+
+    __le__ = __gt__ = __ge__ = __lt__
 
     def __hash__(self) -> int:
         return hash(tuple(self))
@@ -234,48 +262,70 @@ class History(Sequence["AppliedEvent"]):
             return (*other, *self)
         return NotImplemented
 
+    def __mul__(self, count: SupportsIndex) -> tuple[AppliedEvent, ...]:
+        items: tuple[AppliedEvent, ...] = tuple(self)
+        return items * count
+
+    __rmul__ = __mul__
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (as_history, (tuple(self),))
+
+    def __copy__(self) -> History:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> History:
+        return as_history(copy.deepcopy(tuple(self), memo))
 
     # --- fast reads -----------------------------------------------------------------------
 
     def last_us(self) -> int | None:
         """Microseconds since the epoch of the last entry (``None`` when empty)."""
-        data = self._data
+        data = _get(self, 0)
         if not data:
             return None
         return _unpack_from(data, len(data) - _SIZE)[0]  # type: ignore[no-any-return]
 
     def time_at(self, i: int) -> datetime:
         """The time of entry ``i`` (0-based, negative from the end) without decoding the rest."""
-        n = len(self._data) // _SIZE
+        n = len(self)
         if i < 0:
             i += n
         zones = self._zones
         zone = None if zones is None else _sparse(zones, i)
-        return _time(_unpack_from(self._data, i * _SIZE)[0], zone)
+        return _time(_unpack_from(_get(self, 0), i * _SIZE)[0], zone)
 
     @property
     def states(self) -> tuple[State, ...]:
         """The state after each entry, oldest first."""
-        data = self._data
+        data = _get(self, 0)
         return tuple(STATE_CODES[data[i + _SIZE - 1]] for i in range(0, len(data), _SIZE))
 
     @property
     def events(self) -> tuple[Event, ...]:
         """The event of each entry, oldest first."""
-        data = self._data
+        data = _get(self, 0)
         return tuple(EVENT_CODES[data[i + 8]] for i in range(0, len(data), _SIZE))
 
     @property
     def times_us(self) -> tuple[int, ...]:
         """Microseconds since the epoch of each entry, oldest first."""
-        data = self._data
+        data = _get(self, 0)
         return tuple(_unpack_from(data, i)[0] for i in range(0, len(data), _SIZE))
 
 
-_set = object.__setattr__
-_new = object.__new__
+_tuple_new = tuple.__new__
+_get = tuple.__getitem__
+_size = tuple.__len__
+_tuple_eq = tuple.__eq__
+
+
+def _build(data: bytes, zones: tuple[Any, ...] | None, payloads: tuple[Any, ...] | None) -> History:
+    if zones is not None:
+        return _tuple_new(History, (data, payloads, zones))
+    if payloads is not None:
+        return _tuple_new(History, (data, payloads))
+    return _tuple_new(History, (data,))
 
 
 def _code(codes: Mapping[str, int], value: Any) -> int | None:
@@ -336,18 +386,15 @@ def as_history(value: Iterable[AppliedEvent] | History) -> History:
 class _Verbatim(History):
     """A history whose entries could not be packed: kept as they are."""
 
-    __slots__ = ("_items",)
-
-    _items: tuple[AppliedEvent, ...]
+    __slots__ = ()
 
     @classmethod
     def make_verbatim(cls, items: tuple[AppliedEvent, ...]) -> History:
-        self = object.__new__(cls)
-        _set(self, "_data", b"")
-        _set(self, "_zones", None)
-        _set(self, "_payloads", None)
-        _set(self, "_items", items)
-        return self
+        return _tuple_new(cls, (b"", None, None, items))
+
+    @property
+    def _items(self) -> tuple[AppliedEvent, ...]:
+        return _get(self, 3)
 
     def appended(
         self, us: int, zone: Any, event: int, actor: int, state: int, payload: Any
@@ -369,7 +416,7 @@ class _Verbatim(History):
     def _entry(self, i: int) -> AppliedEvent:
         return self._items[i]
 
-    def __getitem__(self, index: int | slice) -> Any:
+    def __getitem__(self, index: Any) -> Any:
         return self._items[index]
 
     def __iter__(self) -> Iterator[AppliedEvent]:
@@ -382,7 +429,7 @@ class _Verbatim(History):
         return bool(self._items)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, History | tuple | list):
+        if isinstance(other, tuple | list):
             return self._items == tuple(other)
         return NotImplemented
 
@@ -390,10 +437,8 @@ class _Verbatim(History):
         return hash(self._items)
 
     def last_us(self) -> int | None:
-        if not self._items:  # pragma: no cover - never built empty
-            return None
-        at = self._items[-1].at
-        return micros(at) if isinstance(at, datetime) else None
+        at = self._items[-1].at if self._items else None
+        return micros(at) if isinstance(at, datetime) and at.utcoffset() is not None else None
 
     def time_at(self, i: int) -> datetime:
         return self._items[i].at
@@ -434,5 +479,5 @@ class AppliedEvent:
     payload: Mapping[str, Any] | None = None
 
 
-EMPTY_HISTORY: History = History.make(b"", None, None)
+EMPTY_HISTORY: History = _build(b"", None, None)
 """The history of a case no event has touched."""

@@ -18,7 +18,7 @@ message.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from ..domain.case import AfterSalesCase, Offer
