@@ -15,7 +15,7 @@ from typing import Any
 
 from .money import Money, OrderLine, Refund
 
-__all__ = ["full_order_refund", "fully_refunded", "refund_line_ids", "refund_total"]
+__all__ = ["forget", "full_order_refund", "fully_refunded", "refund_line_ids", "refund_total"]
 
 _BOUND = 4096
 
@@ -75,3 +75,10 @@ def fully_refunded(refund: Refund | None, lines: Sequence[OrderLine]) -> tuple[s
         _COVERED.clear()
     _COVERED[key] = (refund, lines, found)
     return found
+
+
+def forget() -> None:
+    """Empty every memo (benchmarks call it so that each run computes its facts afresh)."""
+    _FULL.clear()
+    _TOTALS.clear()
+    _COVERED.clear()
