@@ -25,7 +25,7 @@ from tiktok_aftersales import (
     apply,
     open_case,
 )
-from tiktok_aftersales.analysis.core import (
+from tiktok_aftersales.analysis import (
     History,
     LineError,
     MissingExtra,

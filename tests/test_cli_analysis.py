@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tiktok_aftersales.analysis.core import dump_jsonl, population
+from tiktok_aftersales.analysis import dump_jsonl, population
 from tiktok_aftersales.cli import main
 
 SAMPLE = Path(__file__).parent.parent / "examples" / "data" / "histories.jsonl"

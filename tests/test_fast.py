@@ -18,13 +18,13 @@ from tiktok_aftersales import (
     State,
     apply,
 )
-from tiktok_aftersales.analysis import fast as fast_module
-from tiktok_aftersales.analysis.fast import (
+from tiktok_aftersales.analysis import (
     FastPathUnsupported,
     control_of,
     fast_table,
     replay_states,
 )
+from tiktok_aftersales.analysis import fast as fast_module
 from tiktok_aftersales.analysis.synthetic import Behaviour, generate
 from tiktok_aftersales.domain import Arbitration, Solution
 from tiktok_aftersales.errors import UnknownEvent

@@ -145,6 +145,32 @@ class OverRefund(MoneyError):
         super().__init__(field, value, f"exceeds what may still be refunded ({limit})")
 
 
+class OrderOverRefund(OverRefund):
+    """Refunds across the cases of one order would exceed what the order paid.
+
+    Attributes:
+        order_id: The order.
+        line_id: The order line that has too little left, or ``None`` when
+            the order's total is what is exceeded.
+        asked: The amount asked for.
+        left: What may still be refunded there, across every case of the order.
+
+    """
+
+    def __init__(
+        self, field: str, order_id: str, line_id: str | None, asked: Any, left: Any
+    ) -> None:
+        self.order_id = order_id
+        self.line_id = line_id
+        self.asked = asked
+        self.left = left
+        where = f"line {line_id} of order {order_id}" if line_id else f"order {order_id}"
+        InvalidValue.__init__(
+            self, field, asked, f"exceeds what {where} may still refund across its cases ({left})"
+        )
+        self.limit = left
+
+
 class UnknownEvent(InvalidValue, LookupError):
     """An event name that the lifecycle does not declare."""
 

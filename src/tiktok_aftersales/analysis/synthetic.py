@@ -556,7 +556,7 @@ def continue_case(
     """Continue an opened case from where it is, as :func:`generate` would.
 
     The same case, seed and behaviour always give the same events. Used by
-    :mod:`tiktok_aftersales.analysis.core` when a policy sends a case off the
+    :mod:`tiktok_aftersales.analysis` when a policy sends a case off the
     path its generated history took.
 
     Raises:

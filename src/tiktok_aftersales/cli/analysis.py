@@ -1,6 +1,6 @@
 """Command-line commands for analysts: ``replay`` and ``simulate``.
 
-This module does the I/O the pure :mod:`tiktok_aftersales.analysis.core` leaves
+This module does the I/O the pure :mod:`tiktok_aftersales.analysis` leaves
 out: it reads files, prints tables and shows progress on a terminal.
 
 Exit codes: 0 ok; 1 the data had bad lines (what loaded is still printed,
@@ -208,7 +208,7 @@ def _read_lines(name: str) -> list[str]:
     _replay_arguments
 )
 def _replay(args: argparse.Namespace) -> int:
-    from ..analysis import core as analysis
+    from .. import analysis
 
     try:
         lines = _read_lines(args.file)
@@ -268,7 +268,7 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _policy(text: str) -> Any:
-    from ..analysis.core import policy_from_spec
+    from ..analysis import policy_from_spec
     from ..deadlines.policy import Policy
 
     if text.endswith(".json"):
@@ -290,7 +290,7 @@ def _policy(text: str) -> Any:
     _simulate_arguments
 )
 def _simulate(args: argparse.Namespace) -> int:
-    from ..analysis import core as analysis
+    from .. import analysis
 
     try:
         first = _policy(args.policy)

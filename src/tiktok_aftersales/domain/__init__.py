@@ -31,6 +31,9 @@ if TYPE_CHECKING:
         Effect,
         EffectKind,
     )
+    from .ledger import (
+        OrderLedger,
+    )
     from .money import (
         Breakdown,
         Money,
@@ -95,6 +98,7 @@ _EXPORTS = {
     "return_status": ".case",
     "Effect": ".effects",
     "EffectKind": ".effects",
+    "OrderLedger": ".ledger",
     "Breakdown": ".money",
     "Money": ".money",
     "OrderLine": ".money",
@@ -157,6 +161,7 @@ __all__ = [
     "Event",
     "Money",
     "Offer",
+    "OrderLedger",
     "OrderLine",
     "OrderStage",
     "PlatformDeadline",

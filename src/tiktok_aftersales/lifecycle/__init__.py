@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     )
     from .events import EVENTS, CallKind, EventSpec, Refusal, event_of, offer_after
     from .machine import CaseModel, check_all, check_lifecycle, machine, machine_decides
+    from .orders import apply_on_order, at_stake, check_order, open_on_order
     from .predicates import PREDICATES, Predicate
     from .table import HUMAN_ONLY_ARBITRATION, LIFECYCLES
 
@@ -78,6 +79,10 @@ _EXPORTS = {
     "check_lifecycle": ".machine",
     "machine": ".machine",
     "machine_decides": ".machine",
+    "apply_on_order": ".orders",
+    "at_stake": ".orders",
+    "check_order": ".orders",
+    "open_on_order": ".orders",
     "PREDICATES": ".predicates",
     "Predicate": ".predicates",
     "HUMAN_ONLY_ARBITRATION": ".table",
@@ -105,9 +110,12 @@ __all__ = [
     "Transition",
     "allowed_events",
     "apply",
+    "apply_on_order",
+    "at_stake",
     "can_fire",
     "check_all",
     "check_lifecycle",
+    "check_order",
     "choose_transition",
     "declare",
     "dry_run",
@@ -120,6 +128,7 @@ __all__ = [
     "offer_after",
     "on",
     "open_case",
+    "open_on_order",
     "refusal_code",
 ]
 
