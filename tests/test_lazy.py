@@ -89,3 +89,15 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = tiktok_aftersales.nope  # type: ignore[attr-defined]
     assert isinstance(tiktok_aftersales.domain, ModuleType)
+
+
+def test_explain_loads_neither_the_machines_nor_dateutil() -> None:
+    loaded = _loaded_after(
+        "import contextlib, io\n"
+        "from tiktok_aftersales.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['explain', 'AWAITING_BUYER_SHIP']) == 0"
+    )
+    assert "tiktok_aftersales.cli.explain" in loaded
+    assert "transitions" not in loaded
+    assert "dateutil" not in loaded
