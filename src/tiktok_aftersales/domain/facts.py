@@ -3,7 +3,8 @@
 Every version of a case shares its order lines and, once set, its refunds
 (they are immutable values), so what is derived from them (the full-order
 refund, a refund's total and line ids, which lines a refund covers in full)
-is worked out once and looked up by the objects' identity afterwards. Each
+is worked out once and looked up by the objects' identity afterwards (a
+refund's total and line ids are cheap enough to compute when asked). Each
 memo keeps the objects it was computed from, so an identity is never
 mistaken for another's; it is emptied when it grows past a bound.
 """
@@ -20,7 +21,6 @@ __all__ = ["forget", "full_order_refund", "fully_refunded", "refund_line_ids", "
 _BOUND = 4096
 
 _FULL: dict[int, tuple[Any, Refund]] = {}
-_TOTALS: dict[int, tuple[Refund, Money, tuple[str, ...]]] = {}
 _COVERED: dict[tuple[int, int], tuple[Refund, Any, tuple[str, ...]]] = {}
 
 
@@ -36,25 +36,14 @@ def full_order_refund(lines: Sequence[OrderLine]) -> Refund:
     return refund
 
 
-def _totals(refund: Refund) -> tuple[Refund, Money, tuple[str, ...]]:
-    hit = _TOTALS.get(id(refund))
-    if hit is not None and hit[0] is refund:
-        return hit
-    found = (refund, refund.total, tuple(x.line_id for x in refund.lines))
-    if len(_TOTALS) >= _BOUND:
-        _TOTALS.clear()
-    _TOTALS[id(refund)] = found
-    return found
-
-
 def refund_total(refund: Refund) -> Money:
-    """``refund.total``, computed once per refund."""
-    return _totals(refund)[1]
+    """``refund.total`` (computed when asked: a refund's total is needed once per refund)."""
+    return refund.total
 
 
 def refund_line_ids(refund: Refund) -> tuple[str, ...]:
     """The ids of the lines ``refund`` touches, in its order."""
-    return _totals(refund)[2]
+    return tuple(x.line_id for x in refund.lines)
 
 
 def fully_refunded(refund: Refund | None, lines: Sequence[OrderLine]) -> tuple[str, ...]:
@@ -80,5 +69,4 @@ def fully_refunded(refund: Refund | None, lines: Sequence[OrderLine]) -> tuple[s
 def forget() -> None:
     """Empty every memo (benchmarks call it so that each run computes its facts afresh)."""
     _FULL.clear()
-    _TOTALS.clear()
     _COVERED.clear()
