@@ -578,7 +578,7 @@ def dask_line(args: argparse.Namespace, a: Any, b: Any) -> None:
     chunk = 10_000 if args.quick else 100_000
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, dashboard_address=None
+            n_workers=2, threads_per_worker=1, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster),
     ):

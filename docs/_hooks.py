@@ -8,7 +8,7 @@ A page asks for generated text between two markers::
 
 (the deadlines page uses ``<!-- policy-table:start -->`` ... ``<!-- policy-table:end -->``).
 
-- As a MkDocs hook (``hooks:`` in ``mkdocs.yml``), :func:`on_page_markdown` fills
+- As a MkDocs hook (``hooks:`` in ``mkdocs.yml``), ``on_page_markdown`` fills
   every block at build time, so the site always shows what the library declares.
 - ``tests/test_docs.py`` checks that the committed pages already hold the same
   text, so the Markdown read on its own is current too.

@@ -524,7 +524,7 @@ def test_run_policy_refuses_a_non_policy() -> None:
 
 
 def test_to_pandas_gives_frames_with_the_record_columns() -> None:
-    pandas = pytest.importorskip("pandas")
+    pandas = pytest.importorskip("pandas", reason="needs the [analysis] extra (pandas)")
     fig = figures(three_cases())
     frames = fig.to_pandas()
     assert set(frames) == {t.name for t in fig.tables()}

@@ -117,9 +117,7 @@ def test_replay_counts_tabs_at_given_instants(
 
 
 def test_replay_refuses_a_naive_instant(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["replay", str(SAMPLE), "--at", "2025-01-01T00:00"])
-    assert info.value.code == 2
+    assert main(["replay", str(SAMPLE), "--at", "2025-01-01T00:00"]) == 2
     assert "UTC offset" in capsys.readouterr().err
 
 
@@ -203,10 +201,13 @@ def test_simulate_table_of_one_figure(capsys: pytest.CaptureFixture[str]) -> Non
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--policy", "nope"], "one of channel_manager, default"),
+        (
+            ["--policy", "nope"],
+            "unknown policy 'nope'; built-in policies: channel_manager, default",
+        ),
         (["--vs", "default,nap=1h"], "window"),
-        (["--region", "XX"], "XX"),
-        (["--policy", "missing.json"], "cannot read policy missing.json"),
+        (["--region", "XX"], "unknown region 'XX'; known regions: US, GB"),
+        (["--policy", "missing.json"], "cannot read policy file missing.json"),
     ],
 )
 def test_simulate_usage_errors_exit_2(
@@ -228,16 +229,12 @@ def test_simulate_reads_a_policy_file(capsys: pytest.CaptureFixture[str], tmp_pa
 
 
 def test_negative_case_count_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["simulate", "--cases", "-3"])
-    assert info.value.code == 2
+    assert main(["simulate", "--cases", "-3"]) == 2
 
 
 @pytest.mark.parametrize("name", ["replay", "simulate"])
 def test_help_on_each_command(capsys: pytest.CaptureFixture[str], name: str) -> None:
-    with pytest.raises(SystemExit) as info:
-        main([name, "--help"])
-    assert info.value.code == 0
+    assert main([name, "--help"]) == 0
     assert f"usage: tiktok-aftersales {name}" in capsys.readouterr().out
 
 
@@ -252,7 +249,8 @@ def test_progress_shows_on_a_terminal(
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     assert main(["simulate", "--cases", "20"]) == 0
-    assert "simulating 20/20" in terminal.getvalue()
+    shown = terminal.getvalue()
+    assert shown.startswith("\rsimulating: 20 cases in ") and shown.endswith(" cases/s)\n")
 
 
 def test_no_progress_when_piped() -> None:

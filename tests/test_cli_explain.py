@@ -143,9 +143,7 @@ def test_every_value_of_every_vocabulary_can_be_explained(vocab):
 
 @pytest.mark.parametrize("name", ["explain", "diagram"])
 def test_help_on_each_command(capsys, name):
-    with pytest.raises(SystemExit) as info:
-        main([name, "--help"])
-    assert info.value.code == 0
+    assert main([name, "--help"]) == 0
     out = capsys.readouterr().out
     assert f"tiktok-aftersales {name}" in out
 
@@ -180,9 +178,7 @@ def test_diagram_svg_without_graphviz_exits_1_with_a_hint(capsys, monkeypatch):
 
 
 def test_diagram_of_an_unknown_type_is_a_usage_error(capsys):
-    with pytest.raises(SystemExit) as info:
-        main(["diagram", "refund_everything"])
-    assert info.value.code == 2
+    assert main(["diagram", "refund_everything"]) == 2
     assert "invalid choice" in capsys.readouterr().err
 
 

@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("pyarrow", reason="needs the dask extra (dask[dataframe,distributed], pyarrow)")
 dd = pytest.importorskip("dask.dataframe", reason="needs the dask extra")
 distributed = pytest.importorskip("distributed", reason="needs the dask extra")
-pq = pytest.importorskip("pyarrow.parquet")
+pq = pytest.importorskip("pyarrow.parquet", reason="needs the dask extra (pyarrow)")
 
 from tiktok_aftersales.analysis import policy_from_spec, population  # noqa: E402
 from tiktok_aftersales.analysis.columnar import (  # noqa: E402
@@ -30,7 +30,7 @@ from tiktok_aftersales.analysis.windows import column_figures  # noqa: E402
 def client():
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as c,
     ):

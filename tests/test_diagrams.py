@@ -212,16 +212,22 @@ def test_svg_without_the_graphviz_package_says_which_extra_to_install(monkeypatc
     assert "tiktok-aftersales[graphviz]" in str(info.value)
 
 
-@pytest.mark.skipif(shutil.which("dot") is not None, reason="the dot program is installed")
+@pytest.mark.skipif(
+    shutil.which("dot") is not None,
+    reason="tests the message without dot; the dot program is installed",
+)
 def test_svg_without_the_dot_program_says_to_install_graphviz():
-    pytest.importorskip("graphviz")
+    pytest.importorskip("graphviz", reason="needs the [graphviz] extra")
     with pytest.raises(DiagramUnavailable) as info:
         svg_diagram("refund_only")
     assert info.value.missing == "dot"
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="needs the Graphviz dot program")
+@pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="needs the [graphviz] extra and the dot program (apt-get install graphviz)",
+)
 def test_svg_is_rendered_when_graphviz_is_installed():
-    pytest.importorskip("graphviz")
+    pytest.importorskip("graphviz", reason="needs the [graphviz] extra")
     svg = svg_diagram("refund_only")
     assert "<svg" in svg and "refund_committed" in svg

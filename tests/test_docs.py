@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tiktok_aftersales.errors import MissingExtra
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
@@ -28,19 +30,47 @@ griffe_doctest = _load("_griffe_doctest.py") if importlib.util.find_spec("griffe
 
 def test_there_are_pages_and_most_have_examples():
     assert {"index.md", "getting-started.md", "concepts/request-types.md"} <= set(PAGES)
-    with_code = [p for p in PAGES if PYTHON.search((DOCS / p).read_text(encoding="utf-8"))]
-    assert len(with_code) >= 8
+    assert len(PAGES_WITH_CODE) >= 8
 
 
-@pytest.mark.parametrize("page", PAGES)
+PAGES_WITH_CODE = [p for p in PAGES if PYTHON.search((DOCS / p).read_text(encoding="utf-8"))]
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_CODE)
 def test_the_python_examples_of_each_page_run_in_order(page, monkeypatch, capsys):
     blocks = PYTHON.findall((DOCS / page).read_text(encoding="utf-8"))
-    if not blocks:
-        pytest.skip("no python examples")
     monkeypatch.chdir(ROOT)  # examples read fixtures by their path in the checkout
     namespace: dict[str, object] = {"__name__": f"docs.{page}"}
     for i, block in enumerate(blocks, 1):
-        exec(compile(block, f"docs/{page} (python block {i})", "exec"), namespace)
+        try:
+            exec(compile(block, f"docs/{page} (python block {i})", "exec"), namespace)
+        except (ImportError, MissingExtra) as error:
+            extra = _extra_for(error)
+            if extra is None:
+                raise
+            pytest.skip(f"needs the [{extra}] extra ({error})")
+
+
+def _extras() -> dict[str, str]:
+    """Top-level module of each optional dependency -> the extra that installs it."""
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+    for extra, requirements in data["project"]["optional-dependencies"].items():
+        for requirement in requirements:
+            name = re.split(r"[\[<>=!~ ;]", requirement, maxsplit=1)[0].lower()
+            if name != "tiktok-aftersales":
+                found.setdefault(name.replace("-", "_"), extra)
+    return found
+
+
+def _extra_for(error: BaseException) -> str | None:
+    """The extra that would install what ``error`` says is missing, if one does."""
+    if isinstance(error, MissingExtra):
+        return error.extra
+    module = (getattr(error, "name", None) or "").split(".")[0].lower()
+    return _extras().get(module)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -136,7 +166,7 @@ def test_bracketed_notes_in_table_rows_stay_literal_but_code_spans_are_untouched
     )
 
 
-@pytest.mark.skipif(griffe_doctest is None, reason="needs griffe (the docs extra)")
+@pytest.mark.skipif(griffe_doctest is None, reason="needs the [docs] extra (griffe)")
 def test_doctest_lines_of_docstrings_are_fenced_for_the_reference():
     text = "Say it.\n\n    >>> 1 + 1\n    2\n\nAfter.\n\n```python\n>>> kept\n```"
     assert griffe_doctest.fence_doctests(text) == (

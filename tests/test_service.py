@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,6 @@ from tiktok_aftersales import (
     Money,
     OrderLine,
     Refund,
-    RequestType,
     State,
     apply,
 )
@@ -35,15 +34,7 @@ from tiktok_aftersales.app.ports import (
     PlatformPort,
     UnknownCase,
 )
-from tiktok_aftersales.app.service import (
-    COMMAND_ID,
-    EFFECT_ROUTES,
-    AfterSalesService,
-    DispatchFailed,
-    DuplicateCommand,
-    PlatformCallFailed,
-    TickFailed,
-)
+from tiktok_aftersales.app.service import COMMAND_ID, EFFECT_ROUTES, AfterSalesService
 from tiktok_aftersales.app.testing import (
     FixedClock,
     InMemoryCaseStore,
@@ -54,6 +45,9 @@ from tiktok_aftersales.app.testing import (
     PortDown,
     in_memory_service,
 )
+from tiktok_aftersales.errors import DispatchFailed, DuplicateCommand, PlatformRefused, TickFailed
+from tiktok_aftersales.platform import idempotency_key, parse_return, parse_webhook
+from tiktok_aftersales.sync import Outcome, open_from_snapshot, opener
 
 LINES = [
     OrderLine("L1", "SKU-RED", Breakdown.of("19.99", "USD", tax="1.61")),
@@ -74,7 +68,13 @@ def _open(
     case_id: str = "c1",
 ) -> AfterSalesCase:
     return service.open(
-        kind, case_id=case_id, order_id=f"o-{case_id}", region="US", lines=LINES, order_stage=stage
+        kind,
+        case_id=case_id,
+        order_id=f"o-{case_id}",
+        region="US",
+        lines=LINES,
+        order_stage=stage,
+        platform_id=f"40350000000000{case_id}",
     )
 
 
@@ -149,23 +149,23 @@ def test_a_seller_refund_is_sent_once_and_its_refund_effect_is_only_recorded() -
         lines=LINES,
         payload={"refund": refund},
     )
-    assert [d.key for d in ports.platform.refunds] == ["c1/1/initiate_refund"]
-    assert ports.platform.refunds[0].refund == refund
+    [call] = ports.platform.seller_calls
+    assert call.operation == "create_return"
+    assert call.idempotency_key == idempotency_key("c1", 1, "initiate_refund")
+    assert call.body["refund_total"] == {"amount": "5.00", "currency": "USD"}
     assert case.state is State.REQUESTED
     ports.clock.advance(hours=1)
     case = service.handle_command("c1", "approve", "operator")  # the platform verified it
     assert case.state is State.REFUND_COMMITTED
-    assert [e.kind for e in case.effects] == [EffectKind.ISSUE_REFUND]
+    assert [e.kind for e in case.effects] == [EffectKind.PLATFORM_CALL, EffectKind.ISSUE_REFUND]
     assert case.pending_effects == ()
-    assert len(ports.platform.refunds) == 1
-    assert ports.platform.decisions == []
+    assert len(ports.platform.seller_calls) == 1
+    assert ports.platform.decisions == ()
 
 
-def test_a_seller_refund_the_platform_did_not_confirm_is_not_stored_and_a_retry_refunds_once() -> (
-    None
-):
+def test_a_seller_refund_the_platform_did_not_confirm_stays_pending_and_is_sent_once_more() -> None:
     service, ports = _service()
-    ports.platform.fail(1, "send_refund")
+    ports.platform.fail(1, "create_return")
     kwargs: dict[str, Any] = {
         "case_id": "c1",
         "order_id": "o-c1",
@@ -173,21 +173,23 @@ def test_a_seller_refund_the_platform_did_not_confirm_is_not_stored_and_a_retry_
         "lines": LINES,
         "payload": {"refund": Refund.order(LINES)},
     }
-    with pytest.raises(PlatformCallFailed) as err:
+    with pytest.raises(DispatchFailed) as err:
         service.open("seller_refund", **kwargs)
-    assert err.value.decision.key == "c1/1/initiate_refund"
+    assert err.value.kind is EffectKind.PLATFORM_CALL
     assert isinstance(err.value.cause, PortDown)
-    with pytest.raises(UnknownCase):
-        ports.store.get("c1")
-    service.open("seller_refund", **kwargs)
-    assert ports.platform.calls == ["c1/1/initiate_refund", "c1/1/initiate_refund"]
-    assert len(ports.platform.refunds) == 1
+    assert [e.kind for e in ports.store.get("c1").pending_effects] == [EffectKind.PLATFORM_CALL]
+    with pytest.raises(CaseExists):  # the case is stored: opening again is refused
+        service.open("seller_refund", **kwargs)
+    service.dispatch_pending("c1")
+    key = idempotency_key("c1", 1, "initiate_refund")
+    assert ports.platform.calls == [key, key]
+    assert len(ports.platform.seller_calls) == 1
 
 
 # --- commands -----------------------------------------------------------------------------
 
 
-def test_a_seller_command_sends_the_decision_then_saves_and_dispatches() -> None:
+def test_a_seller_command_is_saved_then_its_decision_sent_from_the_outbox() -> None:
     service, ports = _service()
     _open(service)
     ports.clock.advance(hours=2)
@@ -195,14 +197,12 @@ def test_a_seller_command_sends_the_decision_then_saves_and_dispatches() -> None
     assert case.state is State.REFUND_COMMITTED
     assert ports.store.get("c1") == case
     [decision] = ports.platform.decisions
-    assert decision.key == "c1/command/cmd-1"
-    assert (decision.event, decision.state, decision.request_type) == (
-        "approve",
-        State.REQUESTED,
-        RequestType.REFUND_ONLY,
-    )
-    assert decision.refund == case.refund
-    assert decision.at == ports.clock.now()
+    assert decision.idempotency_key == idempotency_key("c1", 2, "approve")
+    assert decision.path == "/return_refund/202309/returns/40350000000000c1/approve"
+    assert decision.body == {"decision": "APPROVE_REFUND"}
+    assert decision.case_id == "c1"
+    [call] = [e for e in case.effects if e.kind is EffectKind.PLATFORM_CALL]
+    assert call.key in case.effects_done
     # refunded in full before shipment: allocated stock goes back, once
     assert ports.inventory.available == {"SKU-RED": 4, "SKU-BLUE": 4}
     assert case.pending_effects == ()
@@ -220,8 +220,10 @@ def test_a_decision_without_command_id_is_keyed_by_its_place_in_the_history() ->
     service, ports = _service()
     _open(service)
     service.handle_command("c1", "reject", "seller", {"reason": "used"})
-    assert [d.key for d in ports.platform.decisions] == ["c1/2/reject"]
-    assert ports.platform.decisions[0].payload == {"reason": "used"}
+    assert [d.idempotency_key for d in ports.platform.decisions] == [
+        idempotency_key("c1", 2, "reject")
+    ]
+    assert ports.platform.decisions[0].body["reject_reason"] == "used"
 
 
 def test_a_duplicate_command_id_is_a_typed_error_and_changes_nothing() -> None:
@@ -249,8 +251,6 @@ def test_an_unknown_case_id_is_a_typed_error_at_every_entry_point() -> None:
         lambda: service.handle_command("nope", "approve", "seller"),
         lambda: service.tick("nope"),
         lambda: service.dispatch_pending("nope"),
-        lambda: service.apply_snapshot("nope", {}, lambda c, s: c),
-        lambda: service.refresh("nope", lambda c, s: c),
     ):
         with pytest.raises(UnknownCase) as err:
             call()
@@ -288,18 +288,37 @@ def test_malformed_commands_are_refused_naming_the_field(
     assert ports.store.get("c1") == before
 
 
-def test_a_platform_failure_saves_nothing_and_the_retry_sends_the_same_key() -> None:
+def test_a_platform_failure_keeps_the_decision_pending_and_the_retry_sends_the_same_key() -> None:
     service, ports = _service()
-    before = _open(service)
+    _open(service)
     ports.platform.fail(1)
-    with pytest.raises(PlatformCallFailed) as err:
+    with pytest.raises(DispatchFailed) as err:
         service.handle_command("c1", "approve", "seller", command_id="cmd-1")
-    assert err.value.decision.key == "c1/command/cmd-1"
-    assert ports.store.get("c1") == before
-    case = service.handle_command("c1", "approve", "seller", command_id="cmd-1")
-    assert case.state is State.REFUND_COMMITTED
-    assert ports.platform.calls == ["c1/command/cmd-1", "c1/command/cmd-1"]
+    assert err.value.kind is EffectKind.PLATFORM_CALL
+    stored = ports.store.get("c1")
+    assert stored.state is State.REFUND_COMMITTED  # saved first: the outbox holds the call
+    assert stored.pending_effects[0].kind is EffectKind.PLATFORM_CALL
+    with pytest.raises(DuplicateCommand):  # the command is not applied twice
+        service.handle_command("c1", "approve", "seller", command_id="cmd-1")
+    case = service.dispatch_pending("c1")
+    assert case.pending_effects == ()
+    key = idempotency_key("c1", 2, "approve")
+    assert ports.platform.calls == [key, key]
     assert len(ports.platform.decisions) == 1
+
+
+def test_a_decision_the_platform_refuses_is_recorded_and_its_effects_are_not_carried_out() -> None:
+    service, ports = _service()
+    _open(service)
+    ports.platform.refuse(25011012, "reverse status cannot approve application")
+    with pytest.raises(PlatformRefused) as err:
+        service.handle_command("c1", "approve", "seller")
+    assert err.value.code == 25011012
+    stored = ports.store.get("c1")
+    assert stored == err.value.case
+    assert "25011012" in (stored.review or "")
+    assert stored.pending_effects == ()  # settled, not carried out
+    assert ports.inventory.available == {"SKU-RED": 3, "SKU-BLUE": 3}  # no stock released
 
 
 def test_naive_clock_is_refused() -> None:
@@ -331,12 +350,14 @@ class RacingStore(InMemoryCaseStore):
         super().__init__()
         self.races: list[Any] = []
 
-    def save(self, case: AfterSalesCase, expected_version: int) -> None:
+    def save(
+        self, case: AfterSalesCase, expected_version: int, *, order_version: int | None = None
+    ) -> None:
         race = self.races.pop(0) if self.races else None
         if race is not None:
             other = race(self.get(case.case_id))
             super().save(other, other.version - 1)
-        super().save(case, expected_version)
+        super().save(case, expected_version, order_version=order_version)
 
 
 def _racing_service() -> tuple[AfterSalesService, InMemoryPorts, RacingStore]:
@@ -351,9 +372,7 @@ def _reviewed(case: AfterSalesCase) -> AfterSalesCase:
     return attrs.evolve(case, review="looked at", version=case.version + 1)
 
 
-def test_a_conflicting_save_is_retried_on_the_new_version_without_sending_the_decision_again() -> (
-    None
-):
+def test_a_conflicting_save_is_retried_on_the_new_version_and_the_decision_sent_once() -> None:
     service, ports, store = _racing_service()
     _open(service)
     store.races.append(_reviewed)
@@ -361,7 +380,7 @@ def test_a_conflicting_save_is_retried_on_the_new_version_without_sending_the_de
     assert store.conflicts == 1
     assert case.review == "looked at"  # the other writer's change is kept
     assert [h.event for h in case.history] == ["request", "approve"]
-    assert ports.platform.calls == ["c1/command/cmd-1"]
+    assert ports.platform.calls == [idempotency_key("c1", 2, "approve")]
 
 
 def test_the_same_command_won_by_another_writer_is_reported_as_duplicate() -> None:
@@ -371,7 +390,7 @@ def test_the_same_command_won_by_another_writer_is_reported_as_duplicate() -> No
     store.races.append(lambda c: apply(c, "approve", "seller", at, {COMMAND_ID: "cmd-1"}))
     with pytest.raises(DuplicateCommand):
         service.handle_command("c1", "approve", "seller", command_id="cmd-1")
-    assert ports.platform.calls == ["c1/command/cmd-1"]
+    assert ports.platform.calls == []  # a save that never won sends nothing
     assert [h.event for h in store.get("c1").history] == ["request", "approve"]
 
 
@@ -384,7 +403,7 @@ def test_retries_are_bounded_and_end_in_a_conflict_error() -> None:
     assert err.value.case_id == "c1"
     assert store.conflicts == 3
     assert store.get("c1").state is State.REQUESTED
-    assert ports.platform.calls == ["c1/command/cmd-1"]
+    assert ports.platform.calls == []  # a save that never won sends nothing
 
 
 def test_marking_effects_done_survives_a_concurrent_save() -> None:
@@ -435,7 +454,7 @@ def test_a_crash_after_the_port_call_repeats_the_key_and_the_port_ignores_it() -
     ports.store.save(after, case.version)
     # the host ran the port, then crashed before saving the effect as done
     [effect] = after.pending_effects
-    items = service._items(after, effect.line_ids)
+    items = service.outbox._items(after, effect.line_ids)
     ports.inventory.stock_in(effect.key, effect.order_id, items, effect.disposition)  # type: ignore[arg-type]
     service.dispatch_pending("c1")
     assert [op.key for op in ports.inventory.operations if op.method == "stock_in"] == [effect.key]
@@ -523,62 +542,81 @@ def test_a_tick_that_fails_for_one_case_still_advances_the_others() -> None:
 # --- snapshots ----------------------------------------------------------------------------
 
 
-def _fake_reconcile(case: AfterSalesCase, snapshot: Any) -> AfterSalesCase:
-    """A stand-in for sync: the snapshot names the event the platform reports."""
-    if snapshot is None or case.history[-1].event == snapshot["event"]:
-        return case
-    return apply(case, snapshot["event"], snapshot["actor"], snapshot["at"])
+RETURN = {
+    "return_id": "40350000000000c1",
+    "order_id": "o-c1",
+    "return_type": "REFUND",
+    "return_status": "RETURN_OR_REFUND_REQUEST_CANCEL",
+    "role": "BUYER",
+    "create_time": 1772442000,
+    "update_time": 1772449200,
+}
 
 
-def test_a_snapshot_is_reconciled_saved_and_dispatched_without_calling_the_platform() -> None:
-    service, ports = _service(reconcile=_fake_reconcile)
+def test_a_polled_record_is_reconciled_saved_and_dispatched_without_calling_the_platform() -> None:
+    service, ports = _service()
     _open(service)
-    at = ports.clock.now() + timedelta(hours=1)
-    snapshot = {"event": "withdraw", "actor": "buyer", "at": at}
-    case = service.apply_snapshot("c1", snapshot)
-    assert case.state is State.WITHDRAWN
+    report = service.ingest([parse_return(RETURN)])
+    [delivery] = report.deliveries
+    assert delivery.outcome is Outcome.ADVANCED
+    assert delivery.case.state is State.WITHDRAWN
+    assert ports.store.get("c1") == delivery.case
     assert not ports.inventory.is_blocked("o-c1")  # the hold is lifted
-    again = service.apply_snapshot("c1", snapshot)  # a duplicate delivery
-    assert again == case
+    again = service.ingest([parse_return(RETURN)])  # the next poll sees the same record
+    assert again.deliveries[0].outcome is Outcome.NOTHING_NEW
     assert ports.platform.calls == []
 
 
-def test_refresh_fetches_the_snapshot_from_the_platform() -> None:
-    service, ports = _service()
-    _open(service)
-    ports.platform.snapshots["c1"] = {
-        "event": "withdraw",
-        "actor": "buyer",
-        "at": ports.clock.now(),
+def test_a_record_of_an_unknown_request_is_kept_for_a_refetch_and_refetch_opens_it() -> None:
+    service, ports = _service(opener=opener("US"))
+    hook = parse_webhook(
+        {
+            "type": 12,
+            "tts_notification_id": "n-9",
+            "timestamp": 1772449205,
+            "data": {**{k: RETURN[k] for k in ("order_id", "return_type", "create_time")},
+                     "return_id": "4035000000000000777", "return_role": "BUYER",
+                     "return_status": "RETURN_OR_REFUND_REQUEST_PENDING",
+                     "update_time": 1772449200},
+        }
+    )  # fmt: skip
+    [delivery] = service.ingest([hook]).deliveries
+    assert delivery.outcome is Outcome.CONFLICT and delivery.case is None
+    assert [pid for pid, _ in ports.notifications.refetch()] == ["4035000000000000777"]
+    line = {"return_line_item_id": "9001", "order_line_item_id": "L1", "sku_id": "SKU-RED",
+            "refund_amount": {"currency": "USD", "refund_subtotal": "19.99",
+                              "refund_shipping_fee": "0", "refund_tax": "1.61",
+                              "refund_total": "21.60"}}  # fmt: skip
+    ports.platform.records["4035000000000000777"] = {
+        **RETURN,
+        "return_id": "4035000000000000777",
+        "return_status": "RETURN_OR_REFUND_REQUEST_PENDING",
+        "return_line_items": [line],
     }
-    assert service.refresh("c1", _fake_reconcile).state is State.WITHDRAWN
+    [opened] = service.refetch().deliveries
+    assert opened.outcome is Outcome.NEW
+    assert opened.case.lines[0].line_id == "L1"  # order-line ids, the one rule
+    assert ports.store.find_by_platform_id("4035000000000000777") == opened.case
+    assert ports.notifications.refetch() == ()
 
 
-def test_a_result_object_with_a_case_attribute_is_accepted() -> None:
-    @attrs.frozen
-    class Result:
-        case: AfterSalesCase
-
+def test_one_bad_record_does_not_stop_the_batch_and_is_kept() -> None:
     service, ports = _service()
     _open(service)
-    snapshot = {"event": "withdraw", "actor": "buyer", "at": ports.clock.now()}
-    case = service.apply_snapshot("c1", snapshot, lambda c, s: Result(_fake_reconcile(c, s)))
-    assert case.state is State.WITHDRAWN
-
-
-def test_snapshots_need_a_reconcile_function_that_returns_the_same_case() -> None:
-    service, ports = _service()
-    before = _open(service)
-    with pytest.raises(InvalidValue) as err:
-        service.apply_snapshot("c1", {})
-    assert err.value.field == "reconcile"
-    with pytest.raises(InvalidValue):
-        service.apply_snapshot(
-            "c1", {}, lambda c, s: attrs.evolve(c, case_id="other", version=c.version + 1)
-        )
-    with pytest.raises(InvalidValue):
-        service.apply_snapshot("c1", {}, lambda c, s: attrs.evolve(c, version=c.version - 1))
-    assert ports.store.get("c1") == before
+    _open(service, case_id="c2")
+    exchange = {
+        **RETURN,
+        "return_id": "40350000000000c2",
+        "order_id": "o-c2",
+        "return_type": "REPLACEMENT",
+        "return_status": "REPLACEMENT_REQUEST_PENDING",
+    }
+    report = service.ingest([parse_return(exchange), parse_return(RETURN), "not a record"])
+    outcomes = sorted(d.outcome.value for d in report.deliveries)
+    assert outcomes == ["advanced", "conflict", "refused"]
+    conflict = report.of(Outcome.CONFLICT)[0]
+    assert "exchange" in conflict.detail and "refund_only" in conflict.detail
+    assert ports.store.get("c1").state is State.WITHDRAWN  # the good record applied
 
 
 # --- invariants ---------------------------------------------------------------------------
@@ -602,7 +640,10 @@ def test_with_random_port_failures_and_repeats_every_effect_happens_exactly_once
     failures: list[tuple[int, str]], repeats: list[int]
 ) -> None:
     service, ports = _service()
-    service.open("return_and_refund", case_id="c1", order_id="o1", region="US", lines=LINES)
+    service.open(
+        "return_and_refund", case_id="c1", order_id="o1", region="US", lines=LINES,
+        platform_id="4035000000000000001",
+    )  # fmt: skip
     plan = {step: kind for step, kind in failures}
     order = list(range(len(_SCRIPT))) + repeats
     applied: set[int] = set()
@@ -618,8 +659,6 @@ def test_with_random_port_failures_and_repeats_every_effect_happens_exactly_once
         for _ in range(3):  # the host retries what failed
             try:
                 service.handle_command("c1", event, actor, command_id=f"cmd-{step}")
-            except PlatformCallFailed:
-                continue
             except DispatchFailed:
                 service.dispatch_pending("c1")
             except DuplicateCommand:
@@ -632,7 +671,7 @@ def test_with_random_port_failures_and_repeats_every_effect_happens_exactly_once
     assert case.pending_effects == ()
     keys = [op.key for op in ports.inventory.operations]
     assert len(keys) == len(set(keys))
-    decisions = [d.key for d in ports.platform.decisions]
+    decisions = [d.idempotency_key for d in ports.platform.decisions]
     assert len(decisions) == len(set(decisions))
     if case.state is State.REFUND_COMMITTED:
         assert [e.kind for e in case.effects].count(EffectKind.ISSUE_REFUND) == 1
@@ -660,7 +699,6 @@ def test_the_ports_page_lists_the_route_of_every_effect_kind() -> None:
 
 def test_a_snapshot_for_an_unknown_request_opens_a_stored_case_in_the_platform_state():
     from tiktok_aftersales import Breakdown, OrderLine, State
-    from tiktok_aftersales.app.ports import CaseExists
     from tiktok_aftersales.app.testing import in_memory_service
     from tiktok_aftersales.platform import parse_webhook
 
@@ -682,9 +720,16 @@ def test_a_snapshot_for_an_unknown_request_opens_a_stored_case_in_the_platform_s
         }
     )
     lines = [OrderLine("L1", "SKU-RED", Breakdown.of("10.00", "USD"))]
-    case = service.open_from_snapshot(hook.data, case_id="c-7", region="US", lines=lines)
+
+    def host_opener(record):  # the host knows the order's lines from its own records
+        return open_from_snapshot(record, case_id="c-7", region="US", lines=lines)
+
+    service.opener = host_opener
+    [delivery] = service.ingest([hook]).deliveries
+    case = delivery.case
+    assert delivery.outcome is Outcome.NEW
     assert case.state is State.REFUND_COMMITTED
     assert ports.store.get("c-7").state is State.REFUND_COMMITTED
     assert case.platform_id == "r-7"
-    with pytest.raises(CaseExists):
-        service.open_from_snapshot(hook.data, case_id="c-7", region="US", lines=lines)
+    [again] = service.ingest([hook]).deliveries
+    assert again.outcome is Outcome.DUPLICATE  # the same notification id

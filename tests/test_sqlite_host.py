@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import multiprocessing
 import sqlite3
 import sys
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from tiktok_aftersales import (
@@ -22,14 +24,21 @@ from tiktok_aftersales import (
     State,
     apply,
 )
-from tiktok_aftersales.app.ports import CaseStore, InventoryPort, UnknownCase
-from tiktok_aftersales.app.service import COMMAND_ID, DispatchFailed, DuplicateCommand
+from tiktok_aftersales.app.ports import CaseStore, InventoryPort, NotificationLog, UnknownCase
+from tiktok_aftersales.app.service import COMMAND_ID
 from tiktok_aftersales.app.testing import (
     CaseStoreContract,
     FixedClock,
     InventoryContract,
     sample_case,
 )
+from tiktok_aftersales.errors import (
+    DispatchFailed,
+    DuplicateCommand,
+    InvalidTransition,
+)
+from tiktok_aftersales.platform.calls import request_from_json
+from tiktok_aftersales.sync import Outcome
 
 HOST_DIR = Path(__file__).resolve().parent.parent / "examples" / "sqlite_host"
 if str(HOST_DIR) not in sys.path:
@@ -114,7 +123,63 @@ def test_a_corrupt_row_is_a_typed_error_naming_the_field(db: Path) -> None:
     assert err.value.field == "state"
 
 
+# --- the store's order-level check and the notification log -------------------------------
+
+
+def test_two_connections_cannot_both_write_one_order_from_the_same_order_version(
+    db: Path,
+) -> None:
+    one = host.SqliteCaseStore(host.connect(db))
+    two = host.SqliteCaseStore(host.connect(db))  # another process's connection
+    first = sample_case("r-1")
+    second = attrs.evolve(sample_case("r-2"), order_id=first.order_id)
+    one.add(first)
+    one.add(second)
+    seen = two.order_version(first.order_id)
+    at = T0 + timedelta(hours=1)
+    one.save(apply(first, "approve", "seller", at), first.version, order_version=seen)
+    with pytest.raises(ConcurrencyConflict) as err:
+        two.save(apply(second, "approve", "seller", at), second.version, order_version=seen)
+    assert err.value.case_id == f"order:{first.order_id}"
+    assert two.get("r-2") == second  # the refused write changed nothing
+    assert two.order_version(first.order_id) == seen + 1
+
+
+def test_the_notification_log_survives_a_new_connection(db: Path) -> None:
+    log = host.SqliteNotificationLog(host.connect(db))
+    assert isinstance(log, NotificationLog)
+    assert log.record("n-1", T0, "processing")
+    log.settle("n-1", "advanced", "case-1")
+    log.keep_for_refetch("p-1", "no local case")
+    log.keep_for_refetch("p-1", "asked again")
+    after_restart = host.SqliteNotificationLog(host.connect(db))
+    assert not after_restart.record("n-1", T0, "processing")  # a duplicate, after a restart
+    assert after_restart.seen("n-1") and not after_restart.seen("n-2")
+    assert after_restart.refetch() == (("p-1", "no local case"),)
+    after_restart.refetched("p-1")
+    after_restart.forget("n-1")
+    assert log.refetch() == () and not log.seen("n-1")
+
+
+def test_the_platform_takes_each_idempotency_key_once(db: Path) -> None:
+    conn = host.connect(db)
+    store = host.SqliteCaseStore(conn)
+    store.add(attrs.evolve(sample_case("case-1", at=T0), platform_id=PLATFORM_ID))
+    service = host.make_service(conn, FixedClock(T0 + timedelta(hours=1)))
+    service.handle_command("case-1", "approve", "seller", command_id="click-1")
+    [effect] = [e for e in store.get("case-1").effects if e.kind is EffectKind.PLATFORM_CALL]
+    assert effect.call is not None
+    platform = service.platform
+    assert isinstance(platform, host.RecordingPlatform)
+    platform.send(request_from_json(effect.call))  # a retry after a crash: the same key
+    [(key, operation, case_id, attempts)] = platform.requests()
+    assert (operation, case_id, attempts) == ("approve_return", "case-1", 2)
+    assert key == request_from_json(effect.call).idempotency_key
+
+
 # --- two processes on one case ------------------------------------------------------------
+
+PLATFORM_ID = "4035000000000000001"
 
 SCRIPT = [
     ("approve", "seller", None),
@@ -139,13 +204,17 @@ class _BarrierStore(host.SqliteCaseStore):
         return case
 
 
-def worker(db: str, barrier: Any, results: Any, name: str) -> None:
-    """One host process: run the whole script, as a second worker fed the same queue would."""
-    conn = host.connect(db)
-    clock = FixedClock(T0 + timedelta(hours=1))
-    service = host.make_service(conn, clock, max_attempts=20)
+def _service(db: str, barrier: Any) -> tuple[Any, _BarrierStore]:
+    conn = host.connect(db)  # one connection per process (SQLite's same-thread rule)
+    service = host.make_service(conn, FixedClock(T0 + timedelta(hours=1)), max_attempts=20)
     store = _BarrierStore(conn, barrier)
     service.store = store
+    return service, store
+
+
+def worker(db: str, barrier: Any, results: Any, name: str) -> None:
+    """One host process: run the whole script, as a second worker fed the same queue would."""
+    service, store = _service(db, barrier)
     duplicates = 0
     for i, (event, actor, payload) in enumerate(SCRIPT):
         try:
@@ -158,22 +227,62 @@ def worker(db: str, barrier: Any, results: Any, name: str) -> None:
     results.put((name, store.conflicts, duplicates))
 
 
-def test_two_processes_on_one_case_apply_every_event_once_and_refund_once(db: Path) -> None:
-    conn = host.connect(db)
-    inventory = host.SqliteInventory(conn)
-    inventory.set_stock("SKU-RED", 10)
-    inventory.set_stock("SKU-BLUE", 5)
-    host.SqliteCaseStore(conn).add(sample_case("case-1", at=T0))
+def approver(db: str, barrier: Any, results: Any, name: str) -> None:
+    """One host process: a seller's approval, clicked in another tab (its own command id)."""
+    service, store = _service(db, barrier)
+    try:
+        service.handle_command("case-1", "approve", "seller", command_id=f"click-{name}")
+    except (InvalidTransition, DuplicateCommand) as exc:
+        results.put((name, store.conflicts, type(exc).__name__))
+        return
+    results.put((name, store.conflicts, "approved"))
+
+
+def _race(db: Path, target: Any) -> list[Any]:
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
     results = ctx.Queue()
-    procs = [ctx.Process(target=worker, args=(str(db), barrier, results, n)) for n in "AB"]
+    procs = [ctx.Process(target=target, args=(str(db), barrier, results, n)) for n in "AB"]
     for p in procs:
         p.start()
     outcome = [results.get(timeout=60) for _ in procs]
     for p in procs:
         p.join(timeout=30)
         assert p.exitcode == 0
+    return outcome
+
+
+def test_two_processes_approving_one_case_make_exactly_one_platform_call(db: Path) -> None:
+    conn = host.connect(db)
+    store = host.SqliteCaseStore(conn)
+    store.add(attrs.evolve(sample_case("case-1", at=T0), platform_id=PLATFORM_ID))
+
+    outcome = _race(db, approver)
+
+    assert sorted(r[2] for r in outcome) in (
+        ["InvalidTransition", "approved"],
+        ["DuplicateCommand", "approved"],
+    )
+    assert sum(r[1] for r in outcome) >= 1  # both loaded one version: the loser's save failed
+    case = store.get("case-1")
+    assert [h.event for h in case.history] == ["request", "approve"]
+    assert case.pending_effects == ()
+    requests = host.RecordingPlatform(conn).requests()
+    assert len(requests) == 1  # one decision, one call: the loser never reached the platform
+    [(_key, operation, case_id, attempts)] = requests
+    assert (operation, case_id, attempts) == ("approve_return", "case-1", 1)
+
+
+def test_two_processes_on_one_case_apply_every_event_once_and_refund_once(db: Path) -> None:
+    conn = host.connect(db)
+    inventory = host.SqliteInventory(conn)
+    inventory.set_stock("SKU-RED", 10)
+    inventory.set_stock("SKU-BLUE", 5)
+    host.SqliteCaseStore(conn).add(
+        attrs.evolve(sample_case("case-1", at=T0), platform_id=PLATFORM_ID)
+    )
+
+    outcome = _race(db, worker)
 
     conflicts = sum(r[1] for r in outcome)
     duplicates = sum(r[2] for r in outcome)
@@ -189,10 +298,11 @@ def test_two_processes_on_one_case_apply_every_event_once_and_refund_once(db: Pa
     assert [e.kind for e in case.effects].count(EffectKind.ISSUE_REFUND) == 1
     assert case.pending_effects == ()
 
-    calls = conn.execute("SELECT key, event, refund, attempts FROM platform_calls").fetchall()
-    refunds = [c for c in calls if c[2] is not None]
-    assert len(refunds) == 1  # the one decision that commits money, recorded once
-    assert len({c[0] for c in calls}) == len(calls)
+    requests = host.RecordingPlatform(conn).requests()
+    seller_events = [e for e, actor, _ in SCRIPT if actor == "seller"]
+    assert len(requests) == len(seller_events)  # one call per seller decision
+    assert all(attempts == 1 for *_, attempts in requests)
+    assert len({key for key, *_ in requests}) == len(requests)
     ops = conn.execute("SELECT key, method FROM inventory_ops").fetchall()
     assert [m for _, m in ops] == ["stock_in"]
     assert inventory.levels()["SKU-RED"][0] == 11
@@ -224,8 +334,18 @@ def test_the_demo_input_runs_and_ends_in_the_expected_state(db: Path) -> None:
     assert "already applied (seller-approve-2 is event #2)" in text
     assert "refused: UnknownCase" in text
     assert "refused: InvalidTransition" in text
-    attempts = conn.execute("SELECT attempts FROM platform_calls").fetchall()
-    assert attempts and all(a == (1,) for a in attempts)
+    assert "401 - refused: InvalidSignature" in text  # the forged delivery
+    assert "4035000000000000002 duplicate" in text  # the same notification delivered twice
+    assert "200 return-4035000000000000002 new" in text  # opened on the order's lines
+    requests = host.RecordingPlatform(conn).requests()
+    assert [r[2] for r in requests] == [
+        "return-4035000000000000001",  # approve
+        "return-4035000000000000002",  # approve (the repeated click sent nothing)
+        "return-4035000000000000001",  # confirm_receipt
+    ]
+    assert all(attempts == 1 for *_, attempts in requests)
+    log = host.SqliteNotificationLog(conn)
+    assert log.refetch() == ()  # every record kept for a re-fetch was fetched
 
 
 def test_running_the_same_input_twice_changes_nothing_the_second_time(db: Path) -> None:
@@ -249,19 +369,86 @@ def test_main_prints_cases_and_stock(db: Path, capsys: pytest.CaptureFixture[str
     assert "SKU-RED" in text
 
 
-def test_an_unknown_order_in_a_webhook_is_refused(db: Path) -> None:
+def test_a_polled_record_of_an_unknown_order_is_refused_and_kept_for_a_refetch(db: Path) -> None:
     conn = host.connect(db)
-    line = (
-        '{"kind": "webhook", "body": {"type": 12, "timestamp": 1772442000, "data": {'
-        '"order_id": "1", "return_role": "BUYER", "return_type": "REFUND", '
-        '"return_status": "RETURN_OR_REFUND_REQUEST_PENDING", "return_id": "9", '
-        '"create_time": 1772442000, "update_time": 1772442000}}}'
+    record = {
+        "order_id": "1",
+        "return_id": "9",
+        "return_type": "REFUND",
+        "return_status": "RETURN_OR_REFUND_REQUEST_PENDING",
+        "role": "BUYER",
+        "create_time": 1772442000,
+        "update_time": 1772442000,
+    }
+    line = json.dumps(
+        {"kind": "poll", "at": "2026-03-02T09:05:00+00:00", "page": {"return_orders": [record]}}
     )
     out = io.StringIO()
     service = host.run(conn, [line], out)
-    assert "refused: UnknownCase" in out.getvalue()
+    assert "9 refused" in out.getvalue() and "UnknownCase" in out.getvalue()
     with pytest.raises(UnknownCase):
         service.store.get("return-9")
+    assert [p for p, _ in host.SqliteNotificationLog(conn).refetch()] == ["9"]
+
+
+UNKNOWN_REQUEST: dict[str, Any] = {
+    "type": 12,
+    "tts_notification_id": "7300000000000000042",
+    "timestamp": 1772442000,
+    "data": {
+        "order_id": "1",
+        "return_role": "BUYER",
+        "return_type": "REFUND",
+        "return_status": "RETURN_OR_REFUND_REQUEST_PENDING",
+        "return_id": "9",
+        "create_time": 1772442000,
+        "update_time": 1772442000,
+    },
+}
+
+
+def test_a_webhook_of_an_unknown_order_is_kept_and_opened_by_a_later_refetch(db: Path) -> None:
+    conn = host.connect(db)
+    service = host.make_service(conn, host.ScriptClock())
+    body = UNKNOWN_REQUEST
+    delivery, refetched = host.deliver(service, body, datetime.fromtimestamp(1772442005, UTC))
+    assert delivery.status == 200 and delivery.outcome is Outcome.REFUSED
+    assert isinstance(delivery.error, UnknownCase)  # the host's OMS does not know order 1
+    assert refetched is not None and refetched.deliveries == ()  # nor does the platform, yet
+    log = host.SqliteNotificationLog(conn)
+    assert [p for p, _ in log.refetch()] == ["9"]
+    again, _ = host.deliver(service, body, datetime.fromtimestamp(1772442065, UTC))
+    assert again.outcome is Outcome.DUPLICATE  # the notification id is kept in the database
+
+    order = {"order_id": "1", "region": "US", "stage": "delivered", "currency": "USD"}
+    order["lines"] = [{"line_id": "L1", "sku_id": "SKU-RED", "subtotal": "19.99"}]
+    conn.execute("INSERT INTO orders (order_id, data) VALUES ('1', ?)", (json.dumps(order),))
+    platform = service.platform
+    assert isinstance(platform, host.RecordingPlatform)
+    platform.hold(
+        {
+            "order_id": "1",
+            "return_id": "9",
+            "return_type": "REFUND",
+            "return_status": "RETURN_OR_REFUND_REQUEST_PENDING",
+            "role": "BUYER",
+            "create_time": 1772442000,
+            "update_time": 1772442000,
+        }
+    )
+    report = service.refetch()
+    assert [d.outcome for d in report.deliveries] == [Outcome.NEW]
+    assert service.store.get("return-9").state is State.REQUESTED
+    assert log.refetch() == ()
+
+
+def test_a_delivery_outside_the_tolerance_is_refused(db: Path) -> None:
+    service = host.make_service(host.connect(db), host.ScriptClock())
+    body = dict(UNKNOWN_REQUEST, tts_notification_id="n-1")  # a captured, validly signed one
+    late = datetime.fromtimestamp(1772442000, UTC) + timedelta(days=1)
+    delivery, _ = host.deliver(service, body, late)
+    assert delivery.outcome is Outcome.REFUSED
+    assert type(delivery.error).__name__ == "DeliveryOutsideTolerance"
 
 
 def test_the_wiring_snippet_of_the_readme_runs(

@@ -13,7 +13,6 @@ from builders import T0, fresh, payload_for, reachable_cases, run
 from tiktok_aftersales import (
     Actor,
     AfterSalesError,
-    InvalidValue,
     RequestType,
     State,
     allowed_events,
@@ -21,6 +20,7 @@ from tiktok_aftersales import (
 )
 from tiktok_aftersales.domain import Arbitration, Solution
 from tiktok_aftersales.lifecycle import is_terminal, lifecycle
+from tiktok_aftersales.platform import PlatformRecord, RecordSource
 from tiktok_aftersales.sync import (
     Outcome,
     PlatformState,
@@ -32,16 +32,24 @@ from tiktok_aftersales.sync import (
 B, S, P, SYS, LOG = Actor.BUYER, Actor.SELLER, Actor.OPERATOR, Actor.SYSTEM, Actor.LOGISTICS
 
 
-@attrs.frozen
-class Snap:
-    """A minimal snapshot, as a host or the codec would hand it over."""
-
-    platform_state: PlatformState | None
-    update_time: datetime | None
-    order_id: str = "577000000000000001"
-    platform_id: str = "4035000000000000001"
-    unmapped: tuple[str, ...] = ()
-    payloads: dict = attrs.field(factory=dict)
+def Snap(
+    platform_state: PlatformState | None,
+    update_time: datetime | None,
+    order_id: str = "577000000000000001",
+    platform_id: str = "4035000000000000001",
+    unmapped: tuple[str, ...] = (),
+) -> PlatformRecord:
+    """A minimal platform record, as the platform package would read it."""
+    return PlatformRecord(
+        RecordSource.RETURN,
+        platform_id,
+        order_id,
+        None if platform_state is None else platform_state.request_type,
+        frozenset() if platform_state is None else platform_state.states,
+        None if platform_state is None else platform_state.arbitration,
+        update_time=update_time,
+        unmapped=unmapped,
+    )
 
 
 def snap(kind, *states, at=None, arbitration=None, **kw):
@@ -153,13 +161,16 @@ def test_arbitration_in_a_snapshot_moves_the_arbitration_sub_state():
     assert [s.event for s in ruled.path] == ["rule_for_buyer"]
 
 
-def test_a_snapshot_for_another_order_or_type_is_refused():
+def test_a_record_for_another_order_or_type_is_a_conflict_naming_both_values():
     case = requested()
-    with pytest.raises(InvalidValue) as err:
-        reconcile(case, snap(RequestType.RETURN_AND_REFUND, State.REJECTED, at=T0, order_id="x"))
-    assert err.value.field == "snapshot.order_id"
-    with pytest.raises(InvalidValue):
-        reconcile(case, snap(RequestType.EXCHANGE, State.REJECTED, at=T0))
+    other_order = reconcile(
+        case, snap(RequestType.RETURN_AND_REFUND, State.REJECTED, at=T0, order_id="x")
+    )
+    assert other_order.outcome is Outcome.CONFLICT and other_order.case is case
+    assert "order x" in other_order.detail and case.order_id in other_order.detail
+    other_type = reconcile(case, snap(RequestType.EXCHANGE, State.REJECTED, at=T0))
+    assert other_type.outcome is Outcome.CONFLICT and other_type.case is case
+    assert "exchange" in other_type.detail and "return_and_refund" in other_type.detail
 
 
 @pytest.mark.parametrize("kind", list(RequestType))
@@ -193,11 +204,11 @@ def test_every_pair_of_local_and_platform_state_is_advanced_or_a_conflict(kind):
 def _snapshot_of(case, at):
     # The details a host learns from the platform's records (offer amounts, proposals).
     hints = {h.event: h.payload for h in case.history if h.payload}
-    return Snap(
+    record = Snap(
         PlatformState(case.request_type, frozenset({case.state}), case.arbitration),
         at,
-        payloads=hints,
     )
+    return record, hints
 
 
 @settings(max_examples=80, deadline=None)
@@ -227,8 +238,8 @@ def test_snapshots_in_any_order_with_duplicates_and_drops_end_where_in_order_del
     deliveries = [*data.draw(st.permutations(deliveries)), snapshots[-1]]
     first = final.history[0]
     local = apply(fresh(kind), first.event, first.actor, first.at, first.payload)
-    for delivery in deliveries:
-        result = reconcile(local, delivery)
+    for delivery, hints in deliveries:
+        result = reconcile(local, delivery, payloads=hints)
         assert result.outcome is not Outcome.UNMAPPED
         local = result.case
     assert (local.state, local.arbitration) == (final.state, final.arbitration)

@@ -15,7 +15,6 @@ from tiktok_aftersales.sync import (
     Outcome,
     group_requests,
     opener,
-    reconcile_webhooks,
     sync_page,
 )
 
@@ -89,23 +88,24 @@ def test_webhooks_out_of_order_and_twice_end_in_the_latest_state():
         _webhook_12("n3", "BUYER_SHIPPED_ITEM", 1760200000),
         parse_webhook({"type": 1, "tts_notification_id": "x", "timestamp": 1760000001, "data": {}}),
     ]
-    report = reconcile_webhooks(stream, cases, seen={"n1"})
+    report = sync_page(cases, stream, seen={"n1"})
     case = report.cases["4035000000000000001"]
     assert case.state is State.REFUND_COMMITTED
-    assert [d.duplicate for d in report.deliveries].count(True) == 1
-    outcomes = [d.result.outcome for d in report.deliveries if d.result]
+    assert report.counts[Outcome.DUPLICATE] == 1
+    assert report.counts[Outcome.IGNORED] == 1
+    outcomes = [r.outcome for r in report.results if r.case is not None]
     assert outcomes == [Outcome.ADVANCED, Outcome.ADVANCED, Outcome.ADVANCED]
     assert report.seen >= {"n1", "n2", "n3", "n4"}
     assert report.refetch == ()
-    late = reconcile_webhooks([_webhook_12("n5", "AWAITING_BUYER_SHIP", 1760100001)], report.cases)
-    assert late.deliveries[0].result.outcome is Outcome.STALE
+    late = sync_page(report.cases, [_webhook_12("n5", "AWAITING_BUYER_SHIP", 1760100001)])
+    assert late.results[0].outcome is Outcome.STALE
 
 
 def test_a_cancellation_webhook_without_update_time_asks_for_a_refetch():
     doc = parse_webhook(load("webhook_11_cancellation_status_change.doc.json"))
-    report = reconcile_webhooks([doc], {})
+    report = sync_page({}, [doc])
     assert report.refetch == (doc.platform_id,)
-    assert report.deliveries[0].needs_refetch
+    assert report.results[0].record.timed_by_envelope
 
 
 def _open_with_line(snapshot):

@@ -4,25 +4,36 @@ Run it::
 
     python examples/sqlite_host/host.py --db /tmp/aftersales.db --fresh
 
-It reads ``input.jsonl`` (next to this file): stock levels, orders, webhook
-deliveries exactly as TikTok Shop posts them, seller commands, carrier scans
+It reads ``input.jsonl`` (next to this file): stock levels, orders, what the
+platform holds, polled search pages, webhook deliveries exactly as TikTok Shop
+posts them (signed here with a demo secret), seller commands, carrier scans
 and clock ticks. Everything goes through
 :class:`tiktok_aftersales.app.service.AfterSalesService`; this file only brings
 the adapters:
 
-- ``SqliteCaseStore``: cases as JSON (``tiktok_aftersales.domain.serialize``) with a
-  ``version`` column; ``save`` is ``UPDATE ... WHERE version = ?``;
+- ``SqliteCaseStore``: cases as JSON (``tiktok_aftersales.domain.serialize``)
+  with a ``version`` column, looked up by platform id and by order; every
+  write checks the case's version and the order's version and bumps the
+  order's, in one ``BEGIN IMMEDIATE`` transaction;
+- ``SqliteNotificationLog``: handled webhook deliveries (primary key: the
+  notification id, so a restart still deduplicates) and the records kept
+  for a re-fetch;
 - ``SqliteInventory``: stock per SKU, shipping holds per order and case, and
   an ``inventory_ops`` table whose primary key is the effect key, so every
   operation happens once even when two processes dispatch the same effect;
-- ``RecordingPlatform``: stands in for the TikTok Shop client. It records
-  each decision once per idempotency key (and counts repeats); swap it for
-  a real client that passes ``decision.key`` as ``idempotency_key``;
+- ``RecordingPlatform``: stands in for the TikTok Shop client. ``send``
+  records each outbound request once per idempotency key (and counts
+  repeats), and answers searches from the records the platform holds;
 - ``ScriptClock``: the time of the line being processed.
 
-Webhooks are parsed with ``tiktok_aftersales.platform`` and reconciled with
-``tiktok_aftersales.sync``: a request the host has not seen is opened from
-the order's lines, then brought to the platform's state.
+Records come in one way: ``service.receive`` for a webhook delivery (raw
+bytes, headers, arrival time) and ``service.ingest`` for a polled search
+page. Decisions go out one way: the service records them in the case's
+outbox and sends them through ``RecordingPlatform.send`` after the save.
+
+SQLite's same-thread rule: a ``sqlite3.Connection`` belongs to the thread
+that opened it (``check_same_thread``). Open one connection, and build one
+service on it, per thread or per process (``connect`` below).
 """
 
 from __future__ import annotations
@@ -33,36 +44,67 @@ import sqlite3
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tiktok_aftersales import (
-    AfterSalesCase,
-    AfterSalesError,
-    Breakdown,
-    ConcurrencyConflict,
-    InvalidValue,
-    OrderLine,
-    RequestType,
-)
-from tiktok_aftersales.app.ports import CaseExists, Decision, StockItem, UnknownCase
-from tiktok_aftersales.app.service import AfterSalesService, DispatchFailed, DuplicateCommand
+from tiktok_aftersales.app.inbound import Delivery, IngestReport, WebhookSettings
+from tiktok_aftersales.app.ports import StockItem
+from tiktok_aftersales.app.service import AfterSalesService
 from tiktok_aftersales.domain import Disposition
+from tiktok_aftersales.domain.case import AfterSalesCase
+from tiktok_aftersales.domain.money import Breakdown, OrderLine
 from tiktok_aftersales.domain.serialize import case_from_json, case_to_json
-from tiktok_aftersales.platform import parse_webhook
-from tiktok_aftersales.sync import PlatformState, reconcile
+from tiktok_aftersales.errors import (
+    AfterSalesError,
+    CaseExists,
+    ConcurrencyConflict,
+    DispatchFailed,
+    DuplicateCommand,
+    InvalidValue,
+    UnknownCase,
+)
+from tiktok_aftersales.platform import (
+    PlatformReply,
+    PlatformRequest,
+    parse_returns_page,
+    sign,
+)
+from tiktok_aftersales.platform.record import PlatformRecord, RecordSource
+from tiktok_aftersales.sync import SyncResult, open_from_snapshot
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_INPUT = HERE / "input.jsonl"
 
+APP_KEY = "demo-app-key"
+"""The app key of this demo (a real host reads its own from its configuration)."""
+SECRET = "demo-signing-secret"  # a demo value, not a credential
+"""The signing secret the demo signs its webhook lines with."""
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
-    case_id TEXT PRIMARY KEY,
-    version INTEGER NOT NULL,
-    state   TEXT NOT NULL,
-    data    TEXT NOT NULL
+    case_id     TEXT PRIMARY KEY,
+    version     INTEGER NOT NULL,
+    state       TEXT NOT NULL,
+    order_id    TEXT NOT NULL,
+    platform_id TEXT,
+    data        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_by_order ON cases (order_id);
+CREATE INDEX IF NOT EXISTS cases_by_platform_id ON cases (platform_id);
+CREATE TABLE IF NOT EXISTS order_versions (
+    order_id TEXT PRIMARY KEY,
+    version  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS notifications (
+    notification_id TEXT PRIMARY KEY,
+    received_at     TEXT NOT NULL,
+    outcome         TEXT NOT NULL,
+    case_id         TEXT
+);
+CREATE TABLE IF NOT EXISTS refetch (
+    platform_id TEXT PRIMARY KEY,
+    reason      TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS stock (
     sku_id    TEXT PRIMARY KEY,
@@ -88,12 +130,17 @@ CREATE TABLE IF NOT EXISTS manual_stock_in (
     items    TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS platform_calls (
-    key      TEXT PRIMARY KEY,
-    method   TEXT NOT NULL,
-    case_id  TEXT NOT NULL,
-    event    TEXT NOT NULL,
-    refund   TEXT,
-    attempts INTEGER NOT NULL
+    id        INTEGER PRIMARY KEY,
+    key       TEXT UNIQUE,
+    operation TEXT NOT NULL,
+    path      TEXT NOT NULL,
+    case_id   TEXT,
+    body      TEXT NOT NULL,
+    attempts  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS platform_records (
+    platform_id TEXT PRIMARY KEY,
+    data        TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS orders (
     order_id TEXT PRIMARY KEY,
@@ -103,7 +150,12 @@ CREATE TABLE IF NOT EXISTS orders (
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
-    """Open the database in autocommit mode (transactions are explicit) and create tables."""
+    """Open the database in autocommit mode (transactions are explicit) and create tables.
+
+    The connection keeps SQLite's same-thread check (``check_same_thread``,
+    on by default): use it only in the thread that opened it, and open
+    another connection for every other thread or process.
+    """
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA busy_timeout=30000")
@@ -113,7 +165,11 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on error)."""
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on error).
+
+    ``IMMEDIATE`` takes the database's write lock at once, so what is read
+    inside the transaction cannot change before it commits.
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
@@ -127,7 +183,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 class SqliteCaseStore:
-    """CaseStore port: one row per case, optimistic concurrency on ``version``."""
+    """CaseStore port: one row per case, optimistic concurrency per case and per order."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -139,34 +195,132 @@ class SqliteCaseStore:
             raise UnknownCase(case_id)
         return case_from_json(row[0])
 
-    def add(self, case: AfterSalesCase) -> None:
-        try:
-            self.conn.execute(
-                "INSERT INTO cases (case_id, version, state, data) VALUES (?, ?, ?, ?)",
-                (case.case_id, case.version, case.state.value, case_to_json(case)),
-            )
-        except sqlite3.IntegrityError:
-            raise CaseExists(case.case_id) from None
+    def _bump_order(self, order_id: str, order_version: int | None) -> None:
+        """Check the order's version (when given) and bump it; inside the write's transaction."""
+        row = self.conn.execute(
+            "SELECT version FROM order_versions WHERE order_id = ?", (order_id,)
+        ).fetchone()
+        actual = 0 if row is None else int(row[0])
+        if order_version is not None and actual != order_version:
+            self.conflicts += 1
+            raise ConcurrencyConflict(f"order:{order_id}", order_version, actual)
+        self.conn.execute(
+            "INSERT INTO order_versions (order_id, version) VALUES (?, 1) "
+            "ON CONFLICT(order_id) DO UPDATE SET version = version + 1",
+            (order_id,),
+        )
 
-    def save(self, case: AfterSalesCase, expected_version: int) -> None:
+    def add(self, case: AfterSalesCase, *, order_version: int | None = None) -> None:
+        with transaction(self.conn) as conn:
+            row = conn.execute("SELECT 1 FROM cases WHERE case_id = ?", (case.case_id,)).fetchone()
+            if row is not None:
+                raise CaseExists(case.case_id)
+            self._bump_order(case.order_id, order_version)
+            conn.execute(
+                "INSERT INTO cases (case_id, version, state, order_id, platform_id, data) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    case.case_id,
+                    case.version,
+                    case.state.value,
+                    case.order_id,
+                    case.platform_id,
+                    case_to_json(case),
+                ),
+            )
+
+    def save(
+        self, case: AfterSalesCase, expected_version: int, *, order_version: int | None = None
+    ) -> None:
         if case.version <= expected_version:
             raise InvalidValue("version", case.version, f"must be above {expected_version}")
-        cur = self.conn.execute(
-            "UPDATE cases SET version = ?, state = ?, data = ? WHERE case_id = ? AND version = ?",
-            (case.version, case.state.value, case_to_json(case), case.case_id, expected_version),
-        )
-        if cur.rowcount == 1:
-            return
-        row = self.conn.execute(
-            "SELECT version FROM cases WHERE case_id = ?", (case.case_id,)
-        ).fetchone()
-        if row is None:
-            raise UnknownCase(case.case_id)
-        self.conflicts += 1
-        raise ConcurrencyConflict(case.case_id, expected_version, row[0])
+        with transaction(self.conn) as conn:
+            row = conn.execute(
+                "SELECT version FROM cases WHERE case_id = ?", (case.case_id,)
+            ).fetchone()
+            if row is None:
+                raise UnknownCase(case.case_id)
+            if row[0] != expected_version:
+                self.conflicts += 1
+                raise ConcurrencyConflict(case.case_id, expected_version, row[0])
+            self._bump_order(case.order_id, order_version)
+            conn.execute(
+                "UPDATE cases SET version = ?, state = ?, platform_id = ?, data = ? "
+                "WHERE case_id = ?",
+                (
+                    case.version,
+                    case.state.value,
+                    case.platform_id,
+                    case_to_json(case),
+                    case.case_id,
+                ),
+            )
 
     def case_ids(self) -> Iterable[str]:
-        return [r[0] for r in self.conn.execute("SELECT case_id FROM cases ORDER BY case_id")]
+        return [r[0] for r in self.conn.execute("SELECT case_id FROM cases ORDER BY rowid")]
+
+    def find_by_platform_id(self, platform_id: str) -> AfterSalesCase | None:
+        row = self.conn.execute(
+            "SELECT data FROM cases WHERE platform_id = ? ORDER BY rowid LIMIT 1", (platform_id,)
+        ).fetchone()
+        return None if row is None else case_from_json(row[0])
+
+    def cases_of_order(self, order_id: str) -> tuple[AfterSalesCase, ...]:
+        rows = self.conn.execute(
+            "SELECT data FROM cases WHERE order_id = ? ORDER BY rowid", (order_id,)
+        )
+        return tuple(case_from_json(r[0]) for r in rows)
+
+    def order_version(self, order_id: str) -> int:
+        row = self.conn.execute(
+            "SELECT version FROM order_versions WHERE order_id = ?", (order_id,)
+        ).fetchone()
+        return 0 if row is None else int(row[0])
+
+
+class SqliteNotificationLog:
+    """NotificationLog port: one row per delivery (claimed by its primary key) and per re-fetch."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def record(
+        self, notification_id: str, received_at: datetime, outcome: str, case_id: str | None = None
+    ) -> bool:
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO notifications (notification_id, received_at, outcome, case_id) "
+            "VALUES (?, ?, ?, ?)",
+            (notification_id, received_at.isoformat(), outcome, case_id),
+        )
+        return cur.rowcount == 1
+
+    def settle(self, notification_id: str, outcome: str, case_id: str | None = None) -> None:
+        self.conn.execute(
+            "UPDATE notifications SET outcome = ?, case_id = ? WHERE notification_id = ?",
+            (outcome, case_id, notification_id),
+        )
+
+    def forget(self, notification_id: str) -> None:
+        self.conn.execute("DELETE FROM notifications WHERE notification_id = ?", (notification_id,))
+
+    def seen(self, notification_id: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM notifications WHERE notification_id = ?", (notification_id,)
+        ).fetchone()
+        return row is not None
+
+    def keep_for_refetch(self, platform_id: str, reason: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO refetch (platform_id, reason) VALUES (?, ?)",
+            (platform_id, reason),
+        )
+
+    def refetch(self) -> tuple[tuple[str, str], ...]:
+        rows = self.conn.execute("SELECT platform_id, reason FROM refetch ORDER BY rowid")
+        return tuple((r[0], r[1]) for r in rows)
+
+    def refetched(self, platform_id: str) -> None:
+        self.conn.execute("DELETE FROM refetch WHERE platform_id = ?", (platform_id,))
 
 
 class SqliteInventory:
@@ -253,27 +407,51 @@ class SqliteInventory:
 
 
 class RecordingPlatform:
-    """PlatformPort stand-in: records each call once per key (a real client sends it)."""
+    """PlatformPort stand-in: records each request once per idempotency key.
+
+    A real host swaps it for its TikTok Shop client (adding credentials and
+    the signature, passing ``request.idempotency_key`` along). Searches are
+    answered from the records the platform holds (``platform_records``).
+    """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def _record(self, method: str, decision: Decision) -> None:
-        refund = None if decision.refund is None else str(decision.refund.total)
+    def hold(self, record: Mapping[str, Any]) -> None:
+        """Make the stand-in platform hold a return record (what its searches answer)."""
         self.conn.execute(
-            "INSERT INTO platform_calls (key, method, case_id, event, refund, attempts) "
-            "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT(key) DO UPDATE SET attempts = attempts + 1",
-            (decision.key, method, decision.case_id, decision.event, refund),
+            "INSERT OR REPLACE INTO platform_records (platform_id, data) VALUES (?, ?)",
+            (str(record["return_id"]), json.dumps(record)),
         )
 
-    def send_decision(self, decision: Decision) -> None:
-        self._record("send_decision", decision)
+    def send(self, request: PlatformRequest) -> PlatformReply:
+        if request.operation.startswith("search_"):
+            return PlatformReply(0, "Success", data=self._search(request))
+        body = json.dumps(dict(request.body or {}), sort_keys=True, default=str)
+        self.conn.execute(
+            "INSERT INTO platform_calls (key, operation, path, case_id, body, attempts) "
+            "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT(key) DO UPDATE SET attempts = attempts + 1",
+            (request.idempotency_key, request.operation, request.path, request.case_id, body),
+        )
+        return PlatformReply(0, "Success")
 
-    def send_refund(self, decision: Decision) -> None:
-        self._record("send_refund", decision)
+    def _search(self, request: PlatformRequest) -> dict[str, Any]:
+        if request.operation != "search_returns":
+            return {"cancellations": []}
+        wanted = list((request.body or {}).get("return_ids", ()))
+        marks = ", ".join("?" * len(wanted))
+        rows = self.conn.execute(
+            f"SELECT data FROM platform_records WHERE platform_id IN ({marks}) ORDER BY rowid",
+            wanted,
+        )
+        return {"return_orders": [json.loads(r[0]) for r in rows]}
 
-    def fetch_snapshot(self, case: AfterSalesCase) -> Any:
-        return None  # this host is pushed webhooks; a polling host would call Search Returns
+    def requests(self) -> list[tuple[str, str, str, int]]:
+        """What was sent: ``(key, operation, case_id, attempts)``, in order."""
+        rows = self.conn.execute(
+            "SELECT key, operation, case_id, attempts FROM platform_calls ORDER BY id"
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 class ScriptClock:
@@ -286,68 +464,11 @@ class ScriptClock:
         return self.at
 
 
-def make_service(conn: sqlite3.Connection, clock: Any, **kwargs: Any) -> AfterSalesService:
-    """Wire the SQLite adapters into the library's service."""
-    return AfterSalesService(
-        SqliteCaseStore(conn),
-        RecordingPlatform(conn),
-        SqliteInventory(conn),
-        clock,
-        reconcile=reconcile,
-        **kwargs,
-    )
-
-
-# --- webhooks -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WebhookSnapshot:
-    """What sync reads from a webhook 11 or 12 (see ``tiktok_aftersales.sync.SnapshotLike``)."""
-
-    platform_id: str
-    order_id: str
-    update_time: datetime | None
-    platform_state: PlatformState | None
-    unmapped: tuple[str, ...] = ()
-
-
-def case_id_of(body: Mapping[str, Any]) -> str | None:
-    """The host's case id for a webhook: ``return-<return_id>`` or ``cancel-<cancel_id>``."""
-    data = body.get("data") or {}
-    if data.get("return_id"):
-        return f"return-{data['return_id']}"
-    if data.get("cancel_id"):
-        return f"cancel-{data['cancel_id']}"
-    return None
-
-
-def snapshot_of(
-    body: Mapping[str, Any], known: RequestType | None = None
-) -> WebhookSnapshot | None:
-    """Parse a webhook body; ``None`` for deliveries that are not about after-sales.
-
-    A platform value can mean several request types (``REFUND`` is a buyer's
-    refund-only request or a seller's refund). The stored case's type
-    decides; for a new request, the codec's reading (by the role) does.
-    """
-    envelope = parse_webhook(body, strict=False)
-    data = envelope.data
-    if data is None:
-        return None
-    platform_id = getattr(data, "return_id", None) or getattr(data, "cancel_id", None)
-    if platform_id is None:
-        return None
-    candidates = data.candidates
-    kind = data.request_type if known is None else known
-    states = frozenset(c.state for c in candidates if c.request_type is kind)
-    state = PlatformState(kind, states) if kind is not None and states else None
-    return WebhookSnapshot(
-        platform_id, data.order_id, envelope.update_time, state, tuple(sorted(envelope.unmapped))
-    )
+# --- opening cases for requests the host did not know -------------------------------------
 
 
 def order_lines(conn: sqlite3.Connection, order_id: str) -> tuple[dict[str, Any], list[OrderLine]]:
+    """The order as the host's OMS knows it, and its lines (keyed by order-line id)."""
     row = conn.execute("SELECT data FROM orders WHERE order_id = ?", (order_id,)).fetchone()
     if row is None:
         raise UnknownCase(f"order {order_id}")
@@ -365,33 +486,77 @@ def order_lines(conn: sqlite3.Connection, order_id: str) -> tuple[dict[str, Any]
     return order, lines
 
 
-def on_webhook(
-    service: AfterSalesService, conn: sqlite3.Connection, body: Mapping[str, Any]
-) -> str:
-    """Open the case if new, then reconcile it with the delivery."""
-    case_id = case_id_of(body)
-    if case_id is None:
-        return "ignored (not after-sales)"
-    try:
-        known: RequestType | None = service.store.get(case_id).request_type
-    except UnknownCase:
-        known = None
-    snap = snapshot_of(body, known)
-    if snap is None or snap.platform_state is None:
-        return f"{case_id}: unmapped {snap.unmapped if snap else ''}"
-    if known is None:
-        order, lines = order_lines(conn, snap.order_id)
-        service.open(
-            snap.platform_state.request_type,
-            case_id=case_id,
-            order_id=snap.order_id,
+def case_id_of(record: PlatformRecord) -> str:
+    """The host's case id for a request: ``return-<return_id>`` or ``cancel-<cancel_id>``."""
+    cancel = record.source in (RecordSource.CANCELLATION, RecordSource.WEBHOOK_CANCELLATION)
+    return f"{'cancel' if cancel else 'return'}-{record.platform_id}"
+
+
+def order_opener(conn: sqlite3.Connection) -> Any:
+    """The service's opener: a new request opens a case on the order's lines, from the OMS."""
+
+    def open_new(record: PlatformRecord) -> SyncResult:
+        order, lines = order_lines(conn, record.order_id)
+        return open_from_snapshot(
+            record,
+            case_id=case_id_of(record),
             region=order["region"],
             lines=lines,
             order_stage=order["stage"],
-            platform_id=snap.platform_id,
         )
-    case = service.apply_snapshot(case_id, snap)
-    return f"{case_id} -> {case.state.value}"
+
+    return open_new
+
+
+def make_service(conn: sqlite3.Connection, clock: Any, **kwargs: Any) -> AfterSalesService:
+    """Wire the SQLite adapters into the library's service (one connection: one thread)."""
+    return AfterSalesService(
+        SqliteCaseStore(conn),
+        RecordingPlatform(conn),
+        SqliteInventory(conn),
+        clock,
+        SqliteNotificationLog(conn),
+        webhooks=WebhookSettings(APP_KEY, SECRET),
+        opener=order_opener(conn),
+        **kwargs,
+    )
+
+
+# --- the one way in -----------------------------------------------------------------------
+
+
+def deliver(
+    service: AfterSalesService,
+    body: Mapping[str, Any],
+    received_at: datetime,
+    signature: str | None = None,
+) -> tuple[Delivery, IngestReport | None]:
+    """Post one webhook body to the service as TikTok Shop would: raw bytes, signed headers.
+
+    When records wait for a re-fetch (one the host could not open: its order
+    is not in the order table yet), they are fetched again at once.
+    """
+    raw = json.dumps(body).encode()
+    headers = {"Authorization": signature or sign(APP_KEY, raw, SECRET)}
+    delivery = service.receive(raw, headers, received_at)
+    log = service.notifications
+    refetched = service.refetch() if log is not None and log.refetch() else None
+    return delivery, refetched
+
+
+def poll(
+    service: AfterSalesService, page: Mapping[str, Any], received_at: datetime
+) -> IngestReport:
+    """Ingest one returns search page (its ``data``), as a polling worker would."""
+    parsed = parse_returns_page({"code": 0, "data": page}, strict=False)
+    return service.ingest(parsed.returns, received_at)
+
+
+def _said(delivery: Delivery) -> str:
+    who = delivery.case.case_id if delivery.case is not None else delivery.platform_id or "-"
+    state = f" -> {delivery.case.state.value}" if delivery.case is not None else ""
+    why = f": {type(delivery.error).__name__}" if delivery.error is not None else ""
+    return f"{who} {delivery.outcome.value}{state}{why}"
 
 
 # --- the driver ---------------------------------------------------------------------------
@@ -403,7 +568,8 @@ def run(conn: sqlite3.Connection, lines: Iterable[str], out: Any = None) -> Afte
     clock = ScriptClock()
     service = make_service(conn, clock)
     inventory = service.inventory
-    assert isinstance(inventory, SqliteInventory)
+    platform = service.platform
+    assert isinstance(inventory, SqliteInventory) and isinstance(platform, RecordingPlatform)
     for number, text in enumerate(lines, 1):
         if not text.strip() or text.lstrip().startswith("#"):
             continue
@@ -421,10 +587,19 @@ def run(conn: sqlite3.Connection, lines: Iterable[str], out: Any = None) -> Afte
                     (item["order_id"], json.dumps(item)),
                 )
                 result = f"order {item['order_id']} ({item['stage']})"
+            elif kind == "platform":
+                platform.hold(item["record"])
+                result = f"the platform holds {item['record']['return_id']}"
+            elif kind == "poll":
+                report = poll(service, item["page"], clock.at)
+                result = "; ".join(_said(d) for d in report.deliveries) or "-"
             elif kind == "webhook":
                 body = item["body"]
-                clock.at = datetime.fromtimestamp(body["timestamp"], UTC)
-                result = on_webhook(service, conn, body)
+                clock.at = datetime.fromtimestamp(body["timestamp"], UTC) + timedelta(seconds=2)
+                delivery, refetched = deliver(service, body, clock.at, item.get("signature"))
+                result = f"{delivery.status} {_said(delivery)}"
+                if refetched is not None and refetched.deliveries:
+                    result += "; re-fetched: " + "; ".join(_said(d) for d in refetched.deliveries)
             elif kind == "command":
                 case = service.handle_command(
                     item["case_id"],
@@ -472,11 +647,11 @@ def report(service: AfterSalesService, conn: sqlite3.Connection, out: Any = None
     print("\nshipping holds", file=out)
     for order_id, case_id in holds or [("-", "-")]:
         print(f"  {order_id} held by {case_id}", file=out)
-    print("\nsent to the platform (key, method, refund, attempts)", file=out)
-    for row in conn.execute(
-        "SELECT key, method, refund, attempts FROM platform_calls ORDER BY rowid"
-    ):
-        print(f"  {row[0]:40} {row[1]:14} {row[2] or '-':10} x{row[3]}", file=out)
+    print("\nsent to the platform (key, operation, case, attempts)", file=out)
+    platform = service.platform
+    assert isinstance(platform, RecordingPlatform)
+    for key, operation, case_id, attempts in platform.requests():
+        print(f"  {key:44} {operation:24} {case_id or '-':28} x{attempts}", file=out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,16 +5,18 @@ values, the vocabulary, the pure lifecycle API, deadlines, the platform's
 edge, the service and its ports, and the errors a caller catches. Everything
 else is reached through its layer's subpackage:
 
-- :mod:`tiktok_aftersales.domain`: values (money, calendars, effects, shipping holds,
+- `tiktok_aftersales.domain`: values (money, calendars, effects, shipping holds,
   serialisation);
-- :mod:`tiktok_aftersales.lifecycle`: the declaration, events, the engine, the machines;
-- :mod:`tiktok_aftersales.codes`: platform codes, grid tabs, ERP and channel labels;
-- :mod:`tiktok_aftersales.deadlines`: policies and the clock;
-- :mod:`tiktok_aftersales.platform`: readings of records and webhooks, outbound requests;
-- :mod:`tiktok_aftersales.sync`: reconciliation with the platform;
-- :mod:`tiktok_aftersales.app`: ports, the service, fakes and the contract kit;
-- :mod:`tiktok_aftersales.analysis`: histories, replay, figures, simulation;
-- :mod:`tiktok_aftersales.diagrams`, :mod:`tiktok_aftersales.errors`.
+- `tiktok_aftersales.lifecycle`: the declaration, events, the engine, the machines;
+- `tiktok_aftersales.codes`: platform codes, grid tabs, ERP and channel labels;
+- `tiktok_aftersales.deadlines`: policies and the clock;
+- [`tiktok_aftersales.platform`][tiktok_aftersales.platform]: readings of records and webhooks,
+  outbound requests;
+- [`tiktok_aftersales.sync`][tiktok_aftersales.sync]: reconciliation with the platform;
+- `tiktok_aftersales.app`: ports, the service, fakes and the contract kit;
+- `tiktok_aftersales.analysis`: histories, replay, figures, simulation;
+- [`tiktok_aftersales.diagrams`][tiktok_aftersales.diagrams],
+  [`tiktok_aftersales.errors`][tiktok_aftersales.errors].
 """
 
 from __future__ import annotations

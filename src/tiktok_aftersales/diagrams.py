@@ -1,13 +1,14 @@
 """State diagrams of the request types, drawn from the lifecycle declaration.
 
-Every diagram is derived from :data:`~tiktok_aftersales.lifecycle.LIFECYCLES`
+Every diagram is derived from [`LIFECYCLES`][tiktok_aftersales.lifecycle.table.LIFECYCLES]
 (never drawn by hand), so it cannot drift from the rules the engine applies:
 
-- :func:`mermaid_diagram`: Mermaid ``stateDiagram-v2`` text; needs nothing
-  installed (MkDocs Material, GitHub and most notebooks render it);
-- :func:`dot_diagram`: Graphviz ``dot`` text; needs nothing installed either;
-- :func:`svg_diagram`: an SVG picture, rendered by the Graphviz ``dot``
-  program through the optional ``graphviz`` extra
+- [`mermaid_diagram`][tiktok_aftersales.diagrams.mermaid_diagram]: Mermaid ``stateDiagram-v2`` text;
+  needs nothing installed (MkDocs Material, GitHub and most notebooks render it);
+- [`dot_diagram`][tiktok_aftersales.diagrams.dot_diagram]: Graphviz ``dot`` text; needs nothing
+  installed either;
+- [`svg_diagram`][tiktok_aftersales.diagrams.svg_diagram]: an SVG picture, rendered by the Graphviz
+  ``dot`` program through the optional ``graphviz`` extra
   (``pip install "tiktok-aftersales[graphviz]"`` plus the system package).
 
 Each edge is one declared transition from one source state, labelled with
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 DiagramFormat = Literal["mermaid", "dot", "svg"]
-"""The formats :func:`diagram` draws."""
+"""The formats [`diagram`][tiktok_aftersales.diagrams.diagram] draws."""
 
 FORMATS: tuple[DiagramFormat, ...] = ("mermaid", "dot", "svg")
 """Every diagram format, in the order the command line lists them."""
@@ -61,7 +62,7 @@ class Edge:
         dest: The state it enters (the source itself for a dispute, which
             only changes the arbitration sub-state).
         event: The event that fires it.
-        actors: Who may fire it, in :class:`~tiktok_aftersales.Actor` order.
+        actors: Who may fire it, in [`Actor`][tiktok_aftersales.domain.vocabulary.Actor] order.
         guard: The predicate that must hold, if any.
         window: The deadline window after which the clock fires it, if any.
         duration: The window's length under the policy asked for, if one was.
@@ -130,7 +131,7 @@ def edges(
     """Every edge of a request type's diagram, in declaration order.
 
     Args:
-        request_type: The type (or a :class:`~tiktok_aftersales.Lifecycle`
+        request_type: The type (or a `Lifecycle`
             that is not declared yet).
         policy: When given, each timed edge carries its window's length.
         region: The region whose lengths to show (``None``: the policy's

@@ -1,9 +1,10 @@
 """The one error hierarchy of the library.
 
-Every error the library raises on purpose derives from :class:`AfterSalesError`.
-Errors about bad input derive from :class:`InvalidValue` and carry the
-offending ``field`` and ``value``; errors about the lifecycle carry the request
-type, state, event and actor, and the events that would have been allowed.
+Every error the library raises on purpose derives from
+[`AfterSalesError`][tiktok_aftersales.errors.AfterSalesError]. Errors about bad input derive from
+[`InvalidValue`][tiktok_aftersales.errors.InvalidValue] and carry the offending ``field`` and
+``value``; errors about the lifecycle carry the request type, state, event and actor, and the events
+that would have been allowed.
 
 A failed operation never changes its input: cases are immutable values, so the
 case a caller holds is exactly the case it held before the error.
@@ -17,7 +18,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: errors import nothing of the package at run time
-    from .app.ports import Decision
     from .domain.case import AfterSalesCase
     from .domain.effects import Effect
 
@@ -30,6 +30,7 @@ __all__ = [
     "DecisionRefused",
     "DeclarationError",
     "DecodeError",
+    "DeliveryOutsideTolerance",
     "DiagramUnavailable",
     "DispatchFailed",
     "DuplicateCommand",
@@ -41,6 +42,7 @@ __all__ = [
     "InvalidSignature",
     "InvalidTransition",
     "InvalidValue",
+    "LeaseLost",
     "LineError",
     "MissingExtra",
     "MoneyError",
@@ -48,8 +50,14 @@ __all__ = [
     "NoPlatformDecision",
     "NonPositiveAmount",
     "OverRefund",
-    "PlatformCallFailed",
+    "PartialFailure",
+    "PlatformAuthFailed",
+    "PlatformDecisionRejected",
+    "PlatformRateLimited",
+    "PlatformRefused",
+    "PlatformRequestInvalid",
     "PlatformResponseError",
+    "PlatformUnavailable",
     "PortDown",
     "RefundMismatch",
     "ShippingBlocked",
@@ -354,7 +362,7 @@ class DecisionRefused(InvalidTransition):
 
     Attributes:
         platform_code: The platform's error code for the same situation
-            (see :data:`PLATFORM_CODES`).
+            (see `PLATFORM_CODES`).
 
     """
 
@@ -390,7 +398,7 @@ class DuplicateCommand(InvalidValue):
 
     Nothing was changed. The command's event is in the history at ``seq``;
     if its effects may still be pending, call
-    :meth:`AfterSalesService.dispatch_pending`.
+    [`AfterSalesService.dispatch_pending`][tiktok_aftersales.app.service.AfterSalesService.dispatch_pending].
 
     Attributes:
         case_id: The case.
@@ -408,25 +416,46 @@ class DuplicateCommand(InvalidValue):
         )
 
 
-class PlatformCallFailed(AfterSalesError, RuntimeError):
-    """The platform did not confirm a seller decision; nothing was saved.
+class PlatformRefused(AfterSalesError, RuntimeError):
+    """The platform refused an outbound request (a reply with a non-zero code).
 
-    Retry the same command with the same ``command_id``: the decision gets
-    the same key, so a platform that did accept it the first time ignores
-    the repeat.
+    The case was saved with the decision before it was sent (the one way
+    out); the refusal is recorded on the case (``review``) and the event's
+    effects are settled without being carried out. Sync brings the case to
+    the platform's state.
 
     Attributes:
-        decision: What was sent (``decision.key`` is the idempotency key).
-        cause: What the port raised.
+        case_id: The case.
+        request: The request the platform refused.
+        code: The platform's error code.
+        message: The platform's message.
+        case: The case as saved with the refusal (set by the service).
 
     """
 
-    def __init__(self, decision: Decision, cause: BaseException) -> None:
-        self.decision = decision
-        self.cause = cause
+    def __init__(self, case_id: str, request: Any, code: int, message: str) -> None:
+        self.case_id = case_id
+        self.request = request
+        self.code = code
+        self.message = message
+        self.case: Any = None
+        operation = getattr(request, "operation", "request")
+        super().__init__(f"case {case_id!r}: the platform refused {operation}: {code} {message}")
+
+
+class DeliveryOutsideTolerance(InvalidValue):
+    """A webhook delivery's timestamp is too far from when it was received.
+
+    A captured, validly signed delivery must not verify forever: the service
+    refuses one whose ``timestamp`` differs from its arrival by more than the
+    configured tolerance.
+    """
+
+    def __init__(self, value: Any, received_at: Any, tolerance: Any) -> None:
+        self.received_at = received_at
+        self.tolerance = tolerance
         super().__init__(
-            f"case {decision.case_id!r}: platform did not confirm {decision.event!r} "
-            f"(key {decision.key!r}): {cause!r}; nothing saved, retry the command"
+            "timestamp", value, f"more than {tolerance} from its arrival at {received_at}"
         )
 
 
@@ -434,8 +463,9 @@ class DispatchFailed(AfterSalesError, RuntimeError):
     """A port failed to carry out an effect; the case is saved with it still pending.
 
     Effects before it were carried out and are marked done; it and the ones
-    after it are pending. Call :meth:`AfterSalesService.dispatch_pending`
-    with ``case_id`` to retry: the port gets the same key again.
+    after it are pending. Call
+    [`AfterSalesService.dispatch_pending`][tiktok_aftersales.app.service.AfterSalesService.dispatch_pending]
+        with ``case_id`` to retry: the port gets the same key again.
 
     Attributes:
         case: The case as saved (the effect pending).
@@ -463,8 +493,9 @@ class TickFailed(AfterSalesError, RuntimeError):
     """A clock tick over every case could not finish some of them.
 
     The others were advanced and saved. Each failure is typed
-    (:class:`DispatchFailed`, :class:`~tiktok_aftersales.ConcurrencyConflict`,
-    and so on); tick again or dispatch the pending effects.
+    ([`DispatchFailed`][tiktok_aftersales.errors.DispatchFailed],
+    [`ConcurrencyConflict`][tiktok_aftersales.errors.ConcurrencyConflict], and so on); tick again or
+    dispatch the pending effects.
 
     Attributes:
         changed: The cases the tick advanced and saved.
@@ -500,11 +531,12 @@ class CaseExists(InvalidValue):
 
 
 class PortDown(ConnectionError):
-    """What a fake port of :mod:`tiktok_aftersales.app.testing` raises when told to fail.
+    """What a fake port of `tiktok_aftersales.app.testing` raises when told to fail.
 
     It stands for any outage of a host's adapter (a network error, a database
-    restart), so it is deliberately not an :class:`AfterSalesError`: the service
-    must cope with exceptions it does not know.
+    restart), so it is deliberately not an
+    [`AfterSalesError`][tiktok_aftersales.errors.AfterSalesError]: the service must cope with
+        exceptions it does not know.
     """
 
 
@@ -591,3 +623,104 @@ class MissingExtra(AfterSalesError, ImportError):
         self.package = package
         self.extra = extra
         super().__init__(f"{package} is not installed: pip install 'tiktok-aftersales[{extra}]'")
+
+
+# --- adapters: errors of the optional extras that do I/O (TikTok Shop API, PostgreSQL) ---
+
+
+class PlatformAuthFailed(PlatformResponseError, PermissionError):
+    """The platform refused the credentials: a bad or expired access token, app key or signature.
+
+    Retrying the same call does not help; refresh the access token or fix
+    the app key and secret. The message never contains the secret, the token
+    or the signature.
+    """
+
+
+class PlatformRateLimited(PlatformResponseError):
+    """The platform kept answering "too many requests" (HTTP 429 or its rate-limit code).
+
+    Raised only after the adapter's bounded retries with backoff ran out.
+    """
+
+
+class PlatformRequestInvalid(PlatformResponseError, ValueError):
+    """The platform found the request malformed (a missing or invalid parameter)."""
+
+
+class PlatformDecisionRejected(PlatformResponseError, ValueError):
+    """The platform refused a seller decision because of the request's state.
+
+    The codes are those of
+    [`tiktok_aftersales.platform.PLATFORM_CODES`][tiktok_aftersales.platform.decisions.PLATFORM_CODES]
+    (and the order-level ones, such as 25005005 "refund total is larger than
+    the refundable amount"). The local case is behind the platform: refresh
+    it before deciding again.
+    """
+
+
+class PlatformUnavailable(AfterSalesError, ConnectionError):
+    """The platform could not be reached or kept failing (network errors, timeouts, 5xx).
+
+    Raised after the adapter's bounded retries ran out. A call that carried
+    an idempotency key may be retried later with the same key.
+
+    Attributes:
+        operation: The request's operation name.
+        attempts: How many attempts were made.
+        http_status: The last HTTP status seen, if any response came.
+
+    """
+
+    def __init__(self, operation: str, attempts: int, reason: str, http_status: int | None) -> None:
+        self.operation = operation
+        self.attempts = attempts
+        self.http_status = http_status
+        self.reason = reason
+        super().__init__(
+            f"{operation}: platform unavailable after {attempts} attempt(s): {reason}"
+            + (f" (last HTTP status {http_status})" if http_status is not None else "")
+        )
+
+
+class PartialFailure(AfterSalesError, RuntimeError):
+    """A call answered code 0 but refused some of its items (the batch review does).
+
+    Attributes:
+        operation: The request's operation name.
+        item_errors: One `ItemError` per refused item.
+        request_id: The platform's request id.
+
+    """
+
+    def __init__(self, operation: str, item_errors: Sequence[Any], request_id: str | None) -> None:
+        self.operation = operation
+        self.item_errors = tuple(item_errors)
+        self.request_id = request_id
+        listing = "; ".join(
+            f"{getattr(e, 'item_id', None) or '?'}: {getattr(e, 'code', '?')} "
+            f"{getattr(e, 'message', '')}"
+            for e in self.item_errors
+        )
+        super().__init__(
+            f"{operation}: {len(self.item_errors)} item(s) refused (request_id={request_id}): "
+            + listing
+        )
+
+
+class LeaseLost(AfterSalesError, RuntimeError):
+    """An outbox worker's lease on an entry ran out and another worker took the entry over.
+
+    The worker must not mark the entry done; the new holder dispatches it
+    (with the same idempotency key).
+
+    Attributes:
+        entry_id: The outbox entry.
+        worker: The worker whose lease was lost.
+
+    """
+
+    def __init__(self, entry_id: Any, worker: str) -> None:
+        self.entry_id = entry_id
+        self.worker = worker
+        super().__init__(f"outbox entry {entry_id!r}: worker {worker!r} no longer holds its lease")

@@ -92,7 +92,7 @@ def require_pandas() -> Any:
 
 
 def make_table(name: str, kind: type[R], rows: Iterable[R]) -> Table[R]:
-    """A :class:`Table` named ``name`` of ``kind`` rows (columns from its attrs fields)."""
+    """A `Table` named ``name`` of ``kind`` rows (columns from its attrs fields)."""
     columns = tuple(f.name for f in attrs.fields(kind))  # type: ignore[arg-type]
     return Table(name, columns, tuple(rows))
 

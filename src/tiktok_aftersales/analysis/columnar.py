@@ -3,23 +3,23 @@
 A history in columns is one row per event, grouped by case and in order:
 coded ``event`` and ``actor`` columns, the case's coded ``request_type``,
 the event time ``at`` in integer microseconds (UTC), and one coded column per
-payload field that decides a move (:attr:`CodeTable.fields`: the fields the
+payload field that decides a move (`CodeTable.fields`: the fields the
 lifecycle's payload guards and payload-chosen offers read). ``offsets``
 says where each case starts (the CSR layout).
 
-:func:`codes` publishes the code table. It is compiled from
-:func:`~tiktok_aftersales.analysis.fast_table`, which is compiled from
-:data:`~tiktok_aftersales.lifecycle.LIFECYCLES` by asking the engine: there
-is no second table of transitions here. :func:`replay_columns` walks every
-case one event index at a time, all cases at once: one array look-up per
-event for the table-decided moves, one more for the few moves a payload
-field decides. The result is the same as applying every event with
-:func:`~tiktok_aftersales.apply` (a test proves it on generated populations).
+[`codes`][tiktok_aftersales.analysis.columnar.codes] publishes the code table. It is compiled from
+[`fast_table`][tiktok_aftersales.analysis.fast.fast_table], which is compiled from
+[`LIFECYCLES`][tiktok_aftersales.lifecycle.table.LIFECYCLES] by asking the engine: there
+is no second table of transitions here.
+[`replay_columns`][tiktok_aftersales.analysis.columnar.replay_columns] walks every case one event
+index at a time, all cases at once: one array look-up per event for the table-decided moves, one
+more for the few moves a payload field decides. The result is the same as applying every event with
+[`apply`][tiktok_aftersales.lifecycle.engine.apply] (a test proves it on generated populations).
 
-Columns come from :func:`encode_histories` (Python values) or
-:func:`from_arrow` (an Arrow table, e.g. read from Parquet; the ``columnar``
-extra, ``pyarrow``). Nothing here reads a file: read the table yourself
-(``pyarrow.parquet.read_table``) and pass it in.
+Columns come from [`encode_histories`][tiktok_aftersales.analysis.columnar.encode_histories] (Python
+values) or [`from_arrow`][tiktok_aftersales.analysis.columnar.from_arrow] (an Arrow table, e.g. read
+from Parquet; the ``columnar`` extra, ``pyarrow``). Nothing here reads a file: read the table
+yourself (``pyarrow.parquet.read_table``) and pass it in.
 """
 
 from __future__ import annotations
@@ -69,15 +69,23 @@ class CodeTable:
         values: Value of each payload-field code (``None`` first: absent).
         controls: Control code to (request type, state, arbitration,
             pending offer's solution), as in
-            :class:`~tiktok_aftersales.analysis.FastTable`.
+            [`FastTable`][tiktok_aftersales.analysis.fast.FastTable].
         control_state: ``numpy`` array, control code to state code.
         control_type: ``numpy`` array, control code to request type code.
         openings: ``numpy`` array, request type code to its control before opening.
         moves: ``numpy`` array ``[control, event, actor]`` to the next control;
-            :data:`ILLEGAL`, or ``-2 - i`` for a move decided by payload row ``i``.
+            [`ILLEGAL`][tiktok_aftersales.analysis.columnar.ILLEGAL], or ``-2 - i`` for a move
+            decided by payload row ``i``.
         slow_fields: ``numpy`` array, payload row to the field code it reads.
         slow_moves: ``numpy`` array ``[payload row, value code]`` to the next control.
         table: The fast table the arrays were compiled from.
+        flat_moves: ``moves`` flattened, ``[control * flat_width + event * len(actors) +
+            actor]``; its last column (an unknown event) is
+            [`ILLEGAL`][tiktok_aftersales.analysis.columnar.ILLEGAL], and one
+            more control row past the last (a refused case) leads to itself.
+        flat_width: Columns per control in ``flat_moves``.
+        flat_offsets: ``flat_moves`` with every next control multiplied by
+            ``flat_width`` (the row it leads to); negative entries as they are.
 
     """
 
@@ -96,6 +104,9 @@ class CodeTable:
     slow_fields: Any
     slow_moves: Any
     table: FastTable
+    flat_moves: Any
+    flat_width: int
+    flat_offsets: Any
 
     def event_code(self) -> Mapping[str, int]:
         """Event name to code."""
@@ -110,7 +121,7 @@ class CodeTable:
         return {t.value: i for i, t in enumerate(self.request_types)}
 
     def value_code(self, value: Any) -> int:
-        """The code of one payload-field value (:data:`ILLEGAL` when it has none)."""
+        """The code of one payload-field value (`ILLEGAL` when it has none)."""
         for i, known in enumerate(self.values):
             if value is known:
                 return i
@@ -166,6 +177,11 @@ def _compile() -> CodeTable:
                 slow_moves[row, code] = ILLEGAL
     state_code = {s: i for i, s in enumerate(states)}
     type_code = {k: i for i, k in enumerate(kinds)}
+    count = len(table.controls)
+    width = len(events) * len(actors) + 1
+    flat = np.full((count + 1, width), ILLEGAL, dtype=np.int32)
+    flat[:count, : width - 1] = moves.reshape(count, width - 1)
+    flat[count, :] = count
     return CodeTable(
         request_types=kinds,
         states=states,
@@ -182,6 +198,9 @@ def _compile() -> CodeTable:
         slow_fields=slow_fields,
         slow_moves=slow_moves,
         table=table,
+        flat_moves=flat.ravel(),
+        flat_width=width,
+        flat_offsets=np.where(flat >= 0, flat * width, flat).ravel().astype(np.int32),
     )
 
 
@@ -193,7 +212,7 @@ def codes() -> CodeTable:
 
     Raises:
         MissingExtra: numpy is not installed.
-        FastPathUnsupported: As :func:`~tiktok_aftersales.analysis.fast_table`.
+        FastPathUnsupported: As [`fast_table`][tiktok_aftersales.analysis.fast.fast_table].
 
     """
     global _CODES
@@ -204,17 +223,18 @@ def codes() -> CodeTable:
 
 @attrs.frozen(eq=False)
 class EventColumns:
-    """Histories as coded columns (build with :func:`encode_histories` or :func:`from_arrow`).
+    """Histories as coded columns (build with `encode_histories` or `from_arrow`).
 
     Attributes:
         case_ids: The case ids, one per case (a sequence or an array).
         request_type: Request type code per case.
         region: Region code (``"US"``) per case, as an array of strings.
         offsets: Where each case's events start; ``offsets[-1]`` is the event count.
-        event: Event code per event (:data:`ILLEGAL`: a name the declaration lacks).
+        event: Event code per event ([`ILLEGAL`][tiktok_aftersales.analysis.columnar.ILLEGAL]: a
+            name the declaration lacks).
         actor: Actor code per event.
         at: Event time per event, integer microseconds since the epoch (UTC).
-        fields: One value-code array per :attr:`CodeTable.fields` entry.
+        fields: One value-code array per `CodeTable.fields` entry.
 
     """
 
@@ -287,11 +307,11 @@ def encode_histories(histories: Iterable[History]) -> EventColumns:
 
 
 def to_arrow(histories: Iterable[History]) -> Any:
-    """Histories as an Arrow table, one row per event (the layout :func:`from_arrow` reads).
+    """Histories as an Arrow table, one row per event (the layout `from_arrow` reads).
 
     Columns: ``case_id``, ``order_id``, ``request_type``, ``region``,
     ``seq``, ``event``, ``actor``, ``at`` (``timestamp[us, UTC]``) and one
-    column per deciding payload field (:attr:`CodeTable.fields`; strings or
+    column per deciding payload field (`CodeTable.fields`; strings or
     booleans, null when absent).
 
     Raises:
@@ -330,7 +350,7 @@ def to_arrow(histories: Iterable[History]) -> Any:
 
 
 def _codes_of(column: Any, vocabulary: Mapping[Any, int]) -> Any:
-    """Map an Arrow column of names to codes (:data:`ILLEGAL` for unknown names)."""
+    """Map an Arrow column of names to codes (`ILLEGAL` for unknown names)."""
     np = require_numpy()
     pa = require_pyarrow()
     encoded = column.dictionary_encode().combine_chunks()
@@ -342,12 +362,30 @@ def _codes_of(column: Any, vocabulary: Mapping[Any, int]) -> Any:
     return lookup[np.asarray(indices.cast(pa.int32()))]
 
 
+def _field_codes(table: CodeTable, column: Any) -> Any:
+    """Value codes of one payload-field column (booleans or strings; null: absent)."""
+    np = require_numpy()
+    pa = require_pyarrow()
+    column = column.combine_chunks()
+    if pa.types.is_boolean(column.type):
+        true = np.asarray(column.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        null = np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        codes_ = np.where(true, table.values.index(True), table.values.index(False))
+        return np.where(null, 0, codes_).astype(np.int8)
+    encoded = column.dictionary_encode()
+    lookup = np.array(
+        [table.value_code(v) for v in encoded.dictionary.to_pylist()] + [0], dtype=np.int8
+    )
+    indices = encoded.indices.fill_null(len(encoded.dictionary))
+    return lookup[np.asarray(indices.cast(pa.int32()))]
+
+
 def from_arrow(data: Any) -> EventColumns:
-    """Coded columns from an Arrow table (or pandas frame) in the :func:`to_arrow` layout.
+    """Coded columns from an Arrow table (or pandas frame) in the `to_arrow` layout.
 
     Rows must be grouped by ``case_id`` and in event order within a case (as
-    :func:`to_arrow` writes them, and as a Parquet dataset partitioned by
-    order keeps them).
+    [`to_arrow`][tiktok_aftersales.analysis.columnar.to_arrow] writes them, and as a Parquet dataset
+    partitioned by order keeps them).
 
     Raises:
         MissingExtra: pyarrow or numpy is not installed.
@@ -362,7 +400,8 @@ def from_arrow(data: Any) -> EventColumns:
     for name in ("case_id", "request_type", "region", "event", "actor", "at"):
         if name not in data.column_names:
             raise InvalidValue("columns", data.column_names, f"a column {name!r}")
-    ids = np.asarray(data.column("case_id").combine_chunks().to_numpy(zero_copy_only=False))
+    case_ids = data.column("case_id").combine_chunks().dictionary_encode()
+    ids = np.asarray(case_ids.indices.to_numpy(zero_copy_only=False))
     n = len(ids)
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if n else np.zeros(0, np.int64)
     offsets = np.r_[starts, n].astype(np.int64)
@@ -373,13 +412,17 @@ def from_arrow(data: Any) -> EventColumns:
         if name not in data.column_names:
             fields.append(np.zeros(n, dtype=np.int8))
             continue
-        values = data.column(name).to_pylist()
-        fields.append(np.array([table.value_code(v) for v in values], dtype=np.int8))
-    region = data.column("region").combine_chunks().to_numpy(zero_copy_only=False)
+        fields.append(_field_codes(table, data.column(name)))
+    region = (
+        data.column("region").combine_chunks().take(pa.array(starts)).to_numpy(zero_copy_only=False)
+    )
     return EventColumns(
-        case_ids=ids[starts],
+        case_ids=np.asarray(
+            case_ids.dictionary.take(pa.array(ids[starts])).to_numpy(zero_copy_only=False),
+            dtype=object,
+        ),
         request_type=kinds[starts],
-        region=np.asarray(region, dtype=object)[starts],
+        region=np.asarray(region, dtype=object),
         offsets=offsets,
         event=_codes_of(data.column("event"), table.event_code()).astype(np.int16),
         actor=_codes_of(data.column("actor"), table.actor_code()).astype(np.int8),
@@ -390,7 +433,7 @@ def from_arrow(data: Any) -> EventColumns:
 
 @attrs.frozen(eq=False)
 class ReplayColumns:
-    """What :func:`replay_columns` found.
+    """What [`replay_columns`][tiktok_aftersales.analysis.columnar.replay_columns] found.
 
     Attributes:
         columns: The input columns.
@@ -422,7 +465,7 @@ def replay_columns(columns: EventColumns) -> ReplayColumns:
     """Replay coded histories with numpy: every case at once, one event index at a time.
 
     A case stops at its first event the lifecycle refuses (``failed_at``);
-    re-run that case with :func:`~tiktok_aftersales.analysis.replay` for the
+    re-run that case with [`replay`][tiktok_aftersales.analysis.replay] for the
     engine's message. A deciding payload value without a code (not ``None``,
     a bool or a solution) stops its case the same way, to be replayed by the
     engine.
@@ -433,43 +476,82 @@ def replay_columns(columns: EventColumns) -> ReplayColumns:
     """
     np = require_numpy()
     table = codes()
+    width, dead = table.flat_width, len(table.controls)
     offsets = columns.offsets
     n = len(columns)
     lengths = np.diff(offsets)
-    order = np.argsort(-lengths, kind="stable")
+    key = -lengths
+    if n and lengths.max() < 2**15:
+        key = key.astype(np.int16)  # a stable sort of 16-bit keys is a radix sort
+    order = np.argsort(key, kind="stable")
     sorted_lengths = lengths[order]
     starts = offsets[:-1][order]
-    current = table.openings[columns.request_type[order]].astype(np.int32)
-    failed = np.full(n, -1, dtype=np.int64)
-    after = np.empty(columns.events, dtype=np.int32)
-    alive = np.ones(n, dtype=bool)
-    event, actor = columns.event, columns.actor
     longest = int(sorted_lengths[0]) if n else 0
     bound = np.searchsorted(-sorted_lengths, -np.arange(1, longest + 1), side="right")
+    # step-major order: every case's k-th event, for k = 0, 1, ...: each step is one slice
+    perm = np.concatenate([starts[: int(m)] + k for k, m in enumerate(bound)] or [starts[:0]])
+    size = len(table.actors)
+    combined = columns.event.astype(np.int32)
+    combined *= size
+    combined += columns.actor
+    combined[combined < 0] = width - 1  # an unknown event (code -1): the refusing column
+    combined = combined[perm]
+    # controls travel pre-multiplied by the row width: one add and one gather per step
+    table_rows = table.flat_offsets
+    first = (table.openings[columns.request_type[order]] * width).astype(np.int32)
+    stepped = np.empty(len(perm), dtype=np.int32)
+    scratch = np.empty(n, dtype=np.int32)
+    failed = np.full(n, -1, dtype=np.int64)
+    last_good = np.zeros(n, dtype=np.int32)
+    at = previous = 0
     for k in range(longest):
         m = int(bound[k])
-        rows = starts[:m] + k
-        c = current[:m]
-        e = event[rows]
-        nxt = table.moves[c, np.maximum(e, 0), actor[rows]]
-        nxt = np.where(e < 0, ILLEGAL, nxt)
-        slow = nxt <= -2
-        if slow.any():
-            row = -2 - nxt[slow]
-            values = np.stack([f[rows[slow]] for f in columns.fields])
-            code = values[table.slow_fields[row], np.arange(len(row))]
-            decided = table.slow_moves[row, np.maximum(code, 0)]
-            nxt[slow] = np.where(code < 0, ILLEGAL, decided)
-        live = alive[:m]
-        bad = live & (nxt < 0)
-        if bad.any():
-            failed[:m][bad] = k
-            live &= ~bad
-            alive[:m] = live
-        current[:m] = np.where(live, nxt, c)
-        after[rows] = current[:m]
+        source = first[:m] if k == 0 else stepped[previous : previous + m]
+        index = np.add(source, combined[at : at + m], out=scratch[:m])
+        view = stepped[at : at + m]
+        np.take(table_rows, index, out=view)
+        if view.min() < 0:
+            negative = np.flatnonzero(view < 0)
+            decided = self_decide(table, columns, perm[at + negative], view[negative])
+            refused = negative[decided < 0]
+            failed[refused] = k
+            last_good[refused] = source[refused] // width
+            view[negative] = np.where(decided < 0, dead, decided) * width
+        previous = at
+        at += m
+    controls = stepped // width
+    step_start = np.r_[0, np.cumsum(bound)].astype(np.int64)
+    last = first // width
+    has = np.flatnonzero(sorted_lengths > 0)
+    last[has] = controls[step_start[sorted_lengths[has] - 1] + has]
+    after = np.empty(columns.events, dtype=np.int32)
+    after[perm] = controls
     final = np.empty(n, dtype=np.int32)
-    final[order] = current
+    final[order] = np.where(last == dead, last_good, last)
     failed_at = np.empty(n, dtype=np.int64)
     failed_at[order] = failed
+    if (failed >= 0).any():
+        good = np.empty(n, dtype=np.int32)
+        good[order] = last_good
+        case_of = np.repeat(np.arange(n), lengths)
+        stuck = after == dead
+        after[stuck] = good[case_of[stuck]]
     return ReplayColumns(columns, after, final, failed_at)
+
+
+def self_decide(table: CodeTable, columns: EventColumns, rows: Any, moves: Any) -> Any:
+    """Decide payload-dependent moves (``moves <= -2``) from the payload columns of ``rows``.
+
+    Returns the next controls, [`ILLEGAL`][tiktok_aftersales.analysis.columnar.ILLEGAL] for refused
+    moves.
+    """
+    np = require_numpy()
+    out = np.full(len(moves), ILLEGAL, dtype=np.int32)
+    slow = np.flatnonzero(moves <= -2)
+    if len(slow) and columns.fields:
+        row = -2 - moves[slow]
+        values = np.stack([f[rows[slow]] for f in columns.fields])
+        code = values[table.slow_fields[row], np.arange(len(row))]
+        decided = table.slow_moves[row, np.maximum(code, 0)]
+        out[slow] = np.where(code < 0, ILLEGAL, decided)
+    return out

@@ -1,22 +1,22 @@
 """Replay, figures and policy simulation on Dask (the ``dask`` extra).
 
 The same columnar code runs in every partition; what comes back is merged
-exactly (:meth:`~tiktok_aftersales.analysis.windows.ColumnFigures.merge`
+exactly ([`merge`][tiktok_aftersales.analysis.windows.ColumnFigures.merge]
 adds integers), so the results equal the single-process ones.
 
-- :func:`replay_dask`: a ``dask.dataframe`` of events (the
-  :func:`~tiktok_aftersales.analysis.columnar.to_arrow` layout, e.g. from
+- [`replay_dask`][tiktok_aftersales.analysis.distributed.replay_dask]: a ``dask.dataframe`` of
+  events (the [`to_arrow`][tiktok_aftersales.analysis.columnar.to_arrow] layout, e.g. from
   ``dask.dataframe.read_parquet``) to one row per case: ``case_id``,
   ``state`` and ``failed_at``;
-- :func:`figures_dask`: the same events to
-  :class:`~tiktok_aftersales.analysis.windows.ColumnFigures`;
-- :func:`simulate_dask`: the chunks of
-  :func:`~tiktok_aftersales.analysis.scale.simulate_columns` as a
+- [`figures_dask`][tiktok_aftersales.analysis.distributed.figures_dask]: the same events to
+  [`ColumnFigures`][tiktok_aftersales.analysis.windows.ColumnFigures];
+- [`simulate_dask`][tiktok_aftersales.analysis.distributed.simulate_dask]: the chunks of
+  [`simulate_columns`][tiktok_aftersales.analysis.scale.simulate_columns] as a
   ``dask.bag``, one task per chunk.
 
 A case's events must sit in one partition, in order: partition the dataset
 by order (every case of an order in the same file) and keep each file's rows
-as :func:`~tiktok_aftersales.analysis.columnar.to_arrow` wrote them.
+as [`to_arrow`][tiktok_aftersales.analysis.columnar.to_arrow] wrote them.
 Nothing here starts a cluster or reads a file: make the ``Client`` and the
 dataframe yourself (see the how-to "Run on Dask"); without a client Dask's
 default scheduler runs the same graph.
@@ -130,13 +130,13 @@ def simulate_dask(
     chunk: int = 50_000,
     max_events: int = 40,
 ) -> ColumnComparison:
-    """:func:`~tiktok_aftersales.analysis.scale.simulate_columns`, one Dask task per chunk.
+    """`simulate_columns`, one Dask task per chunk.
 
     Same arguments, same result (for the same ``chunk``).
 
     Raises:
         MissingExtra: dask is not installed.
-        InvalidValue: As :func:`~tiktok_aftersales.analysis.scale.simulate_columns`.
+        InvalidValue: As [`simulate_columns`][tiktok_aftersales.analysis.scale.simulate_columns].
 
     """
     dask = _dask()

@@ -1,15 +1,15 @@
 """The bulk analysis path: replay many event streams, state only.
 
 An analyst replaying millions of events wants the state each case ends in,
-not a history of immutable records. :func:`replay_states` walks streams of
-``(event, actor)`` pairs through one flat dictionary,
+not a history of immutable records. [`replay_states`][tiktok_aftersales.analysis.fast.replay_states]
+walks streams of ``(event, actor)`` pairs through one flat dictionary,
 ``(control, event, actor) -> next control``, where the *control* is a small
 integer standing for (request type, state, arbitration sub-state, solution of
 the seller's pending offer): everything the declaration's decisions read.
 
 The table is compiled once, on first use, **from the pure engine itself**:
 for every control and every event declared from its state, a probe case in
-that control is asked :func:`~tiktok_aftersales.lifecycle.choose_transition`
+that control is asked [`choose_transition`][tiktok_aftersales.lifecycle.engine.choose_transition]
 which transition fires, and the engine's own pending-offer rule says what the
 offer becomes. Nothing here restates a transition.
 
@@ -31,12 +31,12 @@ Guards, and which moves are decided with the payload:
 
 A guard that read other case data (amounts, order stage) could not be
 decided from the control: the compiler builds the table on two differently
-made probes and raises :class:`FastPathUnsupported` if any decision differs,
-so a change to the declaration cannot make this path silently wrong.
+made probes and raises [`FastPathUnsupported`][tiktok_aftersales.analysis.fast.FastPathUnsupported]
+if any decision differs, so a change to the declaration cannot make this path silently wrong.
 
 Payloads are not validated here beyond the fields that decide a move: the
-fast path is for histories already accepted once (by :func:`apply`, the
-platform or the generator).
+fast path is for histories already accepted once (by
+[`apply`][tiktok_aftersales.lifecycle.engine.apply], the platform or the generator).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class _Recorder(Mapping[str, Any]):
 
 @attrs.frozen
 class _Field:
-    """The marker :class:`_Recorder` returns: "the value of payload field ``name``"."""
+    """The marker `_Recorder` returns: "the value of payload field ``name``"."""
 
     name: str
 
@@ -163,7 +163,7 @@ def _solution(value: Any) -> Solution:
 
 @attrs.frozen
 class FastTable:
-    """The compiled lookup of the fast path (build it with :func:`fast_table`).
+    """The compiled lookup of the fast path (build it with `fast_table`).
 
     Attributes:
         controls: Control number to (request type, state, arbitration,
@@ -211,7 +211,7 @@ class FastTable:
         return self.number[(kind, State.NEW, Arbitration.NONE, None)]
 
     def move(self, control: int, event: str, actor: Any, payload: Payload | None = None) -> int:
-        """The control after one event (what :func:`replay_states` does per event).
+        """The control after one event (what `replay_states` does per event).
 
         Raises:
             UnknownEvent, InvalidTransition (and subclasses): As the engine
@@ -386,7 +386,7 @@ def _build() -> FastTable:
 
 
 def control_of(case: AfterSalesCase) -> int:
-    """The control number of an opened case (see :meth:`FastTable.start`)."""
+    """The control number of an opened case (see `FastTable.start`)."""
     return fast_table().start(case)
 
 
@@ -396,17 +396,17 @@ def replay_states(streams: Iterable[Stream]) -> list[State]:
     Each stream is ``(origin, events)``: ``origin`` is a request type (the
     events start with the opening event) or an opened case (the events
     continue it). Each event is ``(event, actor)`` or ``(event, actor,
-    payload)``; actors may be :class:`~tiktok_aftersales.Actor` members or
+    payload)``; actors may be [`Actor`][tiktok_aftersales.domain.vocabulary.Actor] members or
     their values (values are fastest). Times are not needed: the order of
     the events is the order given.
 
     The result is the same as applying every event with
-    :func:`~tiktok_aftersales.apply` and reading ``case.state`` (proved by
+    [`apply`][tiktok_aftersales.lifecycle.engine.apply] and reading ``case.state`` (proved by
     the tests on generated histories), without building any history.
 
     Raises:
         UnknownEvent, InvalidTransition (and subclasses): An event is not
-            legal where it comes, exactly as :func:`~tiktok_aftersales.apply`
+            legal where it comes, exactly as [`apply`][tiktok_aftersales.lifecycle.engine.apply]
             would say; a note names the stream and the state.
         InvalidValue: An origin, actor or payload is malformed.
 

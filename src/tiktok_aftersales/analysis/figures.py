@@ -1,6 +1,6 @@
 """Figures: outcomes, timeouts, refund exposure, seller deadlines, time in state, grid tabs.
 
-Every figure is a :class:`~tiktok_aftersales.analysis.Table` of frozen rows;
+Every figure is a [`Table`][tiktok_aftersales.analysis._shared.Table] of frozen rows;
 nothing imports pandas until ``to_pandas`` is called (the ``analysis`` extra).
 """
 
@@ -164,7 +164,7 @@ class Figures:
         seller_deadlines: Seller decisions and misses, per region and type.
         time_in_state: Time spent in each state.
         tabs: Connector grid tab counts at the chosen instants.
-        summary: Headline numbers (see :func:`figures`).
+        summary: Headline numbers (see [`figures`][tiktok_aftersales.analysis.figures.figures]).
 
     """
 

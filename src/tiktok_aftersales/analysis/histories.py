@@ -1,12 +1,13 @@
 """Histories: the events of cases as read from files, and the loaders that read them.
 
-- :func:`load_jsonl` reads JSON Lines of events (or of whole serialised
-  cases) and :func:`dump_jsonl` writes them;
-- :func:`load_platform_dump` reads platform records, pages and webhooks
-  through :mod:`tiktok_aftersales.platform` and
-  :mod:`tiktok_aftersales.sync`.
+- [`load_jsonl`][tiktok_aftersales.analysis.histories.load_jsonl] reads JSON Lines of events (or of
+  whole serialised cases) and [`dump_jsonl`][tiktok_aftersales.analysis.histories.dump_jsonl] writes
+  them;
+- [`load_platform_dump`][tiktok_aftersales.analysis.histories.load_platform_dump] reads platform
+  records, pages and webhooks through [`tiktok_aftersales.platform`][tiktok_aftersales.platform] and
+  [`tiktok_aftersales.sync`][tiktok_aftersales.sync].
 
-A bad line gives a :class:`~tiktok_aftersales.errors.LineError` with its line
+A bad line gives a [`LineError`][tiktok_aftersales.errors.LineError] with its line
 number and field; the other lines are kept. Text comes in as lines already
 read: nothing here opens a file.
 """
@@ -21,7 +22,7 @@ from typing import Any
 import attrs
 
 from ..domain.case import AfterSalesCase, AppliedEvent
-from ..domain.money import Breakdown, OrderLine
+from ..domain.money import OrderLine
 from ..domain.serialize import (
     DecodeError,
     case_from_dict,
@@ -43,7 +44,8 @@ from ..platform import (
     parse_returns_page,
     parse_webhook,
 )
-from ..sync import Outcome, PlatformState, open_from_snapshot, reconcile
+from ..platform.record import PlatformRecord, record_of
+from ..sync import Outcome, open_from_snapshot, reconcile
 from .synthetic import SyntheticCase
 
 __all__ = [
@@ -162,8 +164,9 @@ def dump_jsonl(cases: Iterable[AfterSalesCase | History]) -> Iterator[str]:
     ``region``, ``order_id``, ``order_stage``, ``platform_id``, ``lines``);
     every line carries ``case_id``, ``seq``, ``event``, ``actor``, ``at``,
     ``state`` and ``payload``. Values are written as
-    :mod:`tiktok_aftersales.domain.serialize` writes them, so :func:`load_jsonl`
-    and :func:`replay` give back equal cases.
+    [`tiktok_aftersales.domain.serialize`][tiktok_aftersales.domain.serialize] writes them, so
+    [`load_jsonl`][tiktok_aftersales.analysis.histories.load_jsonl] and
+    [`replay`][tiktok_aftersales.analysis.replay] give back equal cases.
 
     Raises:
         EncodeError: A payload holds a value JSON cannot carry.
@@ -319,8 +322,9 @@ def load_jsonl(lines: Iterable[str]) -> LoadResult:
       ``seq``, when given, must be the event's position in its case
       (counting the case's bad lines, which are skipped);
       ``state``, when given, is checked on replay;
-    - a **case line**: a whole case as :func:`~tiktok_aftersales.domain.serialize.case_to_dict`
-      writes it (it has a ``history`` key).
+    - a **case line**: a whole case as
+      [`case_to_dict`][tiktok_aftersales.domain.serialize.case_to_dict] writes it (it has a
+      ``history`` key).
 
     Blank lines and lines starting with ``#`` are skipped. A bad line is
     reported (line number, field, value, reason) and skipped; every other
@@ -328,7 +332,8 @@ def load_jsonl(lines: Iterable[str]) -> LoadResult:
     reported too (there is no case to add them to).
 
     Returns:
-        A :class:`LoadResult`; it never raises for bad content.
+        A [`LoadResult`][tiktok_aftersales.analysis.histories.LoadResult]; it never raises for bad
+        content.
 
     """
     drafts: dict[str, _Draft] = {}
@@ -421,69 +426,33 @@ def _check_seq(data: Mapping[str, Any], low: int, high: int, number: int, case_i
 # --- platform dumps ------------------------------------------------------------------------
 
 
-@attrs.frozen
-class _Snapshot:
-    """What sync reads from a parsed record or webhook (``sync.SnapshotLike``)."""
-
-    platform_id: str
-    order_id: str
-    update_time: datetime | None
-    platform_state: Any
-    unmapped: tuple[str, ...]
-    platform_deadline: Any = None
-    line_items: tuple[Any, ...] = ()
-    webhook: bool = False
-
-
-def _snapshots(data: Any, number: int, errors: list[LineError]) -> list[_Snapshot]:
+def _records(data: Any, number: int, errors: list[LineError]) -> list[PlatformRecord]:
     if not isinstance(data, Mapping):
         raise LineError(number, "line", data, "a JSON object")
-    items: list[tuple[Any, datetime | None]] = []
+    items: list[object] = []
     inner = data.get("data")
-    webhook = "type" in data and isinstance(inner, Mapping)
-    if webhook:  # a webhook delivery
+    if "type" in data and isinstance(inner, Mapping):  # a webhook delivery
         envelope = parse_webhook(data, strict=False)
         if envelope.data is None:
             return []
-        items.append((envelope.data, envelope.update_time))
+        items.append(envelope)
     elif isinstance(inner, Mapping) and "return_orders" in inner:
         page = parse_returns_page(data, strict=False)
-        items += [(r, r.update_time) for r in page.returns]
+        items += page.returns
         errors += [_rejected(number, "return_orders", x) for x in page.rejected]
     elif isinstance(inner, Mapping) and "cancellations" in inner:
         cpage = parse_cancellations_page(data, strict=False)
-        items += [(r, r.update_time) for r in cpage.cancellations]
+        items += cpage.cancellations
         errors += [_rejected(number, "cancellations", x) for x in cpage.rejected]
     elif "return_id" in data:
-        record = parse_return(data, strict=False)
-        items.append((record, record.update_time))
+        items.append(parse_return(data, strict=False))
     elif "cancel_id" in data:
-        cancel = parse_cancellation(data, strict=False)
-        items.append((cancel, cancel.update_time))
+        items.append(parse_cancellation(data, strict=False))
     else:
         raise LineError(
             number, "line", sorted(data)[:6], "a return or cancellation record, a page or a webhook"
         )
-    out = []
-    for record, update in items:
-        kind = record.request_type
-        states = record.states
-        target = (
-            PlatformState(kind, states, record.arbitration) if kind is not None and states else None
-        )
-        out.append(
-            _Snapshot(
-                record.platform_id,
-                record.order_id,
-                update,
-                target,
-                tuple(record.unmapped),
-                getattr(record, "platform_deadline", None),
-                tuple(getattr(record, "line_items", ())),
-                webhook,
-            )
-        )
-    return out
+    return [record_of(item) for item in items]
 
 
 def _rejected(number: int, where: str, item: Any) -> LineError:
@@ -491,40 +460,23 @@ def _rejected(number: int, where: str, item: Any) -> LineError:
     return LineError(number, f"{where}[{item.index}].{error.field}", error.value, error.reason)
 
 
-def _lines_of(snapshot: _Snapshot, number: int) -> list[OrderLine]:
-    if snapshot.webhook:
+def _lines_of(record: PlatformRecord, number: int) -> tuple[OrderLine, ...]:
+    """The case lines of the record that opens a case: the one rule, keyed by order-line id."""
+    if record.webhook:
         raise LineError(
             number,
             "data",
-            snapshot.platform_id,
+            record.platform_id,
             "no earlier record opened this request (a webhook carries no order lines)",
-            snapshot.platform_id,
+            record.platform_id,
         )
-
-    out = []
-    for i, item in enumerate(snapshot.line_items):
-        if item.refund is None:
-            raise LineError(
-                number,
-                f"line_items[{i}].refund_amount",
-                None,
-                "needed to know what was paid",
-                snapshot.platform_id,
-            )
-        b = item.refund.breakdown
-        out.append(
-            OrderLine(
-                item.line_item_id,
-                item.sku_id or item.seller_sku or item.order_line_item_id,
-                Breakdown(b.subtotal, b.shipping, b.tax),
-            )
-        )
-    if not out:
+    try:
+        return record.order_lines()
+    except InvalidValue as exc:
         raise LineError(
-            number, "line_items", [], "a record needs its line items to open a case",
-            snapshot.platform_id,
-        )  # fmt: skip
-    return out
+            number, "line_items", [], "a record needs its line items, with refund amounts, "
+            "to open a case", record.platform_id,
+        ) from exc  # fmt: skip
 
 
 def load_platform_dump(
@@ -538,11 +490,11 @@ def load_platform_dump(
     A line may be a return record (Search Returns ``return_orders[]``), a
     cancellation record, a whole page response of either, or a webhook
     delivery (types 2, 11, 12). Records are parsed with
-    :mod:`tiktok_aftersales.platform` (tolerant mode), grouped by platform id
-    and ordered by ``update_time``; the first opens the case with
-    :func:`~tiktok_aftersales.open_from_snapshot` (order lines from the
+    [`tiktok_aftersales.platform`][tiktok_aftersales.platform] (tolerant mode), grouped by platform
+    id and ordered by ``update_time``; the first opens the case with
+    `open_from_snapshot` (order lines from the
     record's line items) and each later one is applied with
-    :func:`~tiktok_aftersales.reconcile`. The case id is the platform id.
+    `reconcile`. The case id is the platform id.
 
     A line that does not parse, a webhook for a request no record opened,
     and a snapshot sync cannot follow (unmapped, conflict) are reported with
@@ -555,7 +507,7 @@ def load_platform_dump(
 
     """
     errors: list[LineError] = []
-    found: list[tuple[datetime, int, int, _Snapshot]] = []
+    found: list[tuple[datetime, int, int, PlatformRecord]] = []
     count = 0
     for number, text in enumerate(lines, 1):
         stripped = text.strip()
@@ -568,7 +520,7 @@ def load_platform_dump(
             errors.append(LineError(number, "json", stripped, f"not JSON ({exc.msg})"))
             continue
         try:
-            snaps = _snapshots(data, number, errors)
+            snaps = _records(data, number, errors)
         except LineError as exc:
             errors.append(exc)
             continue
@@ -584,7 +536,7 @@ def load_platform_dump(
         pid = snap.platform_id
         try:
             if pid not in cases:
-                if snap.platform_state is None:
+                if snap.request_type is None or not snap.states:
                     raise LineError(number, "status", snap.unmapped, "unmapped: cannot open", pid)
                 opened = open_from_snapshot(
                     snap,

@@ -79,7 +79,8 @@ def replay(histories: Iterable[History], *, progress: Progress | None = None) ->
 
     A history stops at its first event that does not apply; the case is kept
     as it was before that event and the event is reported. Use
-    :func:`final_states` when only the final states are needed.
+    [`final_states`][tiktok_aftersales.analysis.replay.final_states] when only the final states are
+    needed.
     """
     items = list(histories)
     cases: list[AfterSalesCase] = []
@@ -98,12 +99,12 @@ def replay(histories: Iterable[History], *, progress: Progress | None = None) ->
 def final_states(histories: Iterable[History]) -> list[State]:
     """The state each history ends in, through the fast replay path.
 
-    Uses :func:`tiktok_aftersales.analysis.replay_states` (no history or effects
-    are built).
+    Uses [`tiktok_aftersales.analysis.replay_states`][tiktok_aftersales.analysis.fast.replay_states]
+    (no history or effects are built).
 
     Raises:
         InvalidTransition, UnknownEvent, InvalidValue: An event is not legal
-            where it comes (as :func:`~tiktok_aftersales.apply` says).
+            where it comes (as [`apply`][tiktok_aftersales.lifecycle.engine.apply] says).
 
     """
     items = list(histories)

@@ -1,17 +1,17 @@
 """Policy simulation at scale: a vectorised walk of the code table, streamed in chunks.
 
-:func:`~tiktok_aftersales.analysis.simulate` plays each generated case with
-the engine (about 2 ms a case). :func:`simulate_columns` instead walks many
-cases at once through the columnar code table
-(:func:`~tiktok_aftersales.analysis.columnar.codes`, derived from the
-declaration), one step for every case per numpy operation, and counts
-:class:`~tiktok_aftersales.analysis.windows.ColumnFigures` chunk by chunk:
+[`simulate`][tiktok_aftersales.analysis.simulation.simulate] plays each generated case with
+the engine (about 2 ms a case).
+[`simulate_columns`][tiktok_aftersales.analysis.scale.simulate_columns] instead walks many cases at
+once through the columnar code table ([`codes`][tiktok_aftersales.analysis.columnar.codes], derived
+from the declaration), one step for every case per numpy operation, and counts
+[`ColumnFigures`][tiktok_aftersales.analysis.windows.ColumnFigures] chunk by chunk:
 memory depends on the chunk size, not on the number of cases.
 
 The model of behaviour, per step and per case:
 
 - the moves a party may make are the legal moves of the case's control;
-  a :class:`~tiktok_aftersales.analysis.synthetic.Behaviour` probability
+  a `Behaviour` probability
   weighs the moves it names (``reject``: ``seller_rejects``, ``dispute``:
   ``buyer_disputes``...) and the moves it does not name share what is left;
 - where a window runs, its party stays silent with the behaviour's
@@ -24,7 +24,7 @@ The model of behaviour, per step and per case:
 
 The random draws depend only on the seed, the chunk and the step, so two
 policies see the same people behaving the same way, and a chunk computed on
-another machine (:mod:`~tiktok_aftersales.analysis.distributed`) equals the
+another machine ([`distributed`][tiktok_aftersales.analysis.distributed]) equals the
 same chunk computed here.
 """
 
@@ -57,7 +57,7 @@ _NAMED: Mapping[str, str] = {
     "withdraw": "buyer_withdraws",
     "decline_offer": "buyer_declines_offer",
 }
-"""Which :class:`Behaviour` probability weighs a move of this name (behaviour, not rules)."""
+"""Which `Behaviour` probability weighs a move of this name (behaviour, not rules)."""
 
 _SILENCE: Mapping[Window, tuple[str, bool]] = {
     Window.BUYER_SHIP_BACK: ("buyer_ships_late", False),
@@ -81,7 +81,7 @@ def _micros(duration: Duration | timedelta) -> int:
 
 @attrs.frozen(eq=False)
 class Walk:
-    """The candidate moves of every control under one behaviour (see :func:`walk_for`).
+    """The candidate moves of every control under one behaviour (see `walk_for`).
 
     Attributes:
         behaviour: The behaviour.

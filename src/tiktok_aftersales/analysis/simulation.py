@@ -2,7 +2,7 @@
 
 How a policy is simulated: each generated case is a script of events with
 their delays. Under a policy, the script is played with
-:func:`~tiktok_aftersales.advance`: a scripted silence (a timeout) fires at
+[`advance`][tiktok_aftersales.deadlines.clock.advance]: a scripted silence (a timeout) fires at
 *that policy's* deadline, and an answer that comes after the policy's
 deadline is pre-empted by the timeout. When the case leaves the scripted
 path, the generator continues it from where it is, with a seed that depends
@@ -77,7 +77,7 @@ class Population:
         return len(self.cases)
 
     def histories(self) -> tuple[History, ...]:
-        """The generated histories as :class:`History` values (for :func:`dump_jsonl`)."""
+        """The generated histories as `History` values (for `dump_jsonl`)."""
         return tuple(History.from_synthetic(c) for c in self.cases)
 
 
@@ -102,7 +102,7 @@ def population(
         n: How many cases.
         behaviour: Probabilities of silence, late shipping, disputes,
             arbitration outcomes, and the mix of types, regions and lines
-            (:class:`~tiktok_aftersales.analysis.synthetic.Behaviour`).
+            (`Behaviour`).
         region: Keep only this region (replaces ``behaviour.regions``).
         windows_from: The policy whose global window lengths set how long
             parties take to answer (an answer comes within a random
@@ -113,7 +113,7 @@ def population(
 
     Raises:
         InvalidValue: An argument is malformed (as for
-            :func:`~tiktok_aftersales.analysis.synthetic.generate`).
+            `generate`).
 
     """
     chosen = behaviour or Behaviour()
@@ -235,14 +235,14 @@ def run_policy(
 ) -> tuple[AfterSalesCase, ...]:
     """Play every case of ``pop`` under ``policy`` and return the cases.
 
-    Deadlines fire as :func:`~tiktok_aftersales.advance` says under
+    Deadlines fire as [`advance`][tiktok_aftersales.deadlines.clock.advance] says under
     ``policy``: a party silent in the script is silent until that policy's
     deadline; an answer that would come after it is pre-empted. Cases that
     leave their script continue with the generator (seeded by the case, not
     the policy).
 
     Raises:
-        InvalidValue: ``policy`` is not a :class:`~tiktok_aftersales.Policy`.
+        InvalidValue: ``policy`` is not a [`Policy`][tiktok_aftersales.deadlines.policy.Policy].
 
     """
     if not isinstance(policy, Policy):
@@ -261,7 +261,7 @@ class ComparisonRow:
     """One headline number under two policies.
 
     Attributes:
-        metric: What is counted (see :func:`figures`).
+        metric: What is counted (see [`figures`][tiktok_aftersales.analysis.figures.figures]).
         a: Under the first policy.
         b: Under the second (``None`` when there is no second).
         change: ``b - a`` (``None`` when there is no second).
@@ -336,14 +336,15 @@ def simulate(
     """Play the same population under ``policy`` and (optionally) ``vs``, side by side.
 
     Args:
-        pop: The population (:func:`population`).
+        pop: The population ([`population`][tiktok_aftersales.analysis.simulation.population]).
         policy: The first policy.
         vs: The second policy, or ``None`` for figures under one policy.
-        instants: When to count grid tabs (see :func:`figures`).
+        instants: When to count grid tabs (see
+            [`figures`][tiktok_aftersales.analysis.figures.figures]).
         progress: Called with ``(done, total)`` over both runs.
 
     Raises:
-        InvalidValue: A policy is not a :class:`~tiktok_aftersales.Policy`.
+        InvalidValue: A policy is not a [`Policy`][tiktok_aftersales.deadlines.policy.Policy].
 
     """
     total = len(pop.cases) * (1 if vs is None else 2)

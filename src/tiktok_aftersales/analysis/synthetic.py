@@ -1,12 +1,13 @@
 """Seeded synthetic case histories, for benchmarks, tests and analysis.
 
-:func:`generate` walks the lifecycle declaration itself: at every step it asks
-the engine which events may fire now (:func:`~tiktok_aftersales.allowed_events`),
-picks one according to a :class:`Behaviour` (who stays silent, who disputes,
-how arbitration ends, how often the seller offers a partial refund), checks it
-with :func:`~tiktok_aftersales.lifecycle.choose_transition` and applies it with
-the pure engine. There is no second copy of the transitions here: a change to
-the declaration changes what the generator produces.
+`generate` walks the lifecycle declaration itself: at every step it asks
+the engine which events may fire now
+([`allowed_events`][tiktok_aftersales.lifecycle.engine.allowed_events]), picks one according to a
+`Behaviour` (who stays silent, who disputes, how arbitration ends, how often the seller offers a
+partial refund), checks it with
+[`choose_transition`][tiktok_aftersales.lifecycle.engine.choose_transition] and applies it with the
+pure engine. There is no second copy of the transitions here: a change to the declaration changes
+what the generator produces.
 
 The same seed, ``n`` and behaviour always give the same cases and events.
 Times are timezone-aware UTC and strictly increase within a case. Nothing
@@ -240,7 +241,7 @@ _SELLER_WINDOWS = frozenset(w for w in Window if w.value.startswith("seller_"))
 
 @attrs.frozen
 class SyntheticEvent:
-    """One generated event, ready for :func:`~tiktok_aftersales.apply`.
+    """One generated event, ready for [`apply`][tiktok_aftersales.lifecycle.engine.apply].
 
     Attributes:
         event: The event name.
@@ -498,7 +499,7 @@ def generate(
         start: Cases open between ``start`` and ``start + span`` (aware).
         span: See ``start``.
         windows: Length of each time window (pass the policy's); windows
-            not named last :data:`DEFAULT_WINDOW`.
+            not named last `DEFAULT_WINDOW`.
         max_events: Stop a history after this many events after opening.
 
     Raises:
@@ -553,15 +554,15 @@ def continue_case(
     windows: Mapping[Window, timedelta] | None = None,
     max_events: int = 40,
 ) -> SyntheticCase:
-    """Continue an opened case from where it is, as :func:`generate` would.
+    """Continue an opened case from where it is, as `generate` would.
 
     The same case, seed and behaviour always give the same events. Used by
-    :mod:`tiktok_aftersales.analysis` when a policy sends a case off the
+    `tiktok_aftersales.analysis` when a policy sends a case off the
     path its generated history took.
 
     Raises:
         InvalidValue: ``case`` is not opened, or an argument is malformed
-            (as for :func:`generate`).
+            (as for `generate`).
 
     """
     if not isinstance(case, AfterSalesCase) or not case.history:

@@ -1,16 +1,16 @@
 """Time windows and figures over replayed columns: timeouts, SLA breaches, time in state.
 
-:func:`column_figures` reads a :class:`~tiktok_aftersales.analysis.columnar.ReplayColumns`
-and counts, with numpy, what :func:`~tiktok_aftersales.analysis.figures`
-counts from cases: outcomes per request type, timeouts fired per window
-(auto-approvals, closures), seller decisions and the deadlines the seller
+[`column_figures`][tiktok_aftersales.analysis.windows.column_figures] reads a
+[`ReplayColumns`][tiktok_aftersales.analysis.columnar.ReplayColumns] and counts, with numpy, what
+[`figures`][tiktok_aftersales.analysis.figures] counts from cases: outcomes per request type,
+timeouts fired per window (auto-approvals, closures), seller decisions and the deadlines the seller
 missed (SLA breaches) per region and type, time in each state, and the time
 to the seller's first decision on a buyer's request.
 
 Every count is an integer and durations are summed in integer
-microseconds, so :meth:`ColumnFigures.merge` of the figures of parts equals
-the figures of the whole exactly, in any order: that is what lets
-:mod:`~tiktok_aftersales.analysis.distributed` compute them partition by
+microseconds, so [`ColumnFigures.merge`][tiktok_aftersales.analysis.windows.ColumnFigures.merge] of
+the figures of parts equals the figures of the whole exactly, in any order: that is what lets
+[`distributed`][tiktok_aftersales.analysis.distributed] compute them partition by
 partition. Medians and 90th percentiles are read from a histogram with
 one-minute bins (exact to the minute, also after merging).
 """
@@ -103,7 +103,8 @@ class Durations:
     Attributes:
         count: How many.
         total_us: Their sum in microseconds.
-        histogram: ``numpy`` counts per minute (see :data:`HISTOGRAM_MINUTES`).
+        histogram: ``numpy`` counts per minute (see
+            [`HISTOGRAM_MINUTES`][tiktok_aftersales.analysis.windows.HISTOGRAM_MINUTES]).
 
     """
 
@@ -199,7 +200,7 @@ class ColumnFigures:
         )
 
     def summary(self) -> dict[str, int | float]:
-        """Headline numbers, named as in :func:`~tiktok_aftersales.analysis.figures`."""
+        """Headline numbers, named as in [`figures`][tiktok_aftersales.analysis.figures]."""
         auto = sum(n for k, n in self.timeouts.items() if k[2] == Actor.SELLER.value)
         closures = sum(n for k, n in self.timeouts.items() if k[4] == State.CLOSED.value)
         decisions = sum(d for d, _ in self.seller_deadlines.values())

@@ -1,16 +1,23 @@
 """The ports a host implements so the library can drive its world.
 
-The library does no I/O. A host brings four adapters, each a
-:class:`typing.Protocol` (structural: no base class to inherit):
+The library does no I/O. A host brings five adapters, each a
+`typing.Protocol` (structural: no base class to inherit):
 
-- :class:`PlatformPort`: the TikTok Shop client (seller decisions, seller
-  refunds, snapshots of a request);
-- :class:`InventoryPort`: stock and shipping holds;
-- :class:`CaseStore`: where cases live, with optimistic concurrency;
-- :class:`Clock`: the current time.
+- [`PlatformPort`][tiktok_aftersales.app.ports.PlatformPort]: the TikTok Shop client (one method:
+  send an
+  outbound request value, get the platform's reply);
+- [`InventoryPort`][tiktok_aftersales.app.ports.InventoryPort]: stock and shipping holds;
+- [`CaseStore`][tiktok_aftersales.app.ports.CaseStore]: where cases live, with optimistic
+  concurrency per case
+  and per order, and look-ups by platform id and by order;
+- [`NotificationLog`][tiktok_aftersales.app.ports.NotificationLog]: which webhook deliveries were
+  handled, and which
+  records wait for a re-fetch;
+- [`Clock`][tiktok_aftersales.app.ports.Clock]: the current time.
 
-:class:`~tiktok_aftersales.app.service.AfterSalesService` drives them; in-memory
-versions and a contract test kit are in :mod:`tiktok_aftersales.app.testing`.
+[`AfterSalesService`][tiktok_aftersales.app.service.AfterSalesService] drives them; in-memory
+versions and a contract test kit are in
+[`tiktok_aftersales.app.testing`][tiktok_aftersales.app.testing].
 
 Idempotency is the rule of every outward call: each one carries a stable
 ``key``, and an adapter that receives a key it has already carried out must
@@ -20,23 +27,23 @@ crash or an error without refunding or stocking in twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import attrs
 
 from ..domain.case import AfterSalesCase
-from ..domain.money import Refund
-from ..domain.vocabulary import Actor, Disposition, RequestType, State
+from ..domain.vocabulary import Disposition
 from ..errors import CaseExists, UnknownCase
+from ..platform.requests import PlatformReply, PlatformRequest
 
 __all__ = [
     "CaseExists",
     "CaseStore",
     "Clock",
-    "Decision",
     "InventoryPort",
+    "NotificationLog",
     "PlatformPort",
     "StockItem",
     "UnknownCase",
@@ -59,87 +66,34 @@ class StockItem:
     quantity: int = 1
 
 
-@attrs.frozen
-class Decision:
-    """A seller action the platform must accept, as sent through :class:`PlatformPort`.
-
-    The service builds one for every event the seller fires (approve,
-    reject, an offer, confirming or rejecting a received parcel, a
-    reshipment, a seller refund, a direct cancellation). Turning it into the
-    platform's request (``APPROVE_RETURN``, ``REJECT_RECEIVED_PACKAGE`` and so
-    on) is the adapter's job; ``request_type``, ``state`` and ``event``
-    together decide which one.
-
-    Attributes:
-        key: Idempotency key; pass it to the platform (``idempotency_key``).
-            The same command always gets the same key, so a retried send is
-            recognised and ignored.
-        case_id: The host's case id.
-        order_id: The order.
-        platform_id: The platform's ``return_id`` or ``cancel_id``, if known.
-        request_type: The case's request type.
-        state: The canonical state before the event.
-        event: The event the seller fires.
-        actor: Who fires it (the seller).
-        at: When, timezone-aware.
-        payload: The validated event payload (``reason``, ``amount``,
-            ``buyer_keep_item`` and so on), or ``None``.
-        refund: The money at stake: the refund offered, initiated or
-            committed by this event, if any.
-
-    """
-
-    key: str
-    case_id: str
-    order_id: str
-    platform_id: str | None
-    request_type: RequestType
-    state: State
-    event: str
-    actor: Actor
-    at: datetime
-    payload: Mapping[str, Any] | None = None
-    refund: Refund | None = None
-
-
 @runtime_checkable
 class PlatformPort(Protocol):
-    """The TikTok Shop side: where seller decisions go and snapshots come from.
+    """The TikTok Shop side: where the library's outbound requests go (the one way out).
 
-    Both ``send_*`` methods must be idempotent on ``decision.key``: a key seen
-    before is acknowledged without a second request taking effect (the
-    platform's own ``idempotency_key`` query parameter does this). A method
-    that raises means "not known to be accepted": the service records
-    nothing and the host may retry the same command.
+    Every call the library makes is a `PlatformRequest`
+    value (a seller decision, a seller refund or cancellation, a search page),
+    carrying its own ``idempotency_key`` where the operation takes one. The
+    adapter adds credentials and the signature, sends it and answers a
+    `PlatformReply`
+    (`tiktok_aftersales.adapters.tiktok` is one such adapter).
+
+    The service sends a decision only from the outbox, after the save that
+    recorded it has won, so two processes racing on one case cannot both
+    call the platform; a retried send carries the same key, which the
+    platform deduplicates.
     """
 
-    def send_decision(self, decision: Decision) -> None:
-        """Send a seller decision on a request (approve, reject, offer, receipt, cancel...).
+    def send(self, request: PlatformRequest) -> PlatformReply:
+        """Send one request and return the platform's reply.
+
+        A reply with a non-zero ``code`` is the platform refusing the
+        request (a typed answer, not an exception).
 
         Raises:
-            Exception: Anything; the service wraps it in
-                :class:`~tiktok_aftersales.app.service.PlatformCallFailed` and saves
-                nothing.
+            Exception: Anything, for "not known to be carried out" (a
+                network error, a timeout): the service keeps the request
+                pending and sends it again, with the same key, later.
 
-        """
-        ...
-
-    def send_refund(self, decision: Decision) -> None:
-        """Ask the platform to refund on the seller's initiative (a seller refund).
-
-        ``decision.event`` is ``"initiate_refund"`` and ``decision.refund``
-        says how much, line by line. The platform verifies it and pays; the
-        case moves on when that is reported back (``approve`` by the
-        platform or the clock). Must not pay twice for the same key.
-        """
-        ...
-
-    def fetch_snapshot(self, case: AfterSalesCase) -> Any:
-        """Fetch the platform's current view of the case's request.
-
-        The snapshot's type is whatever the host's reconcile function reads
-        (a parsed return or cancellation record); the service only passes it
-        on.
         """
         ...
 
@@ -191,11 +145,20 @@ class InventoryPort(Protocol):
 
 @runtime_checkable
 class CaseStore(Protocol):
-    """Where cases live, with optimistic concurrency on ``AfterSalesCase.version``.
+    """Where cases live, with optimistic concurrency per case and per order.
 
     ``save`` is a compare-and-set: it stores the case only if the stored
     version is still ``expected_version`` (the version the caller loaded).
     Never overwrite silently.
+
+    Money's consistency boundary is the order: every ``add`` or ``save`` of a
+    case bumps its order's version
+    ([`order_version`][tiktok_aftersales.app.ports.CaseStore.order_version]). A writer that
+    checked the order ledger passes the order version it read as
+    ``order_version``; the store refuses the write when another case of the
+    same order was written in between, so two cases of one order saved at
+    once cannot both pass a refund limit. The contract kit
+    ([`CaseStoreContract`][tiktok_aftersales.app.testing.CaseStoreContract]) tests this.
     """
 
     def get(self, case_id: str) -> AfterSalesCase:
@@ -207,28 +170,90 @@ class CaseStore(Protocol):
         """
         ...
 
-    def add(self, case: AfterSalesCase) -> None:
+    def add(self, case: AfterSalesCase, *, order_version: int | None = None) -> None:
         """Store a new case.
+
+        Args:
+            case: The case.
+            order_version: When given, the order's version must still be this.
 
         Raises:
             CaseExists: A case with this id is already stored.
+            ConcurrencyConflict: The order's version differs.
 
         """
         ...
 
-    def save(self, case: AfterSalesCase, expected_version: int) -> None:
+    def save(
+        self, case: AfterSalesCase, expected_version: int, *, order_version: int | None = None
+    ) -> None:
         """Replace the stored case if its version is still ``expected_version``.
+
+        Args:
+            case: The new case.
+            expected_version: The version the caller loaded.
+            order_version: When given, the order's version must still be this.
 
         Raises:
             UnknownCase: No case has this id.
-            ConcurrencyConflict: The stored version differs (someone else
-                saved first); reload and re-apply.
+            ConcurrencyConflict: The stored version (of the case, or of its
+                order) differs (someone else saved first); reload and re-apply.
 
         """
         ...
 
     def case_ids(self) -> Iterable[str]:
         """Every stored case id (the clock tick walks them)."""
+        ...
+
+    def find_by_platform_id(self, platform_id: str) -> AfterSalesCase | None:
+        """The stored case whose ``platform_id`` (return, cancel or reverse id) this is."""
+        ...
+
+    def cases_of_order(self, order_id: str) -> tuple[AfterSalesCase, ...]:
+        """Every stored case of one order."""
+        ...
+
+    def order_version(self, order_id: str) -> int:
+        """The order's version: bumped by every add or save of one of its cases (0: none)."""
+        ...
+
+
+@runtime_checkable
+class NotificationLog(Protocol):
+    """Which webhook deliveries were handled, and which records wait for a re-fetch.
+
+    Kept by the host's storage so that deduplication survives a restart.
+    """
+
+    def record(
+        self, notification_id: str, received_at: datetime, outcome: str, case_id: str | None = None
+    ) -> bool:
+        """Claim a notification; ``False`` when it was recorded before (a duplicate)."""
+        ...
+
+    def settle(self, notification_id: str, outcome: str, case_id: str | None = None) -> None:
+        """Record how a claimed notification ended."""
+        ...
+
+    def forget(self, notification_id: str) -> None:
+        """Drop a claim whose handling failed, so that the platform's retry is handled."""
+        ...
+
+    def seen(self, notification_id: str) -> bool:
+        """Whether this notification id was recorded."""
+        ...
+
+    def keep_for_refetch(self, platform_id: str, reason: str) -> None:
+        """Keep a record that could not be applied, to fetch it again later (never dropped)."""
+        ...
+
+    def refetch(self) -> tuple[tuple[str, str], ...]:
+        """The records waiting for a re-fetch: ``(platform_id, reason)``, oldest first."""
+        ...
+
+    def refetched(self, platform_id: str) -> None:
+        """A record kept for a re-fetch was fetched and applied."""
         ...
 
 

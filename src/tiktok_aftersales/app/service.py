@@ -1,106 +1,84 @@
-"""The application service: one entry point per thing that happens to a case.
+"""The application service: one way in, one way out, money bounded per order.
 
-:class:`AfterSalesService` drives the host's ports (see
-:mod:`tiktok_aftersales.app.ports`) with the pure core. Every entry point does
-the same four steps:
+[`AfterSalesService`][tiktok_aftersales.app.service.AfterSalesService] drives the host's ports (see
+[`tiktok_aftersales.app.ports`][tiktok_aftersales.app.ports]) with the pure core.
 
-1. load the case from the :class:`~tiktok_aftersales.app.ports.CaseStore`;
-2. apply the core (an event, the clock, a platform snapshot);
-3. save it with the version it was loaded at; on
-   :class:`~tiktok_aftersales.ConcurrencyConflict` reload and apply again
-   (``max_attempts`` times in all);
-4. dispatch the case's pending effects to the ports and save them as done.
+**One way in.** Every platform record enters through
+[`AfterSalesService.receive`][tiktok_aftersales.app.service.AfterSalesService.receive]
+(a raw webhook delivery: body bytes, headers, arrival time) or
+[`AfterSalesService.ingest`][tiktok_aftersales.app.service.AfterSalesService.ingest] (records a poll
+fetched). Each verifies what
+it must (signature, timestamp tolerance), deduplicates on the notification id
+(kept by the [`NotificationLog`][tiktok_aftersales.app.ports.NotificationLog], so it
+survives a restart), finds the case by platform id through the store,
+reconciles, saves and dispatches. A batch never stops on one record: each
+gets an outcome, and refused records are kept for a re-fetch.
 
-Effects are an outbox: the core records each one on the case with a stable
-key (``case.effects``), so they are saved together with the change that
-produced them. Dispatching calls the port with that key, then saves the key
-in ``case.effects_done``. A port that fails leaves the effect pending (the
-case is saved) and :class:`DispatchFailed` tells the host to call
-:meth:`AfterSalesService.dispatch_pending`; a crash between the port call and
-the save makes the port see the same key again, which it ignores.
+**One way out.** A seller's decision becomes one outbound request
+(`tiktok_aftersales.platform.request_for`) with one key scheme, recorded
+as an outbox effect together with the event, and sent only after the save
+that recorded it has won: two processes racing on one case cannot both call
+the platform.
 
-Seller decisions go the other way round: the platform must accept a
-decision before it is true, so the service sends it *before* saving (see
-``docs/ports.md`` for why), with a key that stays the same across retries.
+**Money bounded per order.** Every change that stakes money is checked
+against the order ledger built from every case of the order, and saved
+under the store's order-level version, so two cases of one order saved at
+once cannot both pass.
 
 The service does no I/O of its own: time comes from the
-:class:`~tiktok_aftersales.app.ports.Clock` port.
+[`Clock`][tiktok_aftersales.app.ports.Clock] port.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any, overload
+
+import attrs
 
 from ..deadlines.clock import advance
 from ..deadlines.policy import DEFAULT_POLICY, Policy
 from ..domain.case import AfterSalesCase
 from ..domain.effects import Effect, EffectKind
-from ..domain.money import OrderLine, Refund
-from ..domain.vocabulary import Actor, Disposition, OrderStage, Region, RequestType, State
+from ..domain.money import OrderLine
+from ..domain.vocabulary import Actor, OrderStage, Region, RequestType, State
 from ..errors import (
     AfterSalesError,
+    CaseExists,
     ConcurrencyConflict,
     DispatchFailed,
     DuplicateCommand,
     InvalidValue,
-    PlatformCallFailed,
+    OrderOverRefund,
     TickFailed,
-)
-from ..lifecycle import EVENTS, CallKind, apply, event_of, is_terminal, open_case
-from .ports import (
-    CaseExists,
-    CaseStore,
-    Clock,
-    Decision,
-    InventoryPort,
-    PlatformPort,
-    StockItem,
     UnknownCase,
 )
+from ..lifecycle import apply, check_order, is_terminal, open_case
+from ..platform.calls import request_for, request_to_json
+from ..platform.record import PlatformRecord
+from .inbound import Delivery, Inbound, IngestReport, WebhookSettings
+from .outbox import EFFECT_ROUTES, EffectHandler, Outbox
+from .ports import CaseStore, Clock, InventoryPort, NotificationLog, PlatformPort
 
 __all__ = [
     "COMMAND_ID",
     "EFFECT_ROUTES",
     "AfterSalesService",
-    "DispatchFailed",
-    "DuplicateCommand",
+    "Delivery",
     "EffectHandler",
-    "PlatformCallFailed",
-    "Reconcile",
-    "TickFailed",
+    "IngestReport",
+    "Opener",
+    "WebhookSettings",
 ]
 
 COMMAND_ID = "command_id"
 """The payload key under which a command's id is kept in the case history."""
 
-Reconcile = Callable[[AfterSalesCase, Any], Any]
-"""``reconcile(case, snapshot)``: bring a case in line with a platform snapshot.
+Opener = Callable[[PlatformRecord], Any]
+"""How the service opens a case for a record of an unknown request.
 
-It returns the new case, or a result whose ``case`` attribute is the new case
-(:func:`tiktok_aftersales.sync.reconcile` returns such a ``SyncResult``).
-"""
-
-EffectHandler = Callable[[AfterSalesCase, Effect], None]
-"""Carries out one effect; must be idempotent on ``effect.key``."""
-
-EFFECT_ROUTES: Mapping[EffectKind, str] = MappingProxyType(
-    {
-        EffectKind.ISSUE_REFUND: "recorded only: the platform pays once it accepted the "
-        "seller's decision or verified the seller's refund",
-        EffectKind.CREATE_REPLACEMENT_ORDER: "recorded only: the platform creates the order",
-        EffectKind.SEND_MISSING_ITEMS: "recorded only: pass a handler to create the "
-        "reshipment in your fulfilment system",
-        EffectKind.RELEASE_STOCK: "InventoryPort.release_allocation",
-        EffectKind.STOCK_IN: "InventoryPort.stock_in (with the effect's disposition)",
-        EffectKind.MANUAL_STOCK_IN: "InventoryPort.flag_manual_stock_in",
-        EffectKind.BLOCK_SHIPPING: "InventoryPort.block_shipping",
-        EffectKind.UNBLOCK_SHIPPING: "InventoryPort.unblock_shipping",
-    }
-)
-"""Where each kind of effect goes by default (``handlers=`` overrides any of them)."""
+See [`tiktok_aftersales.sync.opener`][tiktok_aftersales.sync.opener]."""
 
 
 def _find_command(case: AfterSalesCase, command_id: str) -> int | None:
@@ -110,35 +88,31 @@ def _find_command(case: AfterSalesCase, command_id: str) -> int | None:
     return None
 
 
-def _at_stake(before: AfterSalesCase, after: AfterSalesCase, event: str) -> Refund | None:
-    """The money a seller decision is about, if any."""
-    if EVENTS[event_of(event)].stakes_request:
-        return after.requested
-    if after.offer is not None and after.offer != before.offer:
-        return after.offer.refund
-    if after.refund is not None and after.refund != before.refund:
-        return after.refund
-    return None
-
-
 class AfterSalesService:
-    """Drives the host's ports with the core: commands, snapshots, ticks, effects.
+    """Drives the host's ports with the core: commands, platform records, ticks, effects.
 
     >>> from tiktok_aftersales.app.testing import in_memory_service
     >>> service, ports = in_memory_service()
 
     Args:
         store: Where cases live.
-        platform: The platform client.
+        platform: The platform client (sends outbound requests).
         inventory: Stock and shipping holds.
         clock: The current time.
-        policy: The deadline policy :meth:`tick` advances with.
-        reconcile: The default ``reconcile(case, snapshot)`` for
-            :meth:`apply_snapshot` and :meth:`refresh`.
+        notifications: The log of handled deliveries and records to re-fetch.
+        policy: The deadline policy [`tick`][tiktok_aftersales.app.service.AfterSalesService.tick]
+            advances with.
+        webhooks: The app key, signing secret and timestamp tolerance that
+            [`receive`][tiktok_aftersales.app.service.AfterSalesService.receive] checks deliveries
+            with.
+        opener: How to open a case for a record of a request no case has
+            ([`tiktok_aftersales.sync.opener`][tiktok_aftersales.sync.opener]); without one such
+            records
+            are kept for a re-fetch.
         handlers: Effect kind to a handler that replaces the default route
-            (see :data:`EFFECT_ROUTES`).
+            (see [`EFFECT_ROUTES`][tiktok_aftersales.app.service.EFFECT_ROUTES]).
         max_attempts: How many times an update is tried when another
-            writer saved the case first.
+            writer saved the case (or its order) first.
 
     """
 
@@ -148,9 +122,11 @@ class AfterSalesService:
         platform: PlatformPort,
         inventory: InventoryPort,
         clock: Clock,
+        notifications: NotificationLog | None = None,
         *,
         policy: Policy = DEFAULT_POLICY,
-        reconcile: Reconcile | None = None,
+        webhooks: WebhookSettings | None = None,
+        opener: Opener | None = None,
         handlers: Mapping[EffectKind, EffectHandler] | None = None,
         max_attempts: int = 3,
     ) -> None:
@@ -159,16 +135,67 @@ class AfterSalesService:
         for kind in handlers or {}:
             if not isinstance(kind, EffectKind):
                 raise InvalidValue("handlers", kind, "keys must be EffectKind members")
+        if webhooks is not None and not isinstance(webhooks, WebhookSettings):
+            raise InvalidValue("webhooks", webhooks, "a WebhookSettings")
         self.store = store
         self.platform = platform
         self.inventory = inventory
         self.clock = clock
+        self.notifications = notifications
         self.policy = policy
-        self.reconcile = reconcile
-        self.handlers: Mapping[EffectKind, EffectHandler] = MappingProxyType(dict(handlers or {}))
+        self.webhooks = webhooks
+        self.opener = opener
+        self.handlers: Mapping[EffectKind, EffectHandler] = dict(handlers or {})
         self.max_attempts = max_attempts
+        self.outbox = Outbox(self)
+        self.inbound = Inbound(self)
 
-    # --- entry points -------------------------------------------------------------------
+    # --- the one way in --------------------------------------------------------------------
+
+    def receive(
+        self, body: bytes, headers: Mapping[str, str], received_at: datetime | None = None
+    ) -> Delivery:
+        """Handle one raw webhook delivery: verify, deduplicate, reconcile, save, dispatch.
+
+        Args:
+            body: The raw request body, as received.
+            headers: The request headers (``Authorization`` carries the signature).
+            received_at: When it arrived (default: the clock's now).
+
+        Returns:
+            A [`Delivery`][tiktok_aftersales.app.service.Delivery] saying what happened; never
+            raises for a bad
+            delivery (its ``outcome`` is ``refused`` and ``error`` says why:
+            answer 401 for an [`InvalidSignature`][tiktok_aftersales.errors.InvalidSignature]).
+
+        Raises:
+            InvalidValue: The service has no ``webhooks`` settings.
+
+        """
+        return self.inbound.receive(
+            body, headers, self._now() if received_at is None else received_at
+        )
+
+    def ingest(
+        self, records: Iterable[object], received_at: datetime | None = None
+    ) -> IngestReport:
+        """Apply platform records a poll fetched (search pages, return records, dumps).
+
+        The same path as [`receive`][tiktok_aftersales.app.service.AfterSalesService.receive]
+        without the signature: records are
+        deduplicated on their notification id (webhooks), ordered by platform
+        time, and each reconciled with the case found by platform id (or
+        opened with the service's ``opener``). A record that cannot be read or
+        applied is refused with its error and kept for a re-fetch; the
+        others proceed.
+        """
+        return self.inbound.ingest(records, self._now() if received_at is None else received_at)
+
+    def refetch(self) -> IngestReport:
+        """Fetch the records kept for a re-fetch again, by platform id, and ingest them."""
+        return self.inbound.refetch(self._now())
+
+    # --- commands ---------------------------------------------------------------------------
 
     def open(
         self,
@@ -188,72 +215,55 @@ class AfterSalesService:
         """Open a new case, store it, and dispatch its first effects.
 
         A case the seller opens (a seller refund, a direct cancellation) is
-        sent to the platform first (:meth:`PlatformPort.send_refund` or
-        :meth:`~PlatformPort.send_decision`, key ``"<case_id>/1/<event>"``).
-
-        Args:
-            request_type: The request type.
-            case_id: The host's id for the case; must be new.
-            order_id: The order.
-            region: The market.
-            lines: The order lines concerned.
-            order_stage: How far the order had gone.
-            platform_id: The platform's id of the request, if known.
-            actor: Who opened it (default: the type's usual opener).
-            event: The opening event when the type has several.
-            payload: The opening event's payload.
-            at: When it opened (default: the clock's now).
-
-        Returns:
-            The stored case, its effects dispatched.
+        checked against the order ledger (every stored case of the order) and
+        its platform call is recorded in the outbox and sent after the case
+        is stored.
 
         Raises:
             CaseExists: A case with this id is stored already.
+            OrderOverRefund: The opening stakes more than the order has left.
             InvalidValue: A malformed argument (see
-                :func:`~tiktok_aftersales.open_case`).
-            PlatformCallFailed: The platform did not confirm a seller opening.
+                [`open_case`][tiktok_aftersales.lifecycle.engine.open_case]).
+            ConcurrencyConflict: Another case of the order was written meanwhile,
+                ``max_attempts`` times.
             DispatchFailed: A port failed on an effect (the case is stored).
+            PlatformRefused: The platform refused the seller's call (the case is
+                stored with the refusal under ``review``).
 
         """
         when = self._now() if at is None else at
-        try:
-            self.store.get(case_id)
-        except UnknownCase:
-            pass
-        else:
-            raise CaseExists(case_id)
-        case = open_case(
-            request_type,
-            case_id=case_id,
-            order_id=order_id,
-            region=region,
-            lines=lines,
-            at=when,
-            actor=actor,
-            event=event,
-            order_stage=order_stage,
-            platform_id=platform_id,
-            payload=payload,
-        )
-        first = case.history[0]
-        if first.actor is Actor.SELLER:
-            self._send(
-                Decision(
-                    key=f"{case.case_id}/1/{first.event}",
-                    case_id=case.case_id,
-                    order_id=case.order_id,
-                    platform_id=case.platform_id,
-                    request_type=case.request_type,
-                    state=State.NEW,
-                    event=first.event,
-                    actor=first.actor,
-                    at=first.at,
-                    payload=first.payload,
-                    refund=case.requested if EVENTS[first.event].stakes_request else case.refund,
-                )
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                self.store.get(case_id)
+            except UnknownCase:
+                pass
+            else:
+                raise CaseExists(case_id)
+            case = open_case(
+                request_type,
+                case_id=case_id,
+                order_id=order_id,
+                region=region,
+                lines=lines,
+                at=when,
+                actor=actor,
+                event=event,
+                order_stage=order_stage,
+                platform_id=platform_id,
+                payload=payload,
             )
-        self.store.add(case)
-        return self._dispatch(case)
+            version = self.store.order_version(case.order_id)
+            check_order(None, case, case.history[0].event, self.store.cases_of_order(case.order_id))
+            case = self._with_call(_blank(case), case)
+            try:
+                self.store.add(case, order_version=version)
+            except ConcurrencyConflict:
+                if attempt >= self.max_attempts:
+                    raise
+                continue
+            return self.outbox.dispatch(case)
 
     def handle_command(
         self,
@@ -267,12 +277,13 @@ class AfterSalesService:
     ) -> AfterSalesCase:
         """Apply one command (a seller's click, or an event the host learned) to a case.
 
-        When ``actor`` is the seller, the decision is sent to the platform
-        before the case is saved, once per call, with the key
-        ``"<case_id>/command/<command_id>"`` (or ``"<case_id>/<seq>/<event>"``
-        without a command id). When the save meets a newer version, the
-        case is reloaded and the event applied again, up to
-        ``max_attempts`` times; the decision is not sent again.
+        The event is applied, checked against the order ledger, and saved
+        with the case's and the order's versions. When ``actor`` is the
+        seller, the decision's outbound request is recorded with it and sent
+        from the outbox once the save has won (key:
+        [`idempotency_key`][tiktok_aftersales.platform.decisions.idempotency_key]). When the save
+        meets a newer version, the case is reloaded and the event applied
+        again, up to ``max_attempts`` times.
 
         Args:
             case_id: The case.
@@ -281,8 +292,9 @@ class AfterSalesService:
             payload: The event's payload.
             command_id: The host's id for this command. Give one to make
                 retries safe: it is kept in the history (payload key
-                :data:`COMMAND_ID`) and a second command with the same id is
-                refused with :class:`DuplicateCommand`.
+                [`COMMAND_ID`][tiktok_aftersales.app.service.COMMAND_ID]) and a second command with
+                the same id is
+                refused with [`DuplicateCommand`][tiktok_aftersales.errors.DuplicateCommand].
             at: When (default: the clock's now).
 
         Returns:
@@ -292,11 +304,13 @@ class AfterSalesService:
             UnknownCase: No such case.
             DuplicateCommand: ``command_id`` was already applied (nothing changes).
             InvalidTransition: The event may not fire now (nothing changes).
-            InvalidValue: A malformed payload, event or actor.
-            PlatformCallFailed: The platform did not confirm the decision
-                (nothing saved; retry with the same ``command_id``).
+            OrderOverRefund: It would stake more than the order has left.
+            InvalidValue: A malformed payload, event or actor, or a decision
+                the platform needs more for (a rejection's reason).
             ConcurrencyConflict: Other writers won ``max_attempts`` times.
             DispatchFailed: A port failed on an effect (the case is saved).
+            PlatformRefused: The platform refused the decision (the case is
+                saved with the refusal under ``review``).
 
         """
         if command_id is not None and (not isinstance(command_id, str) or not command_id):
@@ -312,39 +326,17 @@ class AfterSalesService:
             if given != command_id:
                 raise InvalidValue(f"payload.{COMMAND_ID}", given, "differs from command_id")
         when = self._now() if at is None else at
-        sent: list[str] = []
 
-        def change(case: AfterSalesCase) -> AfterSalesCase:
+        def change(case: AfterSalesCase, order: tuple[AfterSalesCase, ...]) -> AfterSalesCase:
             if command_id is not None:
                 seq = _find_command(case, command_id)
                 if seq is not None:
                     raise DuplicateCommand(case.case_id, command_id, seq)
             after = apply(case, event, actor, when, data)
-            last = after.history[-1]
-            if last.actor is Actor.SELLER and not sent:
-                key = (
-                    f"{case.case_id}/command/{command_id}"
-                    if command_id is not None
-                    else f"{case.case_id}/{last.seq}/{event}"
-                )
-                decision = Decision(
-                    key=key,
-                    case_id=case.case_id,
-                    order_id=case.order_id,
-                    platform_id=case.platform_id,
-                    request_type=case.request_type,
-                    state=case.state,
-                    event=event,
-                    actor=last.actor,
-                    at=last.at,
-                    payload=last.payload,
-                    refund=_at_stake(case, after, event),
-                )
-                self._send(decision)
-                sent.append(key)
-            return after
+            check_order(case, after, event, order)
+            return self._with_call(case, after)
 
-        return self._dispatch(self._update(case_id, change))
+        return self.outbox.dispatch(self.update(case_id, change))
 
     @overload
     def tick(self, case_id: str) -> AfterSalesCase: ...
@@ -355,20 +347,17 @@ class AfterSalesService:
     def tick(self, case_id: str | None = None) -> AfterSalesCase | tuple[AfterSalesCase, ...]:
         """Advance one case, or every stored case, to the clock's now.
 
-        Expired deadlines fire through :func:`tiktok_aftersales.deadlines.clock.advance`
-        with the service's policy; the case is saved and its effects
-        dispatched. Nothing is sent to the platform: the platform's own clock
-        fires the same expiries.
-
-        Args:
-            case_id: One case, or ``None`` for every stored case that is not
-                terminal.
-
-        Returns:
-            The case (one case), or the cases that changed (every case).
+        Expired deadlines fire through
+        [`tiktok_aftersales.advance`][tiktok_aftersales.deadlines.clock.advance] with
+        the service's policy; a refund the clock commits is checked against
+        the order ledger; the case is saved and its effects dispatched.
+        Nothing is sent to the platform: the platform's own clock fires the
+        same expiries.
 
         Raises:
             UnknownCase: ``case_id`` names no case.
+            OrderOverRefund: One case: the clock would commit more than the
+                order has left (nothing changes).
             DispatchFailed: One case: a port failed on an effect.
             TickFailed: Every case: some could not be advanced or dispatched;
                 the others were.
@@ -398,105 +387,22 @@ class AfterSalesService:
             raise TickFailed(tuple(changed), failures)
         return tuple(changed)
 
-    def apply_snapshot(
-        self, case_id: str, snapshot: Any, reconcile: Reconcile | None = None
-    ) -> AfterSalesCase:
-        """Bring a case in line with a platform snapshot (a fetched record or a webhook).
-
-        ``reconcile(case, snapshot)`` returns the case with whatever events
-        the snapshot implies applied, or a result carrying it as ``.case``
-        (:func:`tiktok_aftersales.sync.reconcile` fits as it is; a host may
-        pass its own). Nothing is sent to the platform: the snapshot came
-        from it.
-
-        Raises:
-            UnknownCase: No such case.
-            InvalidValue: No reconcile function, or it returned another case
-                or an older version.
-            ConcurrencyConflict: Other writers won ``max_attempts`` times.
-            DispatchFailed: A port failed on an effect (the case is saved).
-
-        """
-        fn = reconcile if reconcile is not None else self.reconcile
-        if fn is None:
-            raise InvalidValue(
-                "reconcile", None, "no reconcile function: pass one here or to the service"
-            )
-
-        def change(case: AfterSalesCase) -> AfterSalesCase:
-            result: Any = fn(case, snapshot)
-            after = result if isinstance(result, AfterSalesCase) else getattr(result, "case", None)
-            if not isinstance(after, AfterSalesCase) or after.case_id != case.case_id:
-                raise InvalidValue("reconcile", after, f"must return a version of {case.case_id!r}")
-            if after.version < case.version:
-                raise InvalidValue("reconcile", after.version, "returned an older version")
-            return after
-
-        return self._dispatch(self._update(case_id, change))
-
-    def open_from_snapshot(
-        self,
-        snapshot: Any,
-        *,
-        case_id: str,
-        region: Region | str,
-        lines: Iterable[OrderLine],
-        order_stage: OrderStage | str = OrderStage.DELIVERED,
-    ) -> AfterSalesCase:
-        """Open a case the host did not know, in the state a platform snapshot shows.
-
-        The case is opened along the declaration's shortest legal path to the
-        platform's state (:func:`tiktok_aftersales.sync.open_from_snapshot`),
-        stored, and its effects dispatched. Nothing is sent to the platform:
-        the snapshot came from it.
-
-        Raises:
-            CaseExists: A case with this id is stored already.
-            InvalidValue: The snapshot is unmapped or has no legal path from
-                a new case, or an argument is malformed.
-            DispatchFailed: A port failed on an effect (the case is stored).
-
-        """
-        from ..sync import open_from_snapshot
-
-        try:
-            self.store.get(case_id)
-        except UnknownCase:
-            pass
-        else:
-            raise CaseExists(case_id)
-        result = open_from_snapshot(
-            snapshot,
-            case_id=case_id,
-            region=region,
-            lines=tuple(lines),
-            order_stage=order_stage,
-        )
-        if result.case is None:
-            raise InvalidValue("snapshot", getattr(snapshot, "platform_id", None), result.detail)
-        self.store.add(result.case)
-        return self._dispatch(result.case)
-
-    def refresh(self, case_id: str, reconcile: Reconcile | None = None) -> AfterSalesCase:
-        """Fetch the platform's snapshot of a case and apply it (see :meth:`apply_snapshot`)."""
-        case = self.store.get(case_id)
-        snapshot = self.platform.fetch_snapshot(case)
-        return self.apply_snapshot(case_id, snapshot, reconcile)
-
     def dispatch_pending(self, case_id: str) -> AfterSalesCase:
-        """Carry out a case's pending effects again (after :class:`DispatchFailed` or a crash).
+        """Carry out a case's pending effects again (after a failure or a crash).
 
-        Each port gets the same key as before, so an effect that was in
-        fact carried out is not repeated.
+        Each port gets the same key as before, so an effect that was in fact
+        carried out is not repeated; a pending platform call is sent again
+        with the same idempotency key.
 
         Raises:
             UnknownCase: No such case.
             DispatchFailed: A port failed again.
+            PlatformRefused: The platform refused a pending decision.
 
         """
-        return self._dispatch(self.store.get(case_id))
+        return self.outbox.dispatch(self.store.get(case_id))
 
-    # --- internals ----------------------------------------------------------------------
+    # --- internals --------------------------------------------------------------------------
 
     def _now(self) -> datetime:
         now = self.clock.now()
@@ -504,106 +410,104 @@ class AfterSalesService:
             raise InvalidValue("clock.now()", now, "a timezone-aware datetime")
         return now
 
-    def _send(self, decision: Decision) -> None:
-        try:
-            if EVENTS[event_of(decision.event)].call is CallKind.SELLER_REFUND:
-                self.platform.send_refund(decision)
-            else:
-                self.platform.send_decision(decision)
-        except Exception as exc:
-            raise PlatformCallFailed(decision, exc) from exc
+    def _with_call(self, before: AfterSalesCase, after: AfterSalesCase) -> AfterSalesCase:
+        """``after`` with its seller event's outbound request in the outbox, first of its own."""
+        request = request_for(before, after)
+        if request is None:
+            return after
+        seq = after.history[-1].seq
+        call = Effect(
+            EffectKind.PLATFORM_CALL,
+            f"{after.case_id}/{seq}/{EffectKind.PLATFORM_CALL.value}",
+            after.case_id,
+            after.order_id,
+            call=request_to_json(request),
+        )
+        new = after.effects[len(before.effects) :]
+        return attrs.evolve(after, effects=(*before.effects, call, *new))
 
     def _tick_one(self, case_id: str, now: datetime) -> AfterSalesCase:
         policy = self.policy
-        return self._dispatch(self._update(case_id, lambda case: advance(case, now, policy)))
 
-    def _update(
-        self, case_id: str, change: Callable[[AfterSalesCase], AfterSalesCase]
+        def change(case: AfterSalesCase, order: tuple[AfterSalesCase, ...]) -> AfterSalesCase:
+            after = advance(case, now, policy)
+            if after.refund is not None and after.refund != case.refund:
+                check_order(case, after, after.history[-1].event, order)
+            return after
+
+        return self.outbox.dispatch(self.update(case_id, change))
+
+    def update(
+        self,
+        case_id: str,
+        change: Callable[[AfterSalesCase, tuple[AfterSalesCase, ...]], AfterSalesCase],
     ) -> AfterSalesCase:
-        """Load, change, save with the loaded version; reload and redo on a conflict."""
+        """Load a case and its order, change it, save with both versions; redo on a conflict.
+
+        ``change(case, order_cases)`` returns the new case (the same object
+        when nothing changes). It is called again on the reloaded case when
+        another writer saved the case, or another case of its order, first.
+
+        Raises:
+            UnknownCase: No such case.
+            ConcurrencyConflict: Other writers won ``max_attempts`` times.
+
+        """
         attempt = 0
         while True:
             attempt += 1
             case = self.store.get(case_id)
-            after = change(case)
+            version = self.store.order_version(case.order_id)
+            order = self.store.cases_of_order(case.order_id)
+            after = change(case, order)
             if after.version == case.version:
                 return case
             try:
-                self.store.save(after, case.version)
+                self.store.save(after, case.version, order_version=version)
             except ConcurrencyConflict:
                 if attempt >= self.max_attempts:
                     raise
                 continue
             return after
 
-    def _items(self, case: AfterSalesCase, line_ids: tuple[str, ...]) -> tuple[StockItem, ...]:
-        wanted = set(line_ids)
-        return tuple(
-            StockItem(x.line_id, x.sku_id, x.quantity)
-            for x in case.lines
-            if not wanted or x.line_id in wanted
-        )
+    def open_record(self, record: PlatformRecord, received_at: datetime) -> Any:
+        """Open and store a case for a record of an unknown request, with the service's opener.
 
-    def _carry_out(self, case: AfterSalesCase, effect: Effect) -> None:
-        handler = self.handlers.get(effect.kind)
-        if handler is not None:
-            handler(case, effect)
-            return
-        kind = effect.kind
-        inventory = self.inventory
-        if kind is EffectKind.RELEASE_STOCK:
-            inventory.release_allocation(
-                effect.key, effect.order_id, self._items(case, effect.line_ids)
-            )
-        elif kind is EffectKind.STOCK_IN:
-            inventory.stock_in(
-                effect.key,
-                effect.order_id,
-                self._items(case, effect.line_ids),
-                effect.disposition or Disposition.RESTOCK,
-            )
-        elif kind is EffectKind.MANUAL_STOCK_IN:
-            inventory.flag_manual_stock_in(
-                effect.key, effect.order_id, self._items(case, effect.line_ids)
-            )
-        elif kind is EffectKind.BLOCK_SHIPPING:
-            inventory.block_shipping(effect.key, effect.order_id, case.case_id)
-        elif kind is EffectKind.UNBLOCK_SHIPPING:
-            inventory.unblock_shipping(effect.key, effect.order_id, case.case_id)
-        # ISSUE_REFUND, CREATE_REPLACEMENT_ORDER, SEND_MISSING_ITEMS: recorded only.
+        Returns the opener's result (a [`SyncResult`][tiktok_aftersales.sync.SyncResult]),
+        its case stored and dispatched; ``None`` when the service has no opener.
 
-    def _dispatch(self, case: AfterSalesCase) -> AfterSalesCase:
-        """Carry out pending effects in order, stop at the first failure, save what was done."""
-        pending = case.pending_effects
-        if not pending:
-            return case
-        done: list[str] = []
-        failed: tuple[Effect, Exception] | None = None
-        for effect in pending:
+        Raises:
+            OrderOverRefund: The opened case would stake more than its order has left.
+            CaseExists: The case id is taken.
+
+        """
+        if self.opener is None:
+            return None
+        result = self.opener(record)
+        case = getattr(result, "case", None)
+        if not isinstance(case, AfterSalesCase):
+            return result
+        version = self.store.order_version(case.order_id)
+        order = self.store.cases_of_order(case.order_id)
+        if case.refund is not None:
             try:
-                self._carry_out(case, effect)
-            except Exception as exc:
-                failed = (effect, exc)
-                break
-            done.append(effect.key)
-        saved = self._mark_done(case, done) if done else case
-        if failed is not None:
-            raise DispatchFailed(saved, failed[0], failed[1]) from failed[1]
-        return saved
+                check_order(None, case, case.history[0].event, order)
+            except OrderOverRefund as exc:
+                case = attrs.evolve(case, review=f"order ledger: {exc}")
+        self.store.add(case, order_version=version)
+        stored = self.outbox.dispatch(case)
+        return attrs.evolve(result, case=stored)
 
-    def _mark_done(self, case: AfterSalesCase, keys: list[str]) -> AfterSalesCase:
-        current = case
-        attempt = 0
-        while True:
-            attempt += 1
-            after = current.mark_effects_done(keys)
-            if after is current:
-                return current
-            try:
-                self.store.save(after, current.version)
-            except ConcurrencyConflict:
-                if attempt >= self.max_attempts:
-                    raise
-                current = self.store.get(case.case_id)
-                continue
-            return after
+
+def _blank(case: AfterSalesCase) -> AfterSalesCase:
+    """The case before its opening event (what a platform call is built against)."""
+    return attrs.evolve(
+        case,
+        state=State.NEW,
+        history=(),
+        version=0,
+        requested=None,
+        refund=None,
+        offer=None,
+        effects=(),
+    )

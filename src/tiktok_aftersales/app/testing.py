@@ -2,15 +2,21 @@
 
 Fakes of every port, for tests and notebooks:
 
-- :class:`InMemoryCaseStore`: a dict with compare-and-set on the version;
-- :class:`InMemoryInventory`: stock levels per SKU, holds per order, every
+- [`InMemoryCaseStore`][tiktok_aftersales.app.testing.InMemoryCaseStore]: a dict with
+  compare-and-set on the version;
+- [`InMemoryInventory`][tiktok_aftersales.app.testing.InMemoryInventory]: stock levels per SKU,
+  holds per order, every
   operation recorded, idempotent on the effect key;
-- :class:`InMemoryPlatform`: records decisions and seller refunds once per
-  key, serves snapshots, can be told to fail;
-- :class:`FixedClock` and :class:`ManualClock`.
+- [`InMemoryPlatform`][tiktok_aftersales.app.testing.InMemoryPlatform]: takes outbound requests once
+  per idempotency
+  key, answers searches from raw records, can be told to fail or refuse;
+- [`InMemoryNotificationLog`][tiktok_aftersales.app.testing.InMemoryNotificationLog]: handled
+  deliveries and records to re-fetch;
+- [`FixedClock`][tiktok_aftersales.app.testing.FixedClock] and
+  [`ManualClock`][tiktok_aftersales.app.testing.ManualClock].
 
-:func:`in_memory_service` wires them into an
-:class:`~tiktok_aftersales.app.service.AfterSalesService`.
+[`in_memory_service`][tiktok_aftersales.app.testing.in_memory_service] wires them into an
+[`AfterSalesService`][tiktok_aftersales.app.service.AfterSalesService].
 
 The contract kit checks that a host's own adapter keeps the ports' promises.
 Subclass a contract in a test module, name the subclass ``Test...`` and
@@ -28,8 +34,7 @@ The contracts are plain classes: importing this module does not need pytest.
 
 from __future__ import annotations
 
-import abc
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,25 +42,24 @@ import attrs
 
 from ..deadlines.policy import DEFAULT_POLICY, Policy
 from ..domain.case import AfterSalesCase
-from ..domain.money import Breakdown, OrderLine
-from ..domain.vocabulary import Actor, Disposition, RequestType
+from ..domain.vocabulary import Disposition
 from ..errors import ConcurrencyConflict, InvalidValue, NaiveDatetime, PortDown
-from ..lifecycle import apply, open_case
+from ..platform.requests import PlatformReply, PlatformRequest
+from .contracts import CaseStoreContract, InventoryContract, sample_case
+from .inbound import WebhookSettings
 from .ports import (
     CaseExists,
-    CaseStore,
-    Decision,
-    InventoryPort,
     StockItem,
     UnknownCase,
 )
-from .service import AfterSalesService, Reconcile
+from .service import AfterSalesService, Opener
 
 __all__ = [
     "CaseStoreContract",
     "FixedClock",
     "InMemoryCaseStore",
     "InMemoryInventory",
+    "InMemoryNotificationLog",
     "InMemoryPlatform",
     "InMemoryPorts",
     "InventoryContract",
@@ -78,36 +82,49 @@ def _aware(value: Any, field: str) -> datetime:
 
 
 class InMemoryCaseStore:
-    """A :class:`~tiktok_aftersales.app.ports.CaseStore` in a dict.
+    """A [`CaseStore`][tiktok_aftersales.app.ports.CaseStore] in a dict, with order versions.
 
     Attributes:
-        conflicts: How many saves were refused as stale.
+        conflicts: How many writes were refused as stale (case or order).
 
     """
 
     def __init__(self, cases: Iterable[AfterSalesCase] = ()) -> None:
         self._cases: dict[str, AfterSalesCase] = {}
+        self._orders: dict[str, int] = {}
         self.conflicts = 0
         for case in cases:
             self.add(case)
 
     def get(self, case_id: str) -> AfterSalesCase:
-        """Return the stored case or raise :class:`~tiktok_aftersales.app.ports.UnknownCase`."""
+        """Return the stored case or raise ``UnknownCase``."""
         try:
             return self._cases[case_id]
         except (KeyError, TypeError):
             raise UnknownCase(case_id) from None
 
-    def add(self, case: AfterSalesCase) -> None:
-        """Store a new case or raise :class:`~tiktok_aftersales.app.ports.CaseExists`."""
+    def _check_order(self, order_id: str, order_version: int | None) -> None:
+        if order_version is None:
+            return
+        actual = self._orders.get(order_id, 0)
+        if actual != order_version:
+            self.conflicts += 1
+            raise ConcurrencyConflict(f"order:{order_id}", order_version, actual)
+
+    def add(self, case: AfterSalesCase, *, order_version: int | None = None) -> None:
+        """Store a new case or raise [`CaseExists`][tiktok_aftersales.app.ports.CaseExists]."""
         if not isinstance(case, AfterSalesCase):
             raise InvalidValue("case", case, "an AfterSalesCase")
         if case.case_id in self._cases:
             raise CaseExists(case.case_id)
+        self._check_order(case.order_id, order_version)
         self._cases[case.case_id] = case
+        self._orders[case.order_id] = self._orders.get(case.order_id, 0) + 1
 
-    def save(self, case: AfterSalesCase, expected_version: int) -> None:
-        """Replace the case if the stored version is ``expected_version``."""
+    def save(
+        self, case: AfterSalesCase, expected_version: int, *, order_version: int | None = None
+    ) -> None:
+        """Replace the case if the stored version (and the order's) are as expected."""
         if not isinstance(case, AfterSalesCase):
             raise InvalidValue("case", case, "an AfterSalesCase")
         stored = self.get(case.case_id)
@@ -116,17 +133,80 @@ class InMemoryCaseStore:
             raise ConcurrencyConflict(case.case_id, expected_version, stored.version)
         if case.version <= expected_version:
             raise InvalidValue("version", case.version, f"must be above {expected_version}")
+        self._check_order(case.order_id, order_version)
         self._cases[case.case_id] = case
+        self._orders[case.order_id] = self._orders.get(case.order_id, 0) + 1
 
     def case_ids(self) -> Iterable[str]:
         """Every stored case id, in the order they were added."""
         return tuple(self._cases)
+
+    def find_by_platform_id(self, platform_id: str) -> AfterSalesCase | None:
+        """The stored case with this platform id, if any."""
+        for case in self._cases.values():
+            if case.platform_id == platform_id:
+                return case
+        return None
+
+    def cases_of_order(self, order_id: str) -> tuple[AfterSalesCase, ...]:
+        """Every stored case of one order, in the order they were added."""
+        return tuple(c for c in self._cases.values() if c.order_id == order_id)
+
+    def order_version(self, order_id: str) -> int:
+        """How many writes the order's cases have had (0: none)."""
+        return self._orders.get(order_id, 0)
 
     def __len__(self) -> int:
         return len(self._cases)
 
     def __iter__(self) -> Iterator[AfterSalesCase]:
         return iter(tuple(self._cases.values()))
+
+
+class InMemoryNotificationLog:
+    """A [`NotificationLog`][tiktok_aftersales.app.ports.NotificationLog] in dicts.
+
+    Attributes:
+        outcomes: Notification id to how it ended.
+
+    """
+
+    def __init__(self) -> None:
+        self.outcomes: dict[str, str] = {}
+        self._refetch: dict[str, str] = {}
+
+    def record(
+        self, notification_id: str, received_at: datetime, outcome: str, case_id: str | None = None
+    ) -> bool:
+        """Claim a notification; ``False`` when it was recorded before."""
+        if notification_id in self.outcomes:
+            return False
+        self.outcomes[notification_id] = outcome
+        return True
+
+    def settle(self, notification_id: str, outcome: str, case_id: str | None = None) -> None:
+        """Record how a claimed notification ended."""
+        self.outcomes[notification_id] = outcome
+
+    def forget(self, notification_id: str) -> None:
+        """Drop a claim whose handling failed."""
+        self.outcomes.pop(notification_id, None)
+
+    def seen(self, notification_id: str) -> bool:
+        """Whether the notification was recorded."""
+        return notification_id in self.outcomes
+
+    def keep_for_refetch(self, platform_id: str, reason: str) -> None:
+        """Keep a record for a later re-fetch."""
+        self._refetch.setdefault(platform_id, reason)
+
+    def refetch(self) -> tuple[tuple[str, str], ...]:
+        """The records waiting for a re-fetch, oldest first."""
+        return tuple(self._refetch.items())
+
+    def refetched(self, platform_id: str) -> None:
+        """A kept record was fetched and applied."""
+        self._refetch.pop(platform_id, None)
 
 
 class _Faults:
@@ -167,7 +247,7 @@ class InventoryOperation:
 
 
 class InMemoryInventory:
-    """An :class:`~tiktok_aftersales.app.ports.InventoryPort` with stock levels per SKU.
+    """An [`InventoryPort`][tiktok_aftersales.app.ports.InventoryPort] with stock levels per SKU.
 
     Attributes:
         available: Sellable units per SKU.
@@ -198,7 +278,7 @@ class InMemoryInventory:
         self._faults = _Faults()
 
     def fail(self, times: int = 1, *methods: str) -> None:
-        """Make the next ``times`` calls (of ``methods``, or any) raise :class:`PortDown`."""
+        """Make the next ``times`` calls (of ``methods``, or any) raise ``PortDown``."""
         self._faults.fail(times, *methods)
 
     def is_blocked(self, order_id: str) -> bool:
@@ -263,50 +343,76 @@ class InMemoryInventory:
 
 
 class InMemoryPlatform:
-    """A :class:`~tiktok_aftersales.app.ports.PlatformPort` that records what it was sent.
+    """A [`PlatformPort`][tiktok_aftersales.app.ports.PlatformPort] that records what it was sent.
+
+    Requests with an idempotency key take effect once per key, as on the
+    platform; a test can make the next calls fail
+    ([`fail`][tiktok_aftersales.app.testing.InMemoryPlatform.fail]: an
+    exception, "not known to be carried out") or be refused
+    ([`refuse`][tiktok_aftersales.app.testing.InMemoryPlatform.refuse]: a reply with the platform's
+    error code).
 
     Attributes:
-        decisions: Seller decisions accepted, once per key.
-        refunds: Seller refunds accepted, once per key.
-        calls: Every call's key, repeats included.
-        snapshots: Case id to the snapshot :meth:`fetch_snapshot` returns.
+        requests: Requests that took effect, once per key, in order.
+        calls: Every request's idempotency key (or operation), repeats included.
+        records: Raw platform records (return or cancellation dicts) that
+            search requests answer with, by platform id.
 
     """
 
-    def __init__(self, snapshots: Mapping[str, Any] | None = None) -> None:
-        self.decisions: list[Decision] = []
-        self.refunds: list[Decision] = []
+    def __init__(self, records: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self.requests: list[PlatformRequest] = []
         self.calls: list[str] = []
-        self.snapshots: dict[str, Any] = dict(snapshots or {})
+        self.records: dict[str, Mapping[str, Any]] = dict(records or {})
         self._keys: set[str] = set()
         self._faults = _Faults()
+        self._refusals: list[tuple[int, str]] = []
 
-    def fail(self, times: int = 1, *methods: str) -> None:
-        """Make the next ``times`` calls (of ``methods``, or any) raise :class:`PortDown`."""
-        self._faults.fail(times, *methods)
+    def fail(self, times: int = 1, *operations: str) -> None:
+        """Make the next ``times`` calls (of ``operations``, or any) raise ``PortDown``."""
+        self._faults.fail(times, *operations)
 
-    def _once(self, decision: Decision, method: str) -> bool:
-        self.calls.append(decision.key)
-        self._faults.check(method)
-        if decision.key in self._keys:
-            return False
-        self._keys.add(decision.key)
-        return True
+    def refuse(self, code: int, message: str = "refused", times: int = 1) -> None:
+        """Answer the next ``times`` calls with the platform error ``code``."""
+        self._refusals.extend([(code, message)] * times)
 
-    def send_decision(self, decision: Decision) -> None:
-        """Accept a seller decision, once per key."""
-        if self._once(decision, "send_decision"):
-            self.decisions.append(decision)
+    @property
+    def decisions(self) -> tuple[PlatformRequest, ...]:
+        """The decisions on buyer requests that took effect (approve, reject, …)."""
+        return tuple(
+            r for r in self.requests if "/returns/" in r.path or "/cancellations/" in r.path
+        )
 
-    def send_refund(self, decision: Decision) -> None:
-        """Accept a seller refund, once per key."""
-        if self._once(decision, "send_refund"):
-            self.refunds.append(decision)
+    @property
+    def seller_calls(self) -> tuple[PlatformRequest, ...]:
+        """The seller-initiated calls that took effect (seller refunds, cancellations)."""
+        return tuple(r for r in self.requests if r.operation in ("create_return", "cancel_order"))
 
-    def fetch_snapshot(self, case: AfterSalesCase) -> Any:
-        """Return the snapshot set for the case (``None`` when none was set)."""
-        self._faults.check("fetch_snapshot")
-        return self.snapshots.get(case.case_id)
+    def send(self, request: PlatformRequest) -> PlatformReply:
+        """Take a request: once per idempotency key; searches answer from `records`."""
+        if not isinstance(request, PlatformRequest):
+            raise InvalidValue("request", request, "a PlatformRequest")
+        self.calls.append(request.idempotency_key or request.operation)
+        self._faults.check(request.operation)
+        if self._refusals:
+            code, message = self._refusals.pop(0)
+            return PlatformReply(code, message)
+        if request.operation.startswith("search_"):
+            return PlatformReply(0, "Success", data=self._search(request))
+        key = request.idempotency_key
+        if key is None or key not in self._keys:
+            if key is not None:
+                self._keys.add(key)
+            self.requests.append(request)
+        return PlatformReply(0, "Success")
+
+    def _search(self, request: PlatformRequest) -> Mapping[str, Any]:
+        body = request.body or {}
+        ids = set(body.get("return_ids", ())) | set(body.get("cancel_ids", ()))
+        found = [r for pid, r in self.records.items() if pid in ids]
+        if request.operation == "search_cancellations":
+            return {"cancellations": [r for r in found if "cancel_id" in r]}
+        return {"return_orders": [r for r in found if "return_id" in r]}
 
 
 class FixedClock:
@@ -354,12 +460,13 @@ class ManualClock:
 
 @attrs.define
 class InMemoryPorts:
-    """The fakes :func:`in_memory_service` wired together."""
+    """The fakes ``in_memory_service`` wired together."""
 
     store: InMemoryCaseStore
     platform: InMemoryPlatform
     inventory: InMemoryInventory
     clock: ManualClock
+    notifications: InMemoryNotificationLog = attrs.field(factory=InMemoryNotificationLog)
 
 
 def in_memory_service(
@@ -368,7 +475,8 @@ def in_memory_service(
     available: Mapping[str, int] | None = None,
     allocated: Mapping[str, int] | None = None,
     policy: Policy = DEFAULT_POLICY,
-    reconcile: Reconcile | None = None,
+    webhooks: WebhookSettings | None = None,
+    opener: Opener | None = None,
     max_attempts: int = 3,
 ) -> tuple[AfterSalesService, InMemoryPorts]:
     """Build a service on in-memory ports; returns it and the ports.
@@ -378,7 +486,9 @@ def in_memory_service(
         available: Initial sellable stock per SKU.
         allocated: Initial allocated stock per SKU.
         policy: The deadline policy.
-        reconcile: The default snapshot reconcile function.
+        webhooks: The webhook settings
+            [`receive`][tiktok_aftersales.app.service.AfterSalesService.receive] checks with.
+        opener: How to open cases for records of unknown requests.
         max_attempts: Attempts per update on version conflicts.
 
     """
@@ -393,215 +503,10 @@ def in_memory_service(
         ports.platform,
         ports.inventory,
         ports.clock,
+        ports.notifications,
         policy=policy,
-        reconcile=reconcile,
+        webhooks=webhooks,
+        opener=opener,
         max_attempts=max_attempts,
     )
     return service, ports
-
-
-def sample_case(
-    case_id: str = "contract-1",
-    *,
-    request_type: RequestType = RequestType.RETURN_AND_REFUND,
-    at: datetime | None = None,
-) -> AfterSalesCase:
-    """A small opened case (two lines, US) for tests and the contract kit."""
-    return open_case(
-        request_type,
-        case_id=case_id,
-        order_id=f"order-{case_id}",
-        region="US",
-        lines=[
-            OrderLine("L1", "SKU-RED", Breakdown.of("19.99", "USD", tax="1.61")),
-            OrderLine("L2", "SKU-BLUE", Breakdown.of("5.00", "USD", shipping="1.00")),
-        ],
-        at=at or datetime(2026, 3, 1, 9, tzinfo=UTC),
-    )
-
-
-# --- contract kit -------------------------------------------------------------------------
-
-
-def _check(condition: bool, message: str) -> None:
-    if not condition:
-        raise AssertionError(message)
-
-
-def _raises(kind: type[BaseException], call: Callable[[], object], what: str) -> BaseException:
-    try:
-        call()
-    except kind as exc:
-        return exc
-    raise AssertionError(f"{what}: expected {kind.__name__}, nothing was raised")
-
-
-class CaseStoreContract(abc.ABC):
-    """Checks that a :class:`~tiktok_aftersales.app.ports.CaseStore` keeps the port's promises.
-
-    Subclass it as ``TestMyStore`` and implement :meth:`make_store`; every
-    ``test_*`` method is one promise. A fresh, empty store is made per check.
-    """
-
-    @abc.abstractmethod
-    def make_store(self) -> CaseStore:
-        """Return a new, empty store for one check."""
-
-    def test_get_of_unknown_id_raises_unknown_case(self) -> None:
-        """An unknown id is a typed error naming the id."""
-        store = self.make_store()
-        exc = _raises(UnknownCase, lambda: store.get("no-such-case"), "get")
-        _check(getattr(exc, "value", None) == "no-such-case", "UnknownCase names the id")
-
-    def test_added_case_comes_back_equal(self) -> None:
-        """What is added is what is read: history, effects and payloads included."""
-        store = self.make_store()
-        case = sample_case()
-        at = case.history[-1].at
-        case = apply(case, "approve", Actor.SELLER, at + timedelta(hours=1))
-        case = apply(case, "ship_back", Actor.BUYER, at + timedelta(hours=2), {"tracking": "T"})
-        case = apply(
-            case,
-            "parcel_delivered",
-            Actor.LOGISTICS,
-            at + timedelta(hours=3),
-            {"disposition": "damaged"},
-        )
-        case = apply(case, "confirm_receipt", Actor.SELLER, at + timedelta(hours=4))
-        case = case.mark_effects_done([case.effects[0].key])
-        store.add(case)
-        _check(store.get(case.case_id) == case, "get returns a case equal to the one added")
-
-    def test_add_of_an_existing_id_raises_and_keeps_the_stored_case(self) -> None:
-        """``add`` never overwrites."""
-        store = self.make_store()
-        first = sample_case()
-        store.add(first)
-        other = sample_case(request_type=RequestType.REFUND_ONLY)
-        _raises(CaseExists, lambda: store.add(other), "add of an existing id")
-        _check(store.get(first.case_id) == first, "the stored case is unchanged")
-
-    def test_save_with_the_current_version_replaces_the_case(self) -> None:
-        """A save based on the stored version wins."""
-        store = self.make_store()
-        case = sample_case()
-        store.add(case)
-        after = apply(case, "approve", Actor.SELLER, case.history[-1].at + timedelta(hours=1))
-        store.save(after, case.version)
-        _check(store.get(case.case_id) == after, "the saved case is stored")
-
-    def test_save_with_a_stale_version_raises_conflict_and_keeps_the_winner(self) -> None:
-        """Two writers from the same version: the second gets a conflict, no overwrite."""
-        store = self.make_store()
-        case = sample_case()
-        store.add(case)
-        at = case.history[-1].at + timedelta(hours=1)
-        winner = apply(case, "approve", Actor.SELLER, at)
-        loser = apply(case, "reject", Actor.SELLER, at)
-        store.save(winner, case.version)
-        exc = _raises(ConcurrencyConflict, lambda: store.save(loser, case.version), "stale save")
-        _check(
-            getattr(exc, "actual", None) == winner.version, "the conflict names the stored version"
-        )
-        _check(store.get(case.case_id) == winner, "the first save is kept")
-
-    def test_save_of_an_unknown_case_raises_unknown_case(self) -> None:
-        """``save`` does not create cases."""
-        store = self.make_store()
-        case = sample_case()
-        _raises(UnknownCase, lambda: store.save(case, 0), "save of an unknown case")
-
-    def test_case_ids_lists_every_added_case(self) -> None:
-        """``case_ids`` lists what was added."""
-        store = self.make_store()
-        store.add(sample_case("a"))
-        store.add(sample_case("b"))
-        _check(set(store.case_ids()) == {"a", "b"}, "both ids are listed")
-
-
-class InventoryContract(abc.ABC):
-    """Checks that an :class:`~tiktok_aftersales.app.ports.InventoryPort` is idempotent on keys.
-
-    Subclass it, implement :meth:`make_inventory` (empty stock), and the
-    read-backs :meth:`available`, :meth:`damaged` and :meth:`is_blocked`.
-    """
-
-    @abc.abstractmethod
-    def make_inventory(self) -> InventoryPort:
-        """Return a new inventory with no stock for one check."""
-
-    @abc.abstractmethod
-    def available(self, inventory: InventoryPort, sku_id: str) -> int:
-        """Read the sellable units of a SKU."""
-
-    @abc.abstractmethod
-    def damaged(self, inventory: InventoryPort, sku_id: str) -> int:
-        """Read the units of a SKU booked as damaged."""
-
-    @abc.abstractmethod
-    def is_blocked(self, inventory: InventoryPort, order_id: str) -> bool:
-        """Read whether any case holds the order from shipping."""
-
-    _ITEMS = (StockItem("L1", "SKU-C", 2),)
-
-    def test_stock_in_happens_once_per_key(self) -> None:
-        """A repeated stock-in (same key) adds nothing."""
-        inv = self.make_inventory()
-        before = self.available(inv, "SKU-C")
-        inv.stock_in("c/5/stock_in", "o1", self._ITEMS, Disposition.RESTOCK)
-        inv.stock_in("c/5/stock_in", "o1", self._ITEMS, Disposition.RESTOCK)
-        _check(self.available(inv, "SKU-C") == before + 2, "stock went up once")
-
-    def test_stock_ins_with_different_keys_both_count(self) -> None:
-        """Idempotency is per key, not per order."""
-        inv = self.make_inventory()
-        before = self.available(inv, "SKU-C")
-        inv.stock_in("a/5/stock_in", "o1", self._ITEMS, Disposition.RESTOCK)
-        inv.stock_in("b/5/stock_in", "o1", self._ITEMS, Disposition.RESTOCK)
-        _check(self.available(inv, "SKU-C") == before + 4, "two keys, two stock-ins")
-
-    def test_damaged_stock_in_is_not_sellable(self) -> None:
-        """Damaged returns are booked apart from sellable stock."""
-        inv = self.make_inventory()
-        before = self.available(inv, "SKU-C")
-        inv.stock_in("c/5/stock_in", "o1", self._ITEMS, Disposition.DAMAGED)
-        _check(self.available(inv, "SKU-C") == before, "sellable stock unchanged")
-        _check(self.damaged(inv, "SKU-C") == 2, "two units booked as damaged")
-
-    def test_release_allocation_happens_once_per_key(self) -> None:
-        """A repeated release (same key) adds nothing."""
-        inv = self.make_inventory()
-        before = self.available(inv, "SKU-C")
-        inv.release_allocation("c/2/release_stock", "o1", self._ITEMS)
-        inv.release_allocation("c/2/release_stock", "o1", self._ITEMS)
-        _check(self.available(inv, "SKU-C") == before + 2, "released once")
-
-    def test_manual_stock_in_flag_does_not_move_stock(self) -> None:
-        """Flagging a manual stock-in records work to do; it stocks nothing in itself."""
-        inv = self.make_inventory()
-        before = self.available(inv, "SKU-C")
-        inv.flag_manual_stock_in("c/2/manual_stock_in", "o1", self._ITEMS)
-        inv.flag_manual_stock_in("c/2/manual_stock_in", "o1", self._ITEMS)
-        _check(self.available(inv, "SKU-C") == before, "stock unchanged")
-
-    def test_block_and_unblock_are_idempotent(self) -> None:
-        """Repeated holds and releases with the same keys change nothing more."""
-        inv = self.make_inventory()
-        inv.block_shipping("c/1/block_shipping", "o1", "c")
-        inv.block_shipping("c/1/block_shipping", "o1", "c")
-        _check(self.is_blocked(inv, "o1"), "blocked")
-        inv.unblock_shipping("c/3/unblock_shipping", "o1", "c")
-        inv.unblock_shipping("c/3/unblock_shipping", "o1", "c")
-        _check(not self.is_blocked(inv, "o1"), "unblocked")
-        inv.block_shipping("c/1/block_shipping", "o1", "c")
-        _check(not self.is_blocked(inv, "o1"), "a replayed old block does not hold again")
-
-    def test_holds_are_per_case(self) -> None:
-        """An order held by two cases ships only when both lifted their hold."""
-        inv = self.make_inventory()
-        inv.block_shipping("a/1/block_shipping", "o1", "a")
-        inv.block_shipping("b/1/block_shipping", "o1", "b")
-        inv.unblock_shipping("a/3/unblock_shipping", "o1", "a")
-        _check(self.is_blocked(inv, "o1"), "still held by b")
-        inv.unblock_shipping("b/3/unblock_shipping", "o1", "b")
-        _check(not self.is_blocked(inv, "o1"), "free once both lifted")

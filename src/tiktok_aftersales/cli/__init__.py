@@ -1,7 +1,7 @@
 """The command line: ``tiktok-aftersales`` and ``python -m tiktok_aftersales``.
 
 Each command lives in a module of this package that registers it with
-:func:`command` when imported; :func:`main` parses the arguments and runs one.
+`command` when imported; `main` parses the arguments and runs one.
 """
 
 from __future__ import annotations

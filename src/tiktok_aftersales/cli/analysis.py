@@ -1,6 +1,6 @@
 """Command-line commands for analysts: ``replay`` and ``simulate``.
 
-This module does the I/O the pure :mod:`tiktok_aftersales.analysis` leaves
+This module does the I/O the pure `tiktok_aftersales.analysis` leaves
 out: it reads files, prints tables and shows progress on a terminal.
 
 Exit codes: 0 ok; 1 the data had bad lines (what loaded is still printed,
@@ -15,7 +15,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +23,9 @@ from typing import Any, TextIO
 
 from ..errors import InvalidValue
 from ._main import command
+from ._options import HelpFormatter, epilog, input_hint, policy_option, region_option
+from ._options import report_problems as _report
+from ._progress import PIPE_EVERY, ProgressLine
 
 __all__: list[str] = []
 
@@ -145,25 +148,62 @@ def _emit(
     out.write("\n\n".join(_render(n.replace("_", " "), c, r) for n, c, r in sections) + "\n")
 
 
-def _progress(label: str) -> Callable[[int, int], None] | None:
-    """A progress line on stderr, only when stderr is a terminal."""
-    stream = sys.stderr
-    if not stream.isatty():
+def _progress(label: str, unit: str, args: argparse.Namespace) -> ProgressLine | None:
+    """Progress on stderr (redrawn on a terminal, a line every few seconds otherwise)."""
+    if args.quiet:
         return None
+    stream = sys.stderr
+    return ProgressLine(label, unit, stream, terminal=stream.isatty(), every=args.progress_every)
 
-    def show(done: int, total: int) -> None:
-        stream.write(f"\r{label} {done}/{total}")
-        if done >= total:
-            stream.write("\r" + " " * (len(label) + 2 * len(str(total)) + 2) + "\r")
-        stream.flush()
 
-    return show
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more: {text}")
+    return value
+
+
+def _progress_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress on stderr (problems still are)"
+    )
+    parser.add_argument(
+        "--progress-every",
+        type=_seconds,
+        default=PIPE_EVERY,
+        metavar="S",
+        help="seconds between progress lines when stderr is not a terminal",
+    )
 
 
 # --- replay ------------------------------------------------------------------------------------
 
 
+REPLAY_EXIT = (
+    (0, "replayed, no problems"),
+    (
+        1,
+        "the input had problems: bad lines (the first 20 go to stderr, with a count), "
+        "or no data at all; what loaded is still printed",
+    ),
+    (2, "usage: bad arguments, unreadable file, unknown --region"),
+)
+
+
 def _replay_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = HelpFormatter
+    parser.epilog = epilog(
+        (
+            "tiktok-aftersales replay cases.jsonl",
+            "tiktok-aftersales replay cases.jsonl --table outcomes --format csv > outcomes.csv",
+            "tiktok-aftersales replay dump.jsonl --input platform --region GB --quiet",
+            "zcat big.jsonl.gz | tiktok-aftersales replay - --format json > figures.json",
+        ),
+        REPLAY_EXIT,
+    )
     parser.add_argument(
         "file",
         metavar="FILE.jsonl",
@@ -180,11 +220,15 @@ def _replay_arguments(parser: argparse.ArgumentParser) -> None:
         "--input",
         choices=("events", "platform"),
         default="events",
-        help="events: the library's JSON Lines (default); platform: one platform record, "
+        help="events: the library's JSON Lines; platform: one platform record, "
         "page or webhook per line",
     )
     parser.add_argument(
-        "--region", default="US", help="the shop's region for --input platform (default US)"
+        "--region",
+        type=region_option,
+        default="US",
+        metavar="R",
+        help="the shop's region for --input platform",
     )
     parser.add_argument(
         "--at",
@@ -193,6 +237,7 @@ def _replay_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="INSTANT",
         help="count grid tabs at this ISO 8601 instant (repeatable; default: six evenly spaced)",
     )
+    _progress_arguments(parser)
 
 
 def _read_lines(name: str) -> list[str]:
@@ -212,14 +257,26 @@ def _replay(args: argparse.Namespace) -> int:
 
     try:
         lines = _read_lines(args.file)
-        if args.input == "platform":
-            loaded = analysis.load_platform_dump(lines, region=args.region)
-        else:
-            loaded = analysis.load_jsonl(lines)
     except InvalidValue as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE
-    result = analysis.replay(loaded.histories, progress=_progress("replaying"))
+    source = "stdin" if args.file == "-" else args.file
+    if not any(line.strip() for line in lines):
+        print(
+            f"error: {source} is empty: no cases to replay "
+            "(expected JSON Lines: one event or case per line)",
+            file=sys.stderr,
+        )
+        return DATA_ERRORS
+    reading = _progress("reading", "lines", args)
+    counted = _counting(lines, reading)
+    if args.input == "platform":
+        loaded = analysis.load_platform_dump(counted, region=args.region)
+        expected = "one platform record, page or webhook"
+    else:
+        loaded = analysis.load_jsonl(counted)
+        expected = "one event or case"
+    result = analysis.replay(loaded.histories, progress=_progress("replaying", "cases", args))
     fig = analysis.figures(result.cases, instants=args.at)
     which = args.table or ("summary" if args.format == "csv" else "all")
     errors = [*loaded.errors, *result.errors]
@@ -230,60 +287,80 @@ def _replay(args: argparse.Namespace) -> int:
         "errors": [str(e) for e in errors],
     }
     _emit(sys.stdout, args.format, _sections(fig, which), extra)
-    for error in errors:
-        print(f"{args.file}: {error}", file=sys.stderr)
     if errors:
+        hint = input_hint(lines, expected) if len(errors) > 1 or not fig.cases else None
+        _report(sys.stderr, source, errors, hint=hint)
         print(
-            f"{args.file}: {len(errors)} problem(s); {fig.cases} case(s) replayed",
+            f"{source}: {len(errors):,} problem(s); {fig.cases:,} case(s) replayed",
             file=sys.stderr,
         )
         return DATA_ERRORS
+    if not fig.cases:
+        print(f"error: {source} holds no cases", file=sys.stderr)
+        return DATA_ERRORS
     return 0
+
+
+def _counting(lines: list[str], progress: ProgressLine | None) -> Iterable[str]:
+    """``lines``, reporting to ``progress`` as they are read."""
+    if progress is None:
+        yield from lines
+        return
+    total = len(lines)
+    for i, line in enumerate(lines, 1):
+        yield line
+        if i % 1000 == 0 or i == total:
+            progress(i, total)
 
 
 # --- simulate ----------------------------------------------------------------------------------
 
 
+SIMULATE_EXIT = (
+    (0, "simulated"),
+    (2, "usage: bad arguments, unknown --policy, --vs or --region"),
+)
+
+
 def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = HelpFormatter
+    parser.epilog = epilog(
+        (
+            "tiktok-aftersales simulate",
+            "tiktok-aftersales simulate --cases 20000 --policy default --vs channel_manager",
+            "tiktok-aftersales simulate --vs default,seller_response=24h@GB --region GB",
+            "tiktok-aftersales simulate --table outcomes --format csv --quiet > outcomes.csv",
+        ),
+        SIMULATE_EXIT,
+    )
     parser.add_argument("--cases", type=_count, default=1000, metavar="N", help="population size")
     parser.add_argument("--seed", type=int, default=1, metavar="S", help="random seed")
     parser.add_argument(
         "--policy",
+        type=policy_option,
         default="default",
         metavar="A",
         help="a policy name (default, channel_manager), NAME,WINDOW=DURATION[@REGION[/TYPE]]... "
         "(e.g. default,seller_response=24h@GB), or a policy JSON file",
     )
-    parser.add_argument("--vs", default=None, metavar="B", help="a second policy, as --policy")
     parser.add_argument(
-        "--region", default=None, metavar="R", help="only cases of this region (e.g. GB)"
+        "--vs", type=policy_option, default=None, metavar="B", help="a second policy, as --policy"
+    )
+    parser.add_argument(
+        "--region",
+        type=region_option,
+        default=None,
+        metavar="R",
+        help="only cases of this region (e.g. GB; default: every region)",
     )
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format")
     parser.add_argument(
         "--table",
         choices=("comparison", *TABLES[1:]),
         default="comparison",
-        help="what to print: the side-by-side comparison (default) or one figure per policy",
+        help="what to print: the side-by-side comparison or one figure per policy",
     )
-
-
-def _policy(text: str) -> Any:
-    from ..analysis import policy_from_spec
-    from ..deadlines.policy import Policy
-
-    if text.endswith(".json"):
-        try:
-            data = json.loads(Path(text).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InvalidValue("policy", text, f"cannot read policy {text}: {exc}") from None
-        try:
-            return Policy.from_dict(data)
-        except InvalidValue as exc:
-            raise InvalidValue("policy", text, str(exc)) from None
-    try:
-        return policy_from_spec(text)
-    except InvalidValue as exc:
-        raise InvalidValue("policy", text, str(exc)) from None
+    _progress_arguments(parser)
 
 
 @command("simulate", "simulate a synthetic population under one policy, or two side by side")(
@@ -292,14 +369,14 @@ def _policy(text: str) -> Any:
 def _simulate(args: argparse.Namespace) -> int:
     from .. import analysis
 
+    first, second = args.policy, args.vs
     try:
-        first = _policy(args.policy)
-        second = None if args.vs is None else _policy(args.vs)
         pop = analysis.population(args.seed, args.cases, region=args.region)
     except InvalidValue as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE
-    result = analysis.simulate(pop, first, second, progress=_progress("simulating"))
+    progress = _progress("simulating", "cases", args)
+    result = analysis.simulate(pop, first, second, progress=progress)
     names = (first.name, second.name if second is not None else None)
     extra = {"cases": args.cases, "seed": args.seed, "policy": names[0], "vs": names[1]}
     if args.table == "comparison":

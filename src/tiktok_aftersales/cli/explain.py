@@ -1,10 +1,10 @@
 """Command-line commands about the declaration: ``explain`` and ``diagram``.
 
-``explain VALUE`` asks every vocabulary (:func:`~tiktok_aftersales.codes.explain_value`)
-what an outside value means, then, for each canonical state it can mean,
-shows every tool's label, the events allowed next with who fires them, and
-the deadline that applies under a policy. ``diagram TYPE`` prints or writes
-a diagram drawn by :mod:`tiktok_aftersales.diagrams`.
+``explain VALUE`` asks every vocabulary
+([`explain_value`][tiktok_aftersales.codes.explain.explain_value]) what an outside value means,
+then, for each canonical state it can mean, shows every tool's label, the events allowed next with
+who fires them, and the deadline that applies under a policy. ``diagram TYPE`` prints or writes
+a diagram drawn by [`tiktok_aftersales.diagrams`][tiktok_aftersales.diagrams].
 
 This is command-line code: it reads and writes files when asked to.
 """
@@ -15,7 +15,6 @@ import argparse
 import contextlib
 import difflib
 import enum
-import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,10 +23,10 @@ from typing import Any
 from ..codes import VOCABULARIES, Canonical, Meaning, UnknownCode, Vocabulary, explain_value
 from ..deadlines.policy import WINDOW_ACTORS, Policy, named_policy
 from ..diagrams import FORMATS, arbitration_notes, diagram, edges
-from ..domain.vocabulary import Region, RequestType, State, region
-from ..errors import InvalidValue
+from ..domain.vocabulary import Region, RequestType, State
 from ..lifecycle import LIFECYCLES
 from ._main import command
+from ._options import HelpFormatter, epilog, policy_option, region_option
 
 __all__ = ["explain_lines", "suggestions"]
 
@@ -231,27 +230,20 @@ def explain_lines(raw: str, policy: Policy, where: Region | None = None) -> list
 # --- the commands ---------------------------------------------------------------------------
 
 
-def _load_policy(value: str) -> Policy:
-    path = Path(value)
-    if value.endswith(".json") and path.is_file():
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise InvalidValue("--policy", value, f"a readable JSON policy ({error})") from None
-        return Policy.from_dict(data)
-    return named_policy(value)
-
-
 def _explain_args(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = (
-        "examples:\n"
-        "  tiktok-aftersales explain AWAITING_BUYER_SHIP\n"
-        "  tiktok-aftersales explain 51\n"
-        '  tiktok-aftersales explain "Aftersale Buyer Shipped" --region ID\n'
-        "  tiktok-aftersales explain refund_only/requested --policy channel_manager\n\n"
-        "exit status: 0 explained, 1 unknown value (close matches are suggested),\n"
-        "2 usage error (including an unknown --region or --policy)"
+    parser.formatter_class = HelpFormatter
+    parser.epilog = epilog(
+        (
+            "tiktok-aftersales explain AWAITING_BUYER_SHIP",
+            "tiktok-aftersales explain 51",
+            'tiktok-aftersales explain "Aftersale Buyer Shipped" --region ID',
+            "tiktok-aftersales explain refund_only/requested --policy channel_manager",
+        ),
+        (
+            (0, "explained"),
+            (1, "no vocabulary knows the value (close matches are suggested)"),
+            (2, "usage: bad arguments, unknown --region or --policy"),
+        ),
     )
     parser.add_argument(
         "value",
@@ -260,25 +252,25 @@ def _explain_args(parser: argparse.ArgumentParser) -> None:
         'grid tab ("Aftersale Buyer Shipped"), tool label, or canonical state',
     )
     parser.add_argument(
-        "--region", help="region code whose deadlines to show (default: the any-region rules)"
+        "--region",
+        type=region_option,
+        metavar="R",
+        help="region code whose deadlines to show (default: the any-region rules)",
     )
     parser.add_argument(
         "--policy",
+        type=policy_option,
         default="default",
-        help="built-in policy name (default, channel_manager) or a policy JSON file",
+        metavar="P",
+        help="built-in policy name (default, channel_manager), NAME,WINDOW=DURATION... "
+        "or a policy JSON file",
     )
 
 
 @command("explain", "say what a platform status, legacy code, tab or label means")(_explain_args)
 def _explain(args: argparse.Namespace) -> int:
     try:
-        policy = _load_policy(args.policy)
-        where = None if args.region is None else region(args.region)
-    except InvalidValue as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    try:
-        lines = explain_lines(args.value, policy, where)
+        lines = explain_lines(args.value, args.policy, args.region)
     except UnknownCode:
         close = suggestions(args.value)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
@@ -297,35 +289,40 @@ def _types() -> Iterable[str]:
 
 
 def _diagram_args(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = (
-        "examples:\n"
-        "  tiktok-aftersales diagram refund_only > refund_only.mmd\n"
-        "  tiktok-aftersales diagram return_and_refund --format dot -o rr.dot\n"
-        "  tiktok-aftersales diagram exchange --format svg -o exchange.svg  # needs Graphviz\n"
-        "  tiktok-aftersales diagram refund_only --region TH  # with TH window lengths"
+    parser.formatter_class = HelpFormatter
+    parser.epilog = epilog(
+        (
+            "tiktok-aftersales diagram refund_only > refund_only.mmd",
+            "tiktok-aftersales diagram return_and_refund --format dot -o rr.dot",
+            "tiktok-aftersales diagram exchange --format svg -o exchange.svg  # needs Graphviz",
+            "tiktok-aftersales diagram refund_only --region TH  # with TH window lengths",
+        ),
+        (
+            (0, "drawn"),
+            (1, "the file could not be written, or svg without Graphviz"),
+            (2, "usage: bad arguments, unknown TYPE, --region or --policy"),
+        ),
     )
     parser.add_argument("type", metavar="TYPE", choices=_types(), help=", ".join(_types()))
-    parser.add_argument(
-        "--format", choices=FORMATS, default="mermaid", help="mermaid (default), dot or svg"
-    )
+    parser.add_argument("--format", choices=FORMATS, default="mermaid", help="mermaid, dot or svg")
     parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     parser.add_argument(
-        "--policy", help="show each deadline's length under this policy (name or JSON file)"
+        "--policy",
+        type=policy_option,
+        metavar="P",
+        help="show each deadline's length under this policy (as explain --policy)",
     )
     parser.add_argument(
-        "--region", help="show the window lengths of this region (policy: --policy, or default)"
+        "--region",
+        type=region_option,
+        metavar="R",
+        help="show the window lengths of this region (policy: --policy, or default)",
     )
 
 
 @command("diagram", "draw a request type's lifecycle (mermaid, dot or svg)")(_diagram_args)
 def _diagram(args: argparse.Namespace) -> int:
-    try:
-        policy = None if args.policy is None else _load_policy(args.policy)
-        where = None if args.region is None else region(args.region)
-    except InvalidValue as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    policy, where = args.policy, args.region
     if where is not None and policy is None:
         policy = named_policy("default")
     text = diagram(args.type, args.format, policy=policy, region=where)

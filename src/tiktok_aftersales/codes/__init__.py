@@ -1,15 +1,18 @@
 """Outside vocabularies as projections of the canonical lifecycle.
 
 Each vocabulary is one table written canonical -> outside
-(:class:`~tiktok_aftersales.codes.base.Vocabulary`); the reverse is derived.
+([`Vocabulary`][tiktok_aftersales.codes.base.Vocabulary]); the reverse is derived.
 
-- :mod:`.platform`: the current Return & Refund API (return_status, return_type,
-  role, arbitration_status, decisions, cancel_status, cancel_type, seller actions).
-- :mod:`.legacy`: the legacy reverse API (reverse_status_value, reverse_type, …).
-- :mod:`.tabs`: the connectors' Returns and Refunds grid.
-- :mod:`.labels`: ERP labels and return status, channel-manager labels,
+- [`platform`][tiktok_aftersales.codes.platform]: the current Return & Refund API (return_status,
+  return_type, role, arbitration_status, decisions, cancel_status, cancel_type, seller actions).
+- [`legacy`][tiktok_aftersales.codes.legacy]: the legacy reverse API (reverse_status_value,
+  reverse_type, …).
+- [`tabs`][tiktok_aftersales.codes.tabs]: the connectors' Returns and Refunds grid.
+- [`labels`][tiktok_aftersales.codes.labels]: ERP labels and return status, channel-manager labels,
   Seller Centre tags.
-- :mod:`.explain`: :func:`explain_value` and :func:`views`.
+- [`explain`][tiktok_aftersales.codes.explain]:
+  [`explain_value`][tiktok_aftersales.codes.explain.explain_value] and
+  [`views`][tiktok_aftersales.codes.explain.views].
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The building blocks of every outside vocabulary: canonical keys, tables, errors.
 
-A :class:`Vocabulary` is one outside dialect (the platform's ``return_status``,
-the connector's grid tabs, the ERP's labels …) written as ONE table in the
+A [`Vocabulary`][tiktok_aftersales.codes.base.Vocabulary] is one outside dialect (the platform's
+``return_status``, the connector's grid tabs, the ERP's labels …) written as ONE table in the
 direction canonical -> outside. The reverse lookup (outside value -> the set of
 canonical keys it can mean) is derived from that table, never written by hand,
 so the two directions cannot disagree.
@@ -52,7 +52,7 @@ class Canonical:
 
 
 def canonical(request_type: RequestType | str, state: State | str) -> Canonical:
-    """Build a :class:`Canonical` key, checking that the type declares the state.
+    """Build a `Canonical` key, checking that the type declares the state.
 
     Raises:
         InvalidValue: The type or state is unknown, or the type's lifecycle
@@ -89,8 +89,9 @@ def _normalise(value: Any) -> Any:
 class Vocabulary(Generic[K, V]):
     """One outside vocabulary as a projection of canonical keys.
 
-    Build one with :meth:`from_table` (the usual way: one table in the
-    direction canonical -> outside) or :meth:`from_reverse` (when the outside
+    Build one with [`from_table`][tiktok_aftersales.codes.base.Vocabulary.from_table] (the usual
+    way: one table in the direction canonical -> outside) or
+        [`from_reverse`][tiktok_aftersales.codes.base.Vocabulary.from_reverse] (when the outside
     value is computed by a core function, as the ERP return status is).
 
     Attributes:
@@ -100,7 +101,7 @@ class Vocabulary(Generic[K, V]):
         codes: The enum of outside values.
         table: canonical key -> outside value; ``None`` is an explicit "this
             tool shows nothing for it" (see ``absent``). Empty for vocabularies
-            built with :meth:`from_reverse`.
+            built with [`from_reverse`][tiktok_aftersales.codes.base.Vocabulary.from_reverse].
         absent: What ``None`` means in this vocabulary.
         aliases: Other spellings seen in the wild -> the value they mean.
         reverse: outside value -> every canonical key it can mean (derived).
@@ -204,7 +205,7 @@ class Vocabulary(Generic[K, V]):
         return None
 
     def parse(self, raw: Any, field: str | None = None) -> V:
-        """The value ``raw`` spells (see :meth:`lookup`).
+        """The value ``raw`` spells (see `lookup`).
 
         Raises:
             UnknownCode: ``raw`` is not a value or alias of this vocabulary;
@@ -242,7 +243,7 @@ class Vocabulary(Generic[K, V]):
 def per_type(
     rows: Mapping[RequestType, Mapping[State, V | None] | None],
 ) -> dict[Canonical, V | None]:
-    """Flatten per-type tables into one table keyed on :class:`Canonical`.
+    """Flatten per-type tables into one table keyed on `Canonical`.
 
     A type mapped to ``None`` is wholly outside the vocabulary: each of its
     states maps to ``None``. A type given as a state table must list exactly

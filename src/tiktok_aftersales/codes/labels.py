@@ -1,15 +1,15 @@
 """Seller-tool labels: the ERP (seed 000), the channel manager (seed 004), Seller Centre (seed 001).
 
-- :data:`ERP_LABEL`: the ERP's after-sales status. Abnormal returns show
-  none (seed 000 §3.4): their label is an explicit ``None``.
-- :data:`ERP_RETURN_STATUS`: the ERP's return (parcel) status. It is the
-  core's :func:`tiktok_aftersales.return_status` (it depends on the order
+- [`ERP_LABEL`][tiktok_aftersales.codes.labels.ERP_LABEL]: the ERP's after-sales status. Abnormal
+  returns show none (seed 000 §3.4): their label is an explicit ``None``.
+- [`ERP_RETURN_STATUS`][tiktok_aftersales.codes.labels.ERP_RETURN_STATUS]: the ERP's return (parcel)
+  status. It is the core's `tiktok_aftersales.return_status` (it depends on the order
   stage and the history, not only on the state); the reverse lookup is
   derived by asking that function, never re-stated here.
-- :data:`CHANNEL_LABEL`: the channel manager's return statuses, which follow
-  a return parcel only.
-- :data:`SELLER_CENTRE_TAG`: the request-type tag on Seller Centre's Manage
-  Returns page.
+- [`CHANNEL_LABEL`][tiktok_aftersales.codes.labels.CHANNEL_LABEL]: the channel manager's return
+  statuses, which follow a return parcel only.
+- [`SELLER_CENTRE_TAG`][tiktok_aftersales.codes.labels.SELLER_CENTRE_TAG]: the request-type tag on
+  Seller Centre's Manage Returns page.
 """
 
 from __future__ import annotations

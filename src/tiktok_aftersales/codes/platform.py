@@ -2,7 +2,7 @@
 
 Every table is written once, canonical -> platform, and keyed on the lifecycle
 declaration's own keys; the platform -> canonical direction is derived
-(:meth:`~tiktok_aftersales.codes.base.Vocabulary.candidates`). Sources:
+([`candidates`][tiktok_aftersales.codes.base.Vocabulary.candidates]). Sources:
 ``platform-api.md`` §2b (return_status), §2c (return_type, role,
 arbitration_status, seller_next_action_response.action), §2d (decisions), §2f
 (cancellations); ``payload-shapes.md`` §1, §3, §6.

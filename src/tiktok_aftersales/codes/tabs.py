@@ -3,9 +3,9 @@
 The grid has one status tab per legacy ``reverse_status_value`` (the README
 of the reference says so, and the tab names are the legacy names), plus
 *All*, plus a filter by reverse type. The tab of a case is therefore derived:
-canonical state -> legacy status (:data:`~tiktok_aftersales.codes.legacy.LEGACY_STATUS`)
--> tab (:data:`TAB_OF_LEGACY`). Legacy 51 (CANCEL_SUCCESS, withdrawn) and 99
-(CLOSED) share the *Closed* tab.
+canonical state -> legacy status ([`LEGACY_STATUS`][tiktok_aftersales.codes.legacy.LEGACY_STATUS])
+-> tab ([`TAB_OF_LEGACY`][tiktok_aftersales.codes.tabs.TAB_OF_LEGACY]). Legacy 51 (CANCEL_SUCCESS,
+withdrawn) and 99 (CLOSED) share the *Closed* tab.
 
 Cases whose type the legacy API did not know (exchange, reshipment, abnormal
 return, seller refund) are not in the grid: their tab is ``None``.

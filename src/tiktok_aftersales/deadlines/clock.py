@@ -1,11 +1,11 @@
 """The clock: deadlines of a case, what is due at an instant, and advancing to it.
 
-Pure functions of a case, an instant and a :class:`~tiktok_aftersales.deadlines.policy.Policy`.
+Pure functions of a case, an instant and a [`Policy`][tiktok_aftersales.deadlines.policy.Policy].
 Nothing here reads the real clock: the instant is always an argument.
 
 - The lifecycle declaration says which transition each window fires
   (``Transition.timeout``); the clock fires it as ``Actor.SYSTEM`` through
-  :func:`~tiktok_aftersales.apply`.
+  [`apply`][tiktok_aftersales.lifecycle.engine.apply].
 - A window starts when the case entered the state(s) the timeout waits in
   (for a timeout declared on several states, such as the ship-back window on
   "awaiting shipment" and "label issued", the earliest entry of the
@@ -13,7 +13,7 @@ Nothing here reads the real clock: the instant is always an argument.
   policy's rule names one.
 - While arbitration is in progress no clock runs: the declaration's timeouts
   do not admit that sub-state (see
-  :data:`~tiktok_aftersales.lifecycle.HUMAN_ONLY_ARBITRATION`).
+  [`HUMAN_ONLY_ARBITRATION`][tiktok_aftersales.lifecycle.table.HUMAN_ONLY_ARBITRATION]).
 - A deadline announced by the platform (``case.platform_deadline``, from
   ``seller_next_action_response``) replaces the policy's for the seller's
   step while the case stays in the state it was announced for.
@@ -116,7 +116,7 @@ class Deadline:
 
 @attrs.frozen
 class AdvanceReport:
-    """What :func:`advance` did, with ``report=True``.
+    """What [`advance`][tiktok_aftersales.deadlines.clock.advance] did, with ``report=True``.
 
     Attributes:
         case: The case after every due expiry.
@@ -178,10 +178,11 @@ def running_deadlines(
 
     Args:
         case: The case.
-        policy: The window lengths; defaults to :data:`~tiktok_aftersales.deadlines.DEFAULT_POLICY`.
+        policy: The window lengths; defaults to
+            [`DEFAULT_POLICY`][tiktok_aftersales.deadlines.policy.DEFAULT_POLICY].
 
     Raises:
-        InvalidValue: ``policy`` is not a :class:`~tiktok_aftersales.deadlines.policy.Policy`.
+        InvalidValue: ``policy`` is not a [`Policy`][tiktok_aftersales.deadlines.policy.Policy].
 
     """
     policy = _check_policy(policy)
@@ -251,8 +252,8 @@ def due_events(
     """The deadlines of ``case`` that have expired at ``at``, earliest first.
 
     Only the current state's deadlines are listed: firing the first may open
-    new ones (use :func:`advance` to follow the cascade). Nothing is due at
-    an instant earlier than the case's last event.
+    new ones (use [`advance`][tiktok_aftersales.deadlines.clock.advance] to follow the cascade).
+    Nothing is due at an instant earlier than the case's last event.
 
     Raises:
         NaiveDatetime: ``at`` has no time zone.
@@ -322,8 +323,8 @@ def advance(
         case: The case.
         at: The instant to advance to, timezone-aware.
         policy: The window lengths.
-        report: Return an :class:`AdvanceReport` (the case and the deadlines
-            that fired, in order) instead of the case alone.
+        report: Return an [`AdvanceReport`][tiktok_aftersales.deadlines.clock.AdvanceReport] (the
+            case and the deadlines that fired, in order) instead of the case alone.
 
     Returns:
         The case after every due expiry (the same object when nothing was
@@ -357,9 +358,10 @@ def with_platform_deadline(
     """Return ``case`` with the platform's deadline for the seller's next action.
 
     The deadline applies to the case's current state and replaces the
-    policy's for that step (see :data:`PLATFORM_ACTIONS`); the engine drops
-    it when the state changes. Setting the same deadline again returns the
-    case unchanged; otherwise the version goes up by one.
+    policy's for that step (see
+    [`PLATFORM_ACTIONS`][tiktok_aftersales.deadlines.clock.PLATFORM_ACTIONS]); the engine drops it
+    when the state changes. Setting the same deadline again returns the case unchanged; otherwise
+    the version goes up by one.
 
     Args:
         case: The case.
@@ -410,7 +412,7 @@ def with_next_action_response(
 
 @attrs.frozen
 class TimeoutRow:
-    """One row of :func:`timeout_table`: what the clock does when a window runs out."""
+    """One row of `timeout_table`: what the clock does when a window runs out."""
 
     request_type: str
     waiting_in: str
@@ -445,7 +447,7 @@ def timeout_table() -> list[TimeoutRow]:
 
 @attrs.frozen
 class ArbitrationRow:
-    """One row of :func:`arbitration_table`: where a disputed rejection can lead."""
+    """One row of `arbitration_table`: where a disputed rejection can lead."""
 
     request_type: str
     rejected: str

@@ -1,15 +1,16 @@
 """Deadline policies as values: how long each window of the lifecycle lasts.
 
-The lifecycle declaration (:mod:`tiktok_aftersales.lifecycle.table`) says
-*which* transition the clock fires when a window runs out; a :class:`Policy`
-says *how long* each window is, per region and request type. Policies are
-frozen, comparable and serialisable (:meth:`Policy.to_dict`), so an analyst
-can keep several side by side and replay the same cases under each.
+The lifecycle declaration ([`tiktok_aftersales.lifecycle.table`][tiktok_aftersales.lifecycle.table])
+says *which* transition the clock fires when a window runs out; a
+[`Policy`][tiktok_aftersales.deadlines.policy.Policy] says *how long* each window is, per region and
+request type. Policies are frozen, comparable and serialisable
+([`Policy.to_dict`][tiktok_aftersales.deadlines.policy.Policy.to_dict]), so an analyst can keep
+several side by side and replay the same cases under each.
 
 A window's length is looked up from the most specific rule:
 ``(region, request type)``, then ``(region, any type)``, then
 ``(any region, request type)``, then ``(any region, any type)``. Every policy
-has a rule of the last kind for every :class:`~tiktok_aftersales.Window`, so
+has a rule of the last kind for every [`Window`][tiktok_aftersales.domain.vocabulary.Window], so
 a lookup never fails.
 
 Defaults come from ``shared/reference/platform-api.md`` §3; each rule
@@ -145,7 +146,7 @@ class WindowRule:
         return (self.region or "", self.request_type or "", self.window.value)
 
     def to_dict(self) -> dict[str, Any]:
-        """The rule as JSON-safe data (see :meth:`from_dict`)."""
+        """The rule as JSON-safe data (see `from_dict`)."""
         out: dict[str, Any] = {
             "region": self.region,
             "request_type": None if self.request_type is None else self.request_type.value,
@@ -159,7 +160,7 @@ class WindowRule:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WindowRule:
-        """Read a rule written by :meth:`to_dict`.
+        """Read a rule written by `to_dict`.
 
         Raises:
             InvalidValue: A field is missing or malformed.
@@ -214,9 +215,10 @@ def _holiday_table(value: Any) -> tuple[tuple[str, tuple[date, ...]], ...]:
 class Policy:
     """The length of every deadline window, per region and request type.
 
-    Build variants with :meth:`with_window` and :meth:`with_holidays`; each
-    returns a new policy. Two policies with the same rules and holidays are
-    equal whatever order the rules were given in.
+    Build variants with [`with_window`][tiktok_aftersales.deadlines.policy.Policy.with_window] and
+    [`with_holidays`][tiktok_aftersales.deadlines.policy.Policy.with_holidays]; each returns a new
+    policy. Two policies with the same rules and holidays are equal whatever order the rules were
+    given in.
 
     Attributes:
         name: A short name (the CLI's ``--policy`` value).
@@ -355,7 +357,7 @@ class Policy:
         return tuple((k, mine.get(k), theirs.get(k)) for k in keys if mine.get(k) != theirs.get(k))
 
     def to_dict(self) -> dict[str, Any]:
-        """The policy as JSON-safe data; :meth:`from_dict` reads it back."""
+        """The policy as JSON-safe data; `from_dict` reads it back."""
         return {
             "name": self.name,
             "doc": self.doc,
@@ -365,7 +367,7 @@ class Policy:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Policy:
-        """Read a policy written by :meth:`to_dict`.
+        """Read a policy written by [`to_dict`][tiktok_aftersales.deadlines.policy.Policy.to_dict].
 
         Raises:
             InvalidValue: A field is missing or malformed.
@@ -458,7 +460,8 @@ DEFAULT_POLICY = Policy(
 """The platform's published windows (``platform-api.md`` §3).
 
 Refund-only requests keep the overview's 48 h here; the 24 h of seed 004's
-channel-manager workflow is :data:`CHANNEL_MANAGER_POLICY`.
+channel-manager workflow is
+[`CHANNEL_MANAGER_POLICY`][tiktok_aftersales.deadlines.policy.CHANNEL_MANAGER_POLICY].
 """
 
 CHANNEL_MANAGER_POLICY = DEFAULT_POLICY.with_window(
@@ -497,7 +500,7 @@ def named_policy(name: str, extra: Mapping[str, Policy] | None = None) -> Policy
 
 @attrs.frozen
 class PolicyRow:
-    """One row of :func:`policy_table`: a rule in readable form."""
+    """One row of `policy_table`: a rule in readable form."""
 
     region: str
     request_type: str
@@ -525,10 +528,11 @@ def policy_table(policy: Policy = DEFAULT_POLICY) -> list[PolicyRow]:
 
 
 def to_markdown(rows: Sequence[Any]) -> str:
-    """A Markdown table of ``attrs`` rows, such as :func:`policy_table`'s.
+    """A Markdown table of ``attrs`` rows, such as `policy_table`'s.
 
     The header is the rows' field names; an empty sequence gives ``""``. It
-    also renders :func:`tiktok_aftersales.deadlines.clock.timeout_table`.
+    also renders
+    [`tiktok_aftersales.deadlines.clock.timeout_table`][tiktok_aftersales.deadlines.clock.timeout_table].
     """
     if not rows:
         return ""

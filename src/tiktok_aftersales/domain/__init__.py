@@ -1,6 +1,7 @@
 """The domain values: vocabulary, money, calendars, the case and its effects.
 
-The innermost layer: it imports nothing of the package but :mod:`tiktok_aftersales.errors`.
+The innermost layer: it imports nothing of the package but
+[`tiktok_aftersales.errors`][tiktok_aftersales.errors].
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Durations, working-day calendars and day counting in a region's local time.
 
-Deadlines are measured in one of three units (:class:`DurationUnit`):
+Deadlines are measured in one of three units
+([`DurationUnit`][tiktok_aftersales.domain.calendars.DurationUnit]):
 
 - **hours** are elapsed time: 48 hours after an instant is that instant plus
   48 × 3600 seconds, whatever the local clocks do;
@@ -8,7 +9,11 @@ Deadlines are measured in one of three units (:class:`DurationUnit`):
   10:00 local time is 10:00 local time five dates later, so a daylight-saving
   change in between does not move the deadline by an hour;
 - **working days** skip the region's weekend and the host's holidays
-  (:class:`WorkingCalendar`, computed with :mod:`dateutil.rrule`).
+  ([`WorkingCalendar`][tiktok_aftersales.domain.calendars.WorkingCalendar], computed with
+  `dateutil.rrule`); with the ``[holidays]`` extra,
+  [`WorkingCalendar.with_public_holidays`][tiktok_aftersales.domain.calendars.WorkingCalendar.with_public_holidays]
+  adds the region's public holidays from the ``holidays`` package, the host's own dates taking
+  precedence.
 
 Every function takes timezone-aware datetimes and returns timezone-aware UTC
 instants. Nothing here reads the clock.
@@ -17,6 +22,7 @@ instants. Nothing here reads the clock.
 from __future__ import annotations
 
 import enum
+import importlib
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -25,7 +31,7 @@ from typing import Any
 
 import attrs
 
-from ..errors import InvalidValue, NaiveDatetime
+from ..errors import InvalidValue, MissingExtra, NaiveDatetime
 from .vocabulary import Region
 
 __all__ = [
@@ -35,6 +41,7 @@ __all__ = [
     "add_calendar_days",
     "add_duration",
     "add_hours",
+    "public_holidays",
     "require_aware",
     "zone",
 ]
@@ -56,7 +63,7 @@ def require_aware(value: Any, field: str = "at") -> datetime:
 
 
 def zone(name: str) -> tzinfo:
-    """Return the IANA time zone called ``name`` (via :func:`dateutil.tz.gettz`).
+    """Return the IANA time zone called ``name`` (via `dateutil.tz.gettz`).
 
     Raises:
         InvalidValue: ``name`` is not a known time zone.
@@ -145,7 +152,7 @@ unit=<DurationUnit.CALENDAR_DAYS: 'calendar_days'>), '1 working day')
     def parse(cls, text: str | Duration) -> Duration:
         """Read ``"48h"``, ``"5d"`` (calendar days) or ``"1wd"`` (working days).
 
-        A :class:`Duration` is returned as it is.
+        A [`Duration`][tiktok_aftersales.domain.calendars.Duration] is returned as it is.
 
         Raises:
             InvalidValue: The text is not in one of these forms.
@@ -161,7 +168,7 @@ unit=<DurationUnit.CALENDAR_DAYS: 'calendar_days'>), '1 working day')
 
     @property
     def short(self) -> str:
-        """The compact form that :meth:`parse` reads (``"48h"``)."""
+        """The compact form that `parse` reads (``"48h"``)."""
         return f"{self.amount}{_SHORT[self.unit]}"
 
     def __str__(self) -> str:
@@ -258,6 +265,52 @@ class WorkingCalendar:
         """The calendar of a region: its time zone and weekend, plus ``holidays``."""
         return cls(region.timezone, frozenset(region.weekend), frozenset(map(as_date, holidays)))
 
+    @classmethod
+    def with_public_holidays(
+        cls,
+        region: Region,
+        years: Iterable[int],
+        *,
+        holidays: Iterable[date | str] = (),
+        working_days: Iterable[date | str] = (),
+        subdivision: str | None = None,
+    ) -> WorkingCalendar:
+        """The calendar of a region with its public holidays (the ``[holidays]`` extra).
+
+        The public holidays of ``years`` come from the ``holidays`` package
+        ([`public_holidays`][tiktok_aftersales.domain.calendars.public_holidays]);
+        the host's own dates take precedence over them: ``holidays`` are added,
+        and ``working_days`` (say, a public holiday the shop works) are removed.
+
+        >>> from tiktok_aftersales.domain.vocabulary import region
+        >>> gb = WorkingCalendar.with_public_holidays(region("GB"), [2026])
+        >>> gb.next_working_days(date(2026, 12, 24), 1)  # Christmas, Boxing Day (substitute)
+        (datetime.date(2026, 12, 29),)
+
+        Args:
+            region: The region; its code names the country in the ``holidays`` package.
+            years: The years whose public holidays to include.
+            holidays: The host's extra non-working dates.
+            working_days: The host's working dates, even if a public holiday.
+            subdivision: A state or province code, for the regional holidays too.
+
+        Returns:
+            The calendar, in the region's time zone and with its weekend.
+
+        Raises:
+            MissingExtra: The ``holidays`` package is not installed.
+            InvalidValue: The package does not know the region or subdivision, or a date
+                is both one of the host's holidays and one of its working days.
+
+        """
+        own = frozenset(map(as_date, holidays))
+        working = frozenset(as_date(d) for d in working_days)
+        both = own & working
+        if both:
+            raise InvalidValue("working_days", sorted(both), "dates not also given as holidays")
+        public = frozenset(public_holidays(region, years, subdivision=subdivision))
+        return cls(region.timezone, frozenset(region.weekend), (public - working) | own)
+
     @property
     def tz(self) -> tzinfo:
         """The time zone as a ``tzinfo``."""
@@ -270,7 +323,7 @@ class WorkingCalendar:
     def next_working_days(self, after: date, count: int) -> tuple[date, ...]:
         """The first ``count`` working days strictly after the local date ``after``.
 
-        Computed with a :class:`dateutil.rrule.rruleset`: a daily rule on the
+        Computed with a `dateutil.rrule.rruleset`: a daily rule on the
         working weekdays, with the holidays as exception dates.
         """
         if count <= 0:
@@ -312,6 +365,42 @@ class WorkingCalendar:
     def add(self, start: datetime, duration: Duration) -> datetime:
         """The UTC instant ``duration`` after ``start`` on this calendar."""
         return add_duration(start, duration, self)
+
+
+def public_holidays(
+    region: Region, years: Iterable[int], *, subdivision: str | None = None
+) -> dict[date, str]:
+    """The public holidays of a region in ``years``, from the ``holidays`` package.
+
+    Args:
+        region: The region; its ISO 3166-1 code names the country.
+        years: The years to list.
+        subdivision: A state or province code, for its regional holidays too.
+
+    Returns:
+        Each holiday's date and name, in date order.
+
+    Raises:
+        MissingExtra: The ``holidays`` package is not installed (the ``[holidays]`` extra).
+        InvalidValue: The package does not know the region or the subdivision.
+
+    """
+    try:
+        package: Any = importlib.import_module("holidays")
+    except ImportError:
+        raise MissingExtra("holidays", "holidays") from None
+    wanted = sorted({int(y) for y in years})
+    try:
+        found = package.country_holidays(region.code, subdiv=subdivision, years=wanted)
+    except NotImplementedError:
+        if subdivision is not None and region.code in package.list_supported_countries():
+            raise InvalidValue(
+                "subdivision",
+                subdivision,
+                f"a subdivision of {region.code} the holidays package knows",
+            ) from None
+        raise InvalidValue("region", region.code, "a country the holidays package covers") from None
+    return {day: str(name) for day, name in sorted(found.items()) if day.year in wanted}
 
 
 def add_duration(start: datetime, duration: Duration, calendar: WorkingCalendar) -> datetime:

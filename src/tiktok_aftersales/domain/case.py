@@ -1,9 +1,11 @@
 """The after-sales case: an immutable value with an append-only history.
 
-Build one with :func:`new_case` (state ``NEW``) and open it with the type's
-opening event through :func:`tiktok_aftersales.apply`, or in one step with
-:func:`tiktok_aftersales.open_case`. Every later change is a new case returned
-by :func:`~tiktok_aftersales.apply`; a case is never modified in place.
+Build one with [`new_case`][tiktok_aftersales.domain.case.new_case] (state ``NEW``) and open it with
+the type's opening event through
+[`tiktok_aftersales.apply`][tiktok_aftersales.lifecycle.engine.apply], or in one step with
+[`tiktok_aftersales.open_case`][tiktok_aftersales.lifecycle.engine.open_case]. Every later change is
+a new case returned by [`apply`][tiktok_aftersales.lifecycle.engine.apply]; a case is never modified
+in place.
 """
 
 from __future__ import annotations
@@ -73,8 +75,9 @@ class PlatformDeadline:
 class AfterSalesCase:
     """One after-sales request and everything that happened to it.
 
-    Do not build it directly: use :func:`new_case` or
-    :func:`tiktok_aftersales.open_case`, which validate their input.
+    Do not build it directly: use [`new_case`][tiktok_aftersales.domain.case.new_case] or
+    [`tiktok_aftersales.open_case`][tiktok_aftersales.lifecycle.engine.open_case], which validate
+    their input.
 
     Attributes:
         case_id: The host's id for the case.
@@ -98,6 +101,9 @@ class AfterSalesCase:
         platform_deadline: A deadline announced by the platform for the
             current step, if any.
         review: Why the case needs a human look (set by sync), or ``None``.
+        platform_time: The platform's ``update_time`` of the newest record
+            reconciled into the case: sync orders platform records by it,
+            never by the host's clock (see ``docs/sync.md``).
 
     """
 
@@ -119,6 +125,7 @@ class AfterSalesCase:
     effects_done: frozenset[str] = frozenset()
     platform_deadline: PlatformDeadline | None = None
     review: str | None = None
+    platform_time: datetime | None = None
 
     @property
     def opened_at(self) -> datetime | None:
@@ -180,7 +187,7 @@ class AfterSalesCase:
 
     @property
     def return_status(self) -> ReturnStatus:
-        """The derived return (parcel) status; see :func:`return_status`."""
+        """The derived return (parcel) status; see `return_status`."""
         return return_status(self)
 
     def mark_effects_done(self, keys: Iterable[str]) -> AfterSalesCase:
@@ -267,7 +274,7 @@ def new_case(
 
     Apply the type's opening event next (``request``, ``initiate_refund``,
     ``detect_return`` or ``cancel_order``), or use
-    :func:`tiktok_aftersales.open_case` to do both.
+    [`tiktok_aftersales.open_case`][tiktok_aftersales.lifecycle.engine.open_case] to do both.
 
     Raises:
         InvalidValue: An id is empty, the type, region or stage is unknown,

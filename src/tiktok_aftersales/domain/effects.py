@@ -37,6 +37,12 @@ class EffectKind(enum.StrEnum):
     """The order must not ship while the request is open (seed 000 Part II tip 2)."""
     UNBLOCK_SHIPPING = "unblock_shipping"
     """The request ended without refunding the whole order: it may ship again."""
+    PLATFORM_CALL = "platform_call"
+    """A seller's decision goes to the platform (``call`` holds the outbound request).
+
+    The application service records it with the seller's event and sends it
+    from the outbox after the save that recorded it has won, so racing
+    processes cannot both call the platform."""
 
 
 @attrs.frozen(weakref_slot=False)  # one or more per event: no weak-reference slot
@@ -53,6 +59,7 @@ class Effect:
         amount: The money involved (refunds).
         refund: The refund line by line (refunds).
         disposition: How to stock returned items in (stock-in).
+        call: The outbound request as JSON text (platform calls).
 
     """
 
@@ -64,3 +71,4 @@ class Effect:
     amount: Money | None = None
     refund: Refund | None = None
     disposition: Disposition | None = None
+    call: str | None = None

@@ -1,7 +1,7 @@
 """A case's history, packed: one byte string of times and codes, payloads only where present.
 
-A :class:`History` reads as an immutable sequence of
-:class:`~tiktok_aftersales.AppliedEvent` values (indexing, slicing, iteration,
+A `History` reads as an immutable sequence of
+`tiktok_aftersales.AppliedEvent` values (indexing, slicing, iteration,
 ``len``, equality with a tuple of the same entries), but it stores each entry
 as an integer number of microseconds since the Unix epoch and one byte each
 for the event, the actor and the state. A time in UTC costs nothing more; a
@@ -11,7 +11,7 @@ applied. Payloads are kept as flat ``(key, value, …)`` tuples, only for the
 entries that have one (``(index, payload, …)``; zones likewise).
 
 Entries are decoded when read: code that only needs the last time or the
-states can ask :meth:`History.last_us`, :attr:`History.states` and friends.
+states can ask `History.last_us`, `History.states` and friends.
 """
 
 from __future__ import annotations
@@ -110,8 +110,8 @@ def _time(us: int, zone: Any) -> datetime:
 class History(tuple):  # type: ignore[type-arg]
     """An immutable, packed sequence of applied events (see the module docs).
 
-    Build one with :func:`as_history`; the engine appends with
-    :meth:`appended`, which returns a new history. It is a ``tuple`` only in
+    Build one with `as_history`; the engine appends with
+    `appended`, which returns a new history. It is a ``tuple`` only in
     how it is stored (its packed parts): every sequence operation (``len``,
     indexing, iteration, ``in``, ``==``, ``+``) works on the events.
     """
@@ -144,8 +144,8 @@ class History(tuple):  # type: ignore[type-arg]
     ) -> History:
         """A new history with one more entry (codes are indexes of the vocabularies).
 
-        ``zone`` is what :func:`zone_of` says for the time, ``payload`` what
-        :func:`pack_payload` makes of the payload.
+        ``zone`` is what `zone_of` says for the time, ``payload`` what
+        `pack_payload` makes of the payload.
         """
         data = _get(self, 0)
         size = _size(self)
@@ -336,7 +336,7 @@ def _code(codes: Mapping[str, int], value: Any) -> int | None:
 
 
 def as_history(value: Iterable[AppliedEvent] | History) -> History:
-    """Pack ``value`` (any iterable of :class:`AppliedEvent`) into a :class:`History`.
+    """Pack ``value`` (any iterable of `AppliedEvent`) into a `History`.
 
     A history is returned as it is. Entries that cannot be packed exactly (an
     unknown event name, a time that is not an aware datetime, a position that

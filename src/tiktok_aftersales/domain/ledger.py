@@ -6,11 +6,12 @@ refund). Each case checks its own refund against what was paid, but money's
 consistency boundary is the order: together, its cases never refund more
 than its lines paid, per line or in total.
 
-:class:`OrderLedger` is a pure value built from the cases of one order. A case
-holds money once it has a committed refund (``case.refund``); a pending
-request, a request that ended without a refund and a request superseded by
-its edit hold nothing. :meth:`OrderLedger.check` refuses a refund beyond
-what is left with :class:`~tiktok_aftersales.errors.OrderOverRefund`, naming the
+`OrderLedger` is a pure value built from the cases of one order. A case
+holds money once it has a committed refund (``case.refund``), and a seller
+refund holds what it requested from its opening (it is sent at once); a
+pending buyer request, a request that ended without a refund and a request
+superseded by its edit hold nothing. `OrderLedger.check` refuses a refund beyond
+what is left with [`OrderOverRefund`][tiktok_aftersales.errors.OrderOverRefund], naming the
 order, the line, the amount asked and the amount left.
 
 >>> from tiktok_aftersales.domain.money import Breakdown, OrderLine, Refund
@@ -32,19 +33,32 @@ import attrs
 from ..errors import CurrencyMismatch, InvalidValue, OrderOverRefund
 from .case import AfterSalesCase
 from .money import Money, OrderLine, Refund
+from .vocabulary import RequestType, State
 
 __all__ = ["OrderLedger"]
 
 
-def _holds(case: AfterSalesCase) -> bool:
-    return case.refund is not None
+_ENDED_WITHOUT_REFUND = frozenset({State.REJECTED, State.WITHDRAWN, State.CLOSED})
+
+
+def _held(case: AfterSalesCase) -> Refund | None:
+    """What a case holds: its committed refund, or a seller refund's request (sent at opening)."""
+    if case.refund is not None:
+        return case.refund
+    if (
+        case.request_type is RequestType.SELLER_REFUND
+        and case.requested is not None
+        and case.state not in _ENDED_WITHOUT_REFUND
+    ):
+        return case.requested
+    return None
 
 
 @attrs.frozen
 class OrderLedger:
     """What an order paid per line, what its cases committed, and what is left.
 
-    Build it with :meth:`of`. Lines are keyed by order-line id, the id every
+    Build it with `of`. Lines are keyed by order-line id, the id every
     case of the order uses for its lines.
 
     Attributes:
@@ -117,11 +131,11 @@ class OrderLedger:
                 raise InvalidValue("cases.order_id", case.order_id, f"not order {order_id}")
             for line in case.lines:
                 add_line(line, f"case {case.case_id}.lines")
-            if not _holds(case):
+            holding = _held(case)
+            if holding is None:
                 continue
-            assert case.refund is not None
             holders.append(case.case_id)
-            for part in case.refund.lines:
+            for part in holding.lines:
                 held[part.line_id] = held.get(part.line_id, Decimal(0)) + part.amount.total_amount
         return cls(
             order_id,
@@ -133,10 +147,11 @@ class OrderLedger:
 
     def without(self, case: AfterSalesCase) -> OrderLedger:
         """The ledger as ``case`` sees it: every other case's holding, not its own."""
-        if case.case_id not in self.holders or case.refund is None:
+        own = _held(case)
+        if case.case_id not in self.holders or own is None:
             return self
         held = dict(self.held)
-        for part in case.refund.lines:
+        for part in own.lines:
             held[part.line_id] = held.get(part.line_id, Decimal(0)) - part.amount.total_amount
         holders = tuple(h for h in self.holders if h != case.case_id)
         return attrs.evolve(self, held=MappingProxyType(held), holders=holders)

@@ -1,10 +1,10 @@
 """Money, order lines, and refunds at order, line and partial-line level.
 
 Money is a ``Decimal`` with an ISO 4217 currency, never a float. A refund is
-made of one :class:`RefundLine` per order line it touches, each with the
-platform's breakdown (subtotal, shipping fee, tax; the total is their sum,
-platform-api.md §2g). :func:`check_refund` enforces the invariant: per line
-and per order, what is refunded never exceeds what was paid.
+made of one [`RefundLine`][tiktok_aftersales.domain.money.RefundLine] per order line it touches,
+each with the platform's breakdown (subtotal, shipping fee, tax; the total is their sum,
+platform-api.md §2g). [`check_refund`][tiktok_aftersales.domain.money.check_refund] enforces the
+invariant: per line and per order, what is refunded never exceeds what was paid.
 """
 
 from __future__ import annotations
@@ -289,8 +289,10 @@ def _refund_lines_converter(value: Iterable[RefundLine]) -> tuple[RefundLine, ..
 class Refund:
     """A refund, line by line, with the platform's breakdown.
 
-    Build one with :meth:`order`, :meth:`line` or :meth:`partial`; check it
-    against the order lines with :func:`check_refund`.
+    Build one with [`order`][tiktok_aftersales.domain.money.Refund.order],
+    [`line`][tiktok_aftersales.domain.money.Refund.line] or
+    [`partial`][tiktok_aftersales.domain.money.Refund.partial]; check it against the order lines
+    with [`check_refund`][tiktok_aftersales.domain.money.check_refund].
     """
 
     lines: tuple[RefundLine, ...] = attrs.field(converter=_refund_lines_converter)
@@ -432,7 +434,7 @@ def check_refund(refund: Refund, lines: Sequence[OrderLine], field: str = "refun
         field: The name reported in errors.
 
     Returns:
-        The :class:`RefundLevel` of the refund.
+        The [`RefundLevel`][tiktok_aftersales.domain.money.RefundLevel] of the refund.
 
     Raises:
         InvalidValue: A refunded line is not on the order.

@@ -1,10 +1,11 @@
 """Cases to JSON-safe dicts and JSON text, and back, without losing anything.
 
 Storage adapters, queues and JSON Lines replays need a case as plain data.
-:func:`case_to_dict` gives a dict of ``str``, ``int``, ``bool``, ``None``,
-lists and dicts only, and :func:`case_from_dict` rebuilds an equal
-:class:`~tiktok_aftersales.AfterSalesCase` from it, history, effects and
-event payloads included.
+[`case_to_dict`][tiktok_aftersales.domain.serialize.case_to_dict] gives a dict of ``str``, ``int``,
+``bool``, ``None``, lists and dicts only, and
+[`case_from_dict`][tiktok_aftersales.domain.serialize.case_from_dict] rebuilds an equal
+[`AfterSalesCase`][tiktok_aftersales.domain.case.AfterSalesCase] from it, history, effects and event
+payloads included.
 
 How values are written:
 
@@ -23,11 +24,13 @@ How values are written:
   ``{"$enum": "Disposition", "value": "restock"}`` and so on.
 
 Reading is strict: a missing key, a wrong type or a bad value raises
-:class:`DecodeError`, an :class:`~tiktok_aftersales.InvalidValue` whose
-``field`` is the path to the offending value (``"history[2].at"``).
+[`DecodeError`][tiktok_aftersales.domain.serialize.DecodeError], an
+[`InvalidValue`][tiktok_aftersales.errors.InvalidValue] whose ``field`` is the path to the offending
+value (``"history[2].at"``).
 
-:func:`event_to_dict` and :func:`event_from_dict` do the same for one
-:class:`~tiktok_aftersales.AppliedEvent`, for event logs and JSON Lines.
+[`event_to_dict`][tiktok_aftersales.domain.serialize.event_to_dict] and
+[`event_from_dict`][tiktok_aftersales.domain.serialize.event_from_dict] do the same for one
+[`AppliedEvent`][tiktok_aftersales.domain.case.AppliedEvent], for event logs and JSON Lines.
 """
 
 from __future__ import annotations
@@ -236,6 +239,7 @@ def effect_to_dict(effect: Effect) -> dict[str, JSON]:
         "amount": None if effect.amount is None else _money_out(effect.amount),
         "refund": None if effect.refund is None else _refund_out(effect.refund),
         "disposition": None if effect.disposition is None else effect.disposition.value,
+        "call": effect.call,
     }
 
 
@@ -279,6 +283,9 @@ def case_to_dict(case: AfterSalesCase) -> dict[str, JSON]:
             "deadline": _dt_out(deadline.deadline, "platform_deadline.deadline"),
         },
         "review": case.review,
+        "platform_time": None
+        if case.platform_time is None
+        else _dt_out(case.platform_time, "platform_time"),
     }
 
 
@@ -396,7 +403,7 @@ def _opt(value: Any, read: Callable[[Any, str], Any], path: str) -> Any:
 
 
 def region_in(value: Any, path: str) -> Region:
-    """Read a region stored by :func:`region_out`."""
+    """Read a region stored by [`region_out`][tiktok_aftersales.domain.serialize.region_out]."""
     if isinstance(value, str):
         found = REGIONS.get(value)
         if found is None:
@@ -420,7 +427,7 @@ def region_in(value: Any, path: str) -> Region:
 
 
 def line_in(value: Any, path: str) -> OrderLine:
-    """Read an order line stored by :func:`line_out`."""
+    """Read an order line stored by [`line_out`][tiktok_aftersales.domain.serialize.line_out]."""
     data = _obj(value, path)
     with _at(path):
         return OrderLine(
@@ -453,7 +460,7 @@ def _decimal_in(value: Any, path: str) -> Decimal:
 
 
 def value_in(value: Any, path: str) -> Any:
-    """Read one payload value written by :func:`_value_out`."""
+    """Read one payload value written by `_value_out`."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -487,7 +494,7 @@ def value_in(value: Any, path: str) -> Any:
 
 
 def event_from_dict(data: Any, *, path: str = "event") -> AppliedEvent:
-    """Read one history entry written by :func:`event_to_dict`.
+    """Read one history entry written by `event_to_dict`.
 
     Raises:
         DecodeError: A key is missing or a value is malformed; ``field``
@@ -512,7 +519,7 @@ def event_from_dict(data: Any, *, path: str = "event") -> AppliedEvent:
 
 
 def effect_from_dict(data: Any, *, path: str = "effect") -> Effect:
-    """Read one effect written by :func:`effect_to_dict`.
+    """Read one effect written by `effect_to_dict`.
 
     Raises:
         DecodeError: A key is missing or a value is malformed.
@@ -533,11 +540,12 @@ def effect_from_dict(data: Any, *, path: str = "effect") -> Effect:
         _opt(item.get("amount"), _money_in, f"{path}.amount"),
         _opt(item.get("refund"), _refund_in, f"{path}.refund"),
         None if disposition is None else _enum(Disposition, item, "disposition", path),
+        _str(item, "call", path, optional=True),
     )
 
 
 def case_from_dict(data: Any) -> AfterSalesCase:
-    """Read a case written by :func:`case_to_dict`.
+    """Read a case written by [`case_to_dict`][tiktok_aftersales.domain.serialize.case_to_dict].
 
     Raises:
         DecodeError: A key is missing, a value is malformed, or the parts do
@@ -612,15 +620,16 @@ def case_from_dict(data: Any) -> AfterSalesCase:
         effects_done=frozenset(done),
         platform_deadline=deadline,
         review=review,
+        platform_time=_opt(item.get("platform_time"), dt_in, "platform_time"),
     )
 
 
 def case_from_json(text: str | bytes) -> AfterSalesCase:
-    """Read a case from JSON text written by :func:`case_to_json`.
+    """Read a case from JSON text written by `case_to_json`.
 
     Raises:
         DecodeError: The text is not JSON (``field`` is ``"json"``), or see
-            :func:`case_from_dict`.
+            [`case_from_dict`][tiktok_aftersales.domain.serialize.case_from_dict].
 
     """
     try:

@@ -2,7 +2,7 @@
 
 A refund-only request made before shipment holds its order (seed 000 Part II
 tip 2), and a refund before shipment that covered every line holds it for
-good. :func:`shipping_check` answers for an order from all its cases.
+good. `shipping_check` answers for an order from all its cases.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The canonical words of the library: request types, states, actors, regions.
 
 Outside vocabularies (platform codes, connector tabs, ERP labels) are mapped
-onto these in :mod:`tiktok_aftersales.codes`; nothing else in the library uses
+onto these in `tiktok_aftersales.codes`; nothing else in the library uses
 outside words.
 """
 
@@ -79,7 +79,7 @@ class RequestType(enum.StrEnum):
 class State(enum.StrEnum):
     """Canonical states of an after-sales case, shared by all request types.
 
-    Each request type uses a subset (see :mod:`tiktok_aftersales.lifecycle`).
+    Each request type uses a subset (see `tiktok_aftersales.lifecycle`).
     ``NEW`` is the pseudo-state before the opening event; a case that exists
     has always left it.
     """
@@ -139,7 +139,7 @@ class Event(enum.StrEnum):
 
     A ``StrEnum`` (each member equals its name as a string), so hosts may
     pass the plain name. What each event means beyond its transitions (payload, offers, the
-    platform call it becomes) is declared in :mod:`tiktok_aftersales.lifecycle.events`.
+    platform call it becomes) is declared in `tiktok_aftersales.lifecycle.events`.
     """
 
     REQUEST = "request"
@@ -214,7 +214,8 @@ class Window(enum.StrEnum):
     """Named time windows after which the clock (``Actor.SYSTEM``) acts.
 
     The lifecycle declaration says which transition each window fires; the
-    policy (:mod:`tiktok_aftersales.deadlines.policy`) says how long each one is.
+    policy ([`tiktok_aftersales.deadlines.policy`][tiktok_aftersales.deadlines.policy]) says how
+    long each one is.
     """
 
     SELLER_RESPONSE = "seller_response"
@@ -321,7 +322,7 @@ REGIONS: Mapping[str, Region] = MappingProxyType({r.code: r for r in _KNOWN})
 
 
 def region(code: str | Region) -> Region:
-    """Return the known :class:`Region` for a code (``"id"`` and ``"ID"`` both work).
+    """Return the known `Region` for a code (``"id"`` and ``"ID"`` both work).
 
     Raises:
         InvalidValue: The code names no known region.

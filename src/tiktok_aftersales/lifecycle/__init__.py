@@ -1,14 +1,21 @@
 """The declared lifecycle and everything derived from it.
 
-- :mod:`.table` holds the declaration (:data:`LIFECYCLES`), the one source.
-- :mod:`.declaration` defines its vocabulary (:func:`on`, :func:`final`,
-  :class:`Transition`, :class:`Lifecycle`).
-- :mod:`.events` says what each :class:`~tiktok_aftersales.Event` means beyond
-  its transitions (:data:`EVENTS`); :mod:`.predicates` holds the named guards.
-- :mod:`.engine` is the pure path: :func:`apply`, :func:`allowed_events`,
-  :func:`dry_run`, :func:`open_case`.
-- :mod:`.machine` builds one shared ``transitions`` machine per type, checks
-  the declaration, and binds hosts' mutable objects.
+- [`table`][tiktok_aftersales.lifecycle.table] holds the declaration
+  ([`LIFECYCLES`][tiktok_aftersales.lifecycle.table.LIFECYCLES]), the one source.
+- [`declaration`][tiktok_aftersales.lifecycle.declaration] defines its vocabulary
+  ([`on`][tiktok_aftersales.lifecycle.declaration.on],
+  [`final`][tiktok_aftersales.lifecycle.declaration.final],
+  [`Transition`][tiktok_aftersales.lifecycle.declaration.Transition],
+  [`Lifecycle`][tiktok_aftersales.lifecycle.declaration.Lifecycle]).
+- `events` says what each [`Event`][tiktok_aftersales.domain.vocabulary.Event] means beyond
+  its transitions (`EVENTS`); `predicates` holds the named guards.
+- [`engine`][tiktok_aftersales.lifecycle.engine] is the pure path:
+  [`apply`][tiktok_aftersales.lifecycle.engine.apply],
+  [`allowed_events`][tiktok_aftersales.lifecycle.engine.allowed_events],
+  [`dry_run`][tiktok_aftersales.lifecycle.engine.dry_run],
+  [`open_case`][tiktok_aftersales.lifecycle.engine.open_case].
+- [`machine`][tiktok_aftersales.lifecycle.machine] builds one shared ``transitions`` machine per
+  type, checks the declaration, and binds hosts' mutable objects.
 """
 
 from __future__ import annotations

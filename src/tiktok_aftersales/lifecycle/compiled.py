@@ -1,17 +1,17 @@
-"""The declaration compiled for :func:`~tiktok_aftersales.apply`'s fast path.
+"""The declaration compiled for `tiktok_aftersales.apply`'s fast path.
 
-On first use, :data:`~tiktok_aftersales.lifecycle.LIFECYCLES` compiles into
+On first use, `tiktok_aftersales.lifecycle.LIFECYCLES` compiles into
 one table per ``(request type, state, arbitration)``, keyed by ``(event,
 actor)``. Each entry lists, in declaration order, the candidates that the
 actor and the arbitration sub-state admit, each with its guard and a
-:class:`Step`: next state, arbitration after, refund source, offer rule and
+`Step`: next state, arbitration after, refund source, offer rule and
 effect builders, all resolved once. Nothing here is written by hand: every
 entry comes from the declared transitions and event specs.
 
-:func:`compiled_apply` decides an event with two dictionary look-ups. When it
+`compiled_apply` decides an event with two dictionary look-ups. When it
 cannot (an unknown event or actor, a refused guard, a time that is not an
 aware ``datetime``), it returns ``None`` and the checked path of
-:mod:`.engine` decides, so every error is raised in one place with the same
+`engine` decides, so every error is raised in one place with the same
 message.
 """
 

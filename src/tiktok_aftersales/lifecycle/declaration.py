@@ -1,8 +1,8 @@
 """The vocabulary of the lifecycle declaration: transitions, effects, lifecycles.
 
 The declaration itself (the table of every request type's transitions) is in
-:mod:`tiktok_aftersales.lifecycle.table`; events and what they mean are in
-:mod:`.events`, guards in :mod:`.predicates`. Everything else (the pure
+[`tiktok_aftersales.lifecycle.table`][tiktok_aftersales.lifecycle.table]; events and what they mean
+are in `events`, guards in `predicates`. Everything else (the pure
 engine, the ``transitions`` machines, deadlines, diagrams, docs tables) is
 derived from it.
 
@@ -50,7 +50,7 @@ class EffectSpec:
 
     Attributes:
         kind: The effect.
-        when: A predicate (see :mod:`.predicates`) evaluated on the case
+        when: A predicate (see `predicates`) evaluated on the case
             after the event; ``None`` means always.
 
     """
@@ -78,7 +78,7 @@ def _is_predicate(_instance: object, _attribute: object, value: Predicate | None
 
 @attrs.frozen
 class Transition:
-    """One declared transition of one request type (build it with :func:`on`).
+    """One declared transition of one request type (build it with `on`).
 
     Attributes:
         event: The event that fires it.
@@ -170,7 +170,7 @@ def on(
 
 @attrs.frozen
 class FinalState:
-    """A state marked final where a lifecycle lists its states (see :func:`final`)."""
+    """A state marked final where a lifecycle lists its states (see `final`)."""
 
     state: State
 
@@ -186,7 +186,7 @@ def _states(value: Iterable[State | FinalState]) -> tuple[State, ...]:
 
 @attrs.frozen
 class Lifecycle:
-    """The declared lifecycle of one request type (declare one with :func:`declare`).
+    """The declared lifecycle of one request type (declare one with `declare`).
 
     Attributes:
         request_type: The type.
@@ -267,9 +267,11 @@ def declare(
 
     Args:
         request_type: The type.
-        states: Its states, final ones wrapped in :func:`final`;
-            ``State.NEW`` comes first and is added when left out.
-        transitions: Its transitions (:func:`on`), in priority order.
+        states: Its states, final ones wrapped in
+            [`final`][tiktok_aftersales.lifecycle.declaration.final]; ``State.NEW`` comes first and
+            is added when left out.
+        transitions: Its transitions ([`on`][tiktok_aftersales.lifecycle.declaration.on]), in
+            priority order.
         human_only: Non-terminal states no clock leaves, with who must act.
         doc: What the type is, in a sentence.
 

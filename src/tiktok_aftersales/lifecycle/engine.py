@@ -1,7 +1,7 @@
 """The pure engine: apply an event to a case and get a new case.
 
 Everything here is derived from the declaration in
-:mod:`~tiktok_aftersales.lifecycle.table`. No clock is read: time is always an
+[`table`][tiktok_aftersales.lifecycle.table]. No clock is read: time is always an
 argument, and it must be timezone-aware.
 """
 
@@ -81,7 +81,7 @@ class AllowedEvent:
 
 @attrs.frozen
 class Preview:
-    """What an event would do, without doing it (see :func:`dry_run`).
+    """What an event would do, without doing it (see `dry_run`).
 
     Attributes:
         state: The state the case would be in.
@@ -167,8 +167,9 @@ _UNGUARDED: dict[tuple[RequestType, State, str], Transition] = {
     for (state, event), candidates in lc.index.items()
     if len(candidates) == 1 and candidates[0].guard is None
 }
-"""(type, state, event) with exactly one unguarded candidate: :func:`apply` checks its
-actors and arbitration inline and calls :func:`choose_transition` only otherwise."""
+"""(type, state, event) with exactly one unguarded candidate: `apply` checks its
+actors and arbitration inline and calls
+[`choose_transition`][tiktok_aftersales.lifecycle.engine.choose_transition] only otherwise."""
 
 
 def choose_transition(
@@ -254,7 +255,7 @@ def refusal_code(case: AfterSalesCase, event: Event | str, error: InvalidTransit
 
     Arbitration in progress is 25011010, an event the type does not have
     25020004, a withdrawn request 25020009; otherwise the event's declared
-    :class:`~tiktok_aftersales.lifecycle.Refusal`: its ``done`` code when the
+    `Refusal`: its ``done`` code when the
     case is already past the event it names, else its ``code``.
     """
     kind = case.request_type
@@ -368,6 +369,7 @@ def _next_case(
         case.effects_done,
         deadline,
         case.review,
+        case.platform_time,
     )
     if not t.effects:
         return after, ()
@@ -401,8 +403,8 @@ def apply(
 
     Args:
         case: The case.
-        event: The event (an :class:`~tiktok_aftersales.Event` or its name).
-        actor: Who fires it (an :class:`~tiktok_aftersales.Actor` or its value).
+        event: The event (an [`Event`][tiktok_aftersales.domain.vocabulary.Event] or its name).
+        actor: Who fires it (an [`Actor`][tiktok_aftersales.domain.vocabulary.Actor] or its value).
         at: When, timezone-aware, not earlier than the last event.
         payload: Event details; see each event's fields in ``EVENTS``.
 
@@ -432,7 +434,7 @@ def _checked_apply(
     at: datetime,
     payload: Payload | None,
 ) -> AfterSalesCase:
-    """:func:`apply` one check at a time: every refusal is raised here."""
+    """`apply` one check at a time: every refusal is raised here."""
     _check_time(at)
     ev = event if isinstance(event, Event) else event_of(event)
     history = case.history
@@ -454,10 +456,11 @@ def dry_run(
     at: datetime,
     payload: Payload | None = None,
 ) -> Preview:
-    """Say what :func:`apply` would do, without committing anything.
+    """Say what `apply` would do, without committing anything.
 
     Raises:
-        The same errors as :func:`apply`.
+        AfterSalesError: The same errors as
+            [`apply`][tiktok_aftersales.lifecycle.engine.apply].
 
     """
     _check_time(at)
@@ -539,7 +542,7 @@ def open_case(
         request_type: The request type.
         case_id: The host's id for the case.
         order_id: The order.
-        region: The market (a :class:`~tiktok_aftersales.Region` or its code).
+        region: The market (a [`Region`][tiktok_aftersales.domain.vocabulary.Region] or its code).
         lines: The order lines concerned, with what was paid.
         at: When the case opened, timezone-aware.
         actor: Who opened it; defaults to the first actor the opening allows
@@ -553,7 +556,8 @@ def open_case(
             requested; it defaults to a full refund of every line).
 
     Raises:
-        InvalidValue: Any malformed argument (see :func:`new_case`).
+        InvalidValue: Any malformed argument (see
+            [`new_case`][tiktok_aftersales.domain.case.new_case]).
         InvalidTransition: ``event`` or ``actor`` cannot open this type.
 
     """

@@ -1,7 +1,7 @@
 """The events of the lifecycle, and what each means beyond its transitions.
 
-:class:`Event` names every event; an :class:`EventSpec` per event, in
-:data:`EVENTS`, declares what the transitions of :mod:`.table` do not say:
+[`Event`][tiktok_aftersales.domain.vocabulary.Event] names every event; an `EventSpec` per event, in
+`EVENTS`, declares what the transitions of [`table`][tiktok_aftersales.lifecycle.table] do not say:
 
 - the payload fields it understands and requires (each with a converter
   that validates and normalises a value);
@@ -9,11 +9,11 @@
 - the offer it makes (``offer_partial_refund``, ``propose_alternative``),
   or whether it takes the pending offer (``accept_offer``);
 - whether it puts the requested refund at stake at once (a seller refund);
-- the outbound call it becomes when the seller fires it (:class:`CallKind`);
-- the platform's error code when the platform refuses it (:class:`Refusal`);
+- the outbound call it becomes when the seller fires it (`CallKind`);
+- the platform's error code when the platform refuses it (`Refusal`);
 - the payload sync assumes when it infers the event from a platform record.
 
-No module outside :mod:`tiktok_aftersales.lifecycle` compares event names:
+No module outside `tiktok_aftersales.lifecycle` compares event names:
 they ask the spec.
 """
 
@@ -47,7 +47,7 @@ _BY_NAME: Mapping[str, Event] = MappingProxyType({e.value: e for e in Event})
 
 
 def event_of(value: Any, field: str = "event") -> Event:
-    """Return the :class:`Event` named by ``value`` (an ``Event`` or its name).
+    """Return the `Event` named by ``value`` (an ``Event`` or its name).
 
     Raises:
         UnknownEvent: ``value`` names no event (also for a non-string value);

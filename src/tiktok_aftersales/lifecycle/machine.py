@@ -1,16 +1,16 @@
 """``transitions`` machines built from the declaration, and the declaration's checks.
 
-One shared :class:`transitions.Machine` per request type is built, once, from
-:data:`~tiktok_aftersales.lifecycle.LIFECYCLES`. It serves three purposes:
+One shared `transitions.Machine` per request type is built, once, from
+[`LIFECYCLES`][tiktok_aftersales.lifecycle.table.LIFECYCLES]. It serves three purposes:
 
-- :func:`check_lifecycle` uses it to check the declaration (every state
-  reachable, every non-terminal state has an exit and a clock or a named
+- [`check_lifecycle`][tiktok_aftersales.lifecycle.machine.check_lifecycle] uses it to check the
+  declaration (every state reachable, every non-terminal state has an exit and a clock or a named
   human, no transition into an undeclared state);
-- :class:`CaseModel` lets a host drive a mutable object through it
-  (``model.trigger("approve", actor=..., at=...)``) without the machine
+- [`CaseModel`][tiktok_aftersales.lifecycle.machine.CaseModel] lets a host drive a mutable object
+  through it (``model.trigger("approve", actor=..., at=...)``) without the machine
   holding the object;
-- :func:`machine_decides` is an independent decision path that tests compare
-  with the pure engine.
+- [`machine_decides`][tiktok_aftersales.lifecycle.machine.machine_decides] is an independent
+  decision path that tests compare with the pure engine.
 
 The machines hold no per-case state; cases stay plain immutable values.
 """
@@ -69,7 +69,7 @@ def machine(request_type: RequestType) -> Machine:
     Its states are the canonical state values; its triggers are the event
     names; each transition's condition checks the declared actors,
     arbitration sub-state and guard. Models need a ``case`` attribute (an
-    :class:`~tiktok_aftersales.AfterSalesCase`) and a ``state`` attribute.
+    [`AfterSalesCase`][tiktok_aftersales.domain.case.AfterSalesCase]) and a ``state`` attribute.
     """
     return build_machine(LIFECYCLES[RequestType(request_type)])
 
@@ -77,8 +77,8 @@ def machine(request_type: RequestType) -> Machine:
 def build_machine(lc: Lifecycle) -> Machine:
     """Build a new ``transitions`` machine from a lifecycle declaration.
 
-    :func:`machine` caches one per declared type; call this directly to
-    check or draw a lifecycle that is not (yet) in ``LIFECYCLES``.
+    [`machine`][tiktok_aftersales.lifecycle.machine.machine] caches one per declared type; call this
+    directly to check or draw a lifecycle that is not (yet) in ``LIFECYCLES``.
     """
     m = Machine(
         model=None,

@@ -1,9 +1,9 @@
 """Money bounded per order: the pure API over every case of one order.
 
-:func:`apply` checks a case against what its own lines paid; these functions
-also check the order: they build the :class:`~tiktok_aftersales.domain.OrderLedger`
+[`apply`][tiktok_aftersales.lifecycle.engine.apply] checks a case against what its own lines paid;
+these functions also check the order: they build the `OrderLedger`
 from the order's other cases and refuse an event that would put more money
-at stake than the order has left (:class:`~tiktok_aftersales.errors.OrderOverRefund`).
+at stake than the order has left ([`OrderOverRefund`][tiktok_aftersales.errors.OrderOverRefund]).
 The money at stake is what the event commits (an approval, a ruling, a
 confirmed parcel), offers (a partial refund) or sends at once (a seller
 refund); a buyer's pending request puts nothing at stake, so it opens
@@ -88,7 +88,7 @@ def apply_on_order(
     at: datetime,
     payload: Mapping[str, Any] | None = None,
 ) -> AfterSalesCase:
-    """Like :func:`~tiktok_aftersales.apply`, and bounded by what the whole order has left.
+    """Like `apply`, and bounded by what the whole order has left.
 
     Args:
         case: The case.
@@ -102,7 +102,7 @@ def apply_on_order(
     Raises:
         OrderOverRefund: The event would stake more than the order has left;
             nothing changes.
-        InvalidTransition, InvalidValue: As :func:`~tiktok_aftersales.apply`.
+        InvalidTransition, InvalidValue: As [`apply`][tiktok_aftersales.lifecycle.engine.apply].
 
     """
     after = apply(case, event, actor, at, payload)
@@ -113,14 +113,15 @@ def apply_on_order(
 def open_on_order(
     order_cases: Iterable[AfterSalesCase], request_type: Any, **kwargs: Any
 ) -> AfterSalesCase:
-    """Like :func:`~tiktok_aftersales.open_case`, and bounded by what the order has left.
+    """Like `open_case`, and bounded by what the order has left.
 
     A seller refund or a direct cancellation stakes its refund when it
     opens; a buyer's request opens freely (its approval is checked).
 
     Raises:
         OrderOverRefund: The opening stakes more than the order has left.
-        InvalidTransition, InvalidValue: As :func:`~tiktok_aftersales.open_case`.
+        InvalidTransition, InvalidValue: As
+            [`open_case`][tiktok_aftersales.lifecycle.engine.open_case].
 
     """
     case = open_case(request_type, **kwargs)

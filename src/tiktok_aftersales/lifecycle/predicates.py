@@ -1,9 +1,9 @@
 """Named conditions on a case and an event payload: the declaration's guards.
 
 Each predicate is a module-level constant (``BUYER_KEEPS_ITEM``,
-``RELEASES_STOCK`` …) that the declaration in :mod:`.table` names directly,
-so a misspelt guard is a name error that mypy and the import catch, not a
-string looked up at run time. :data:`PREDICATES` lists them by name for
+``RELEASES_STOCK`` …) that the declaration in [`table`][tiktok_aftersales.lifecycle.table] names
+directly, so a misspelt guard is a name error that mypy and the import catch, not a
+string looked up at run time. `PREDICATES` lists them by name for
 docs and tooling.
 
 Guards decide whether a transition may fire (evaluated on the case before

@@ -2,10 +2,11 @@
 
 This module is the one source of the after-sales rules. Every other view of
 them (the pure engine, the ``transitions`` machines, deadlines, diagrams,
-vocabulary tables, the docs) is derived from :data:`LIFECYCLES`.
+vocabulary tables, the docs) is derived from
+[`LIFECYCLES`][tiktok_aftersales.lifecycle.table.LIFECYCLES].
 
 Each transition reads ``on(event, frm=…, to=…, by=…)``; guards are the named
-predicates of :mod:`.predicates` (``when=P.BUYER_KEEPS_ITEM``); final states are
+predicates of `predicates` (``when=P.BUYER_KEEPS_ITEM``); final states are
 marked ``final(…)`` where a type lists its states; a transition with the refund
 effect commits the requested refund (or the offer's, for ``accept_offer``).
 

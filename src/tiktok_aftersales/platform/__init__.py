@@ -4,7 +4,8 @@ Parsers turn TikTok Shop after-sales payloads into frozen, typed snapshots.
 The input is what a host receives: JSON-like dicts (or, for webhooks, the raw
 body). The output is immutable values in the library's words, each with the
 canonical ``(request type, state)`` candidates it can mean
-(:attr:`ReturnSnapshot.candidates`) and its ``update_time``.
+([`ReturnSnapshot.candidates`][tiktok_aftersales.platform.records.ReturnSnapshot.candidates]) and
+its ``update_time``.
 
 Conventions (``payload-shapes.md``):
 
@@ -15,19 +16,19 @@ Conventions (``payload-shapes.md``):
   timezone-aware UTC datetimes. Floats and values past the year 3000
   (milliseconds, say) are refused.
 - **Money** is a decimal string (or ``int``) with its sibling ``currency``,
-  becoming :class:`~tiktok_aftersales.domain.money.Money`; floats, exponents, NaN
+  becoming [`Money`][tiktok_aftersales.domain.money.Money]; floats, exponents, NaN
   and negative amounts are refused. A refund breakdown is checked:
   ``refund_total == refund_subtotal + refund_shipping_fee + refund_tax``.
 - **Booleans are lenient**: ``true``/``false`` in any case with stray spaces
   (the docs send ``"true "``), ``0``/``1``.
 - **Codes** (statuses, types, roles) go through the vocabularies of
-  :mod:`tiktok_aftersales.codes`, which accept the documented misspellings.
-  Strict mode (the default) raises :class:`~tiktok_aftersales.codes.UnknownCode`
+  `tiktok_aftersales.codes`, which accept the documented misspellings.
+  Strict mode (the default) raises [`UnknownCode`][tiktok_aftersales.errors.UnknownCode]
   for a value no vocabulary knows; tolerant mode (``strict=False``) keeps
   the raw value, names the field in the snapshot's ``unmapped`` and gives no
   candidates, so the host can quarantine the case for review.
 
-Every refusal is an :class:`~tiktok_aftersales.errors.InvalidValue` naming the
+Every refusal is an [`InvalidValue`][tiktok_aftersales.errors.InvalidValue] naming the
 field (with its path, e.g. ``return_line_items[0].refund_amount.refund_tax``)
 and the value. Nothing else escapes from these parsers.
 """
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
         idempotency_key,
         parse_decision_body,
     )
+    from .record import PlatformRecord, RecordLine, RecordSource, record_of
     from .records import (
         CancellationSnapshot,
         LegacyItem,
@@ -125,6 +127,10 @@ _EXPORTS = {
     "build_decision": ".decisions",
     "idempotency_key": ".decisions",
     "parse_decision_body": ".decisions",
+    "PlatformRecord": ".record",
+    "RecordLine": ".record",
+    "RecordSource": ".record",
+    "record_of": ".record",
     "CancellationSnapshot": ".records",
     "LegacyItem": ".records",
     "LegacyRecord": ".records",
@@ -195,9 +201,12 @@ __all__ = [
     "LegacyReverseSnapshot",
     "LineItem",
     "NoPlatformDecision",
+    "PlatformRecord",
     "PlatformReply",
     "PlatformRequest",
     "PlatformResponseError",
+    "RecordLine",
+    "RecordSource",
     "RefundAmount",
     "RefundMismatch",
     "RejectReason",
@@ -229,6 +238,7 @@ __all__ = [
     "parse_return_records",
     "parse_returns_page",
     "parse_webhook",
+    "record_of",
     "sign",
     "verify_signature",
 ]

@@ -70,7 +70,7 @@ class Reading:
 
     @property
     def states(self) -> frozenset[State]:
-        """The canonical states the record can mean for :attr:`request_type`."""
+        """The canonical states the record can mean for `request_type`."""
         kind = self.request_type
         return frozenset(k.state for k in self.candidates if k.request_type is kind)
 

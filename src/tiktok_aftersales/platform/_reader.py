@@ -1,7 +1,7 @@
 """The reader of platform payloads: one JSON object, its path, the mode, what it could not map.
 
 The scalar readers (ids, times, integers, flags, amounts) implement the
-conventions described in :mod:`tiktok_aftersales.platform`.
+conventions described in [`tiktok_aftersales.platform`][tiktok_aftersales.platform].
 """
 
 from __future__ import annotations

@@ -1,18 +1,20 @@
 """Outbound seller decisions: from a lifecycle event to the request the platform expects.
 
-:func:`build_decision` takes a case and the seller's event (``approve``,
-``reject``, ``confirm_receipt`` …) and returns a :class:`DecisionRequest`:
-the endpoint and path (with the return or cancellation id), the JSON body
-(``decision``, ``buyer_keep_item``, ``partial_refund``, ``reject_reason``,
-``comment``, ``images``) and an idempotency key that is the same for the same
-case and event, so a retry cannot act twice.
+[`build_decision`][tiktok_aftersales.platform.decisions.build_decision] takes a case and the
+seller's event (``approve``,
+``reject``, ``confirm_receipt`` …) and returns a
+[`DecisionRequest`][tiktok_aftersales.platform.decisions.DecisionRequest]: the endpoint and path
+(with the return or cancellation id), the JSON body (``decision``, ``buyer_keep_item``,
+``partial_refund``, ``reject_reason``, ``comment``, ``images``) and an idempotency key that is the
+same for the same case and event, so a retry cannot act twice.
 
 Legality is the lifecycle's: the event must be one the declaration lets the
-seller fire in the case's state (:func:`tiktok_aftersales.lifecycle.choose_transition`).
-A refused decision raises :class:`DecisionRefused`, an
-:class:`~tiktok_aftersales.errors.InvalidTransition` that carries the
-platform's own error code for the same situation (platform-api.md §2e).
-Which event maps to which ``decision`` is :data:`tiktok_aftersales.codes.OUTBOUND`.
+seller fire in the case's state
+([`tiktok_aftersales.lifecycle.choose_transition`][tiktok_aftersales.lifecycle.engine.choose_transition]).
+A refused decision raises [`DecisionRefused`][tiktok_aftersales.platform.decisions.DecisionRefused],
+an [`InvalidTransition`][tiktok_aftersales.errors.InvalidTransition] that carries the platform's own
+error code for the same situation (platform-api.md §2e). Which event maps to which ``decision`` is
+[`tiktok_aftersales.codes.OUTBOUND`][tiktok_aftersales.codes.platform.OUTBOUND].
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from ..lifecycle import (
     event_of,
     refusal_code,
 )
+from .requests import PlatformRequest
 
 __all__ = [
     "PLATFORM_CODES",
@@ -181,17 +184,30 @@ class DecisionRequest:
         """The body as JSON-ready data."""
         return self.body.to_json()
 
+    def request(self) -> PlatformRequest:
+        """The one outbound request value this decision is (what the platform port sends)."""
+        operation = self.endpoint.name.lower()
+        return PlatformRequest(
+            operation,
+            self.method,
+            self.path,
+            self.query,
+            self.to_json(),
+            idempotency_key=self.idempotency_key,
+            case_id=self.case_id,
+        )
 
-def idempotency_key(case: AfterSalesCase, event: str) -> str:
-    """A key that is the same for the same case, history position and event.
 
-    It hashes the case id, the sequence number the event will take, and the
-    event: a retry of the same decision (before the case moved on) reuses the
-    key, so the platform acts once; a later decision on the same case gets a
-    new one.
+def idempotency_key(case_id: str, seq: int, event: str) -> str:
+    """THE idempotency key of every outbound request: the same case, position and event.
+
+    It hashes the case id, the sequence number the event takes in the case's
+    history, and the event: a retry of the same decision (by any process,
+    after any crash) reuses the key, so the platform acts once; a later
+    decision on the same case gets a new one. ``tas-`` and 40 hex digits,
+    within the platform's 255 characters.
     """
-    seq = len(case.history) + 1
-    digest = hashlib.sha256(f"{case.case_id}\x1f{seq}\x1f{event}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{case_id}\x1f{seq}\x1f{event}".encode()).hexdigest()
     return f"tas-{digest[:40]}"
 
 
@@ -298,7 +314,7 @@ def build_decision(
         outbound.endpoint,
         target.strip(),
         body,
-        idempotency_key(case, event),
+        idempotency_key(case.case_id, len(case.history) + 1, event),
         case.case_id,
         event,
         len(case.history) + 1,
@@ -338,8 +354,8 @@ def _body(case: AfterSalesCase, outbound: Outbound, data: Mapping[str, Any]) -> 
 def allowed_decisions(case: AfterSalesCase) -> tuple[Outbound, ...]:
     """The platform calls the seller may make on the case now (like Get Decision Eligibility).
 
-    Derived from :func:`~tiktok_aftersales.lifecycle.allowed_events` for the
-    seller and :data:`~tiktok_aftersales.codes.OUTBOUND`.
+    Derived from [`allowed_events`][tiktok_aftersales.lifecycle.engine.allowed_events] for the
+    seller and [`OUTBOUND`][tiktok_aftersales.codes.platform.OUTBOUND].
     """
     out: list[Outbound] = []
     for allowed in allowed_events(case, Actor.SELLER):

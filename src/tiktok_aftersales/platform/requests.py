@@ -1,12 +1,12 @@
 """Outbound requests to the platform, as values: the one way out.
 
 Everything the library asks of the platform (a seller decision, a seller
-refund or cancellation, a search page) is a :class:`PlatformRequest`: the
+refund or cancellation, a search page) is a `PlatformRequest`: the
 HTTP method, the versioned path, the query parameters of the operation, the
 JSON body and the idempotency key. It carries no credentials: an adapter (for
-example :mod:`tiktok_aftersales.adapters.tiktok`) adds ``app_key``,
+example `tiktok_aftersales.adapters.tiktok`) adds ``app_key``,
 ``timestamp``, ``shop_cipher``, the access token and the signature, sends it,
-and answers with a :class:`PlatformReply`.
+and answers with a `PlatformReply`.
 
 The library builds requests; it never sends them. That keeps the core free
 of I/O, and lets one request builder serve a synchronous and an asynchronous
@@ -115,7 +115,7 @@ class PlatformReply:
 
     @property
     def ok(self) -> bool:
-        """Whether the call succeeded as a whole (code 0; see :attr:`item_errors` too)."""
+        """Whether the call succeeded as a whole (code 0; see `item_errors` too)."""
         return self.code == 0
 
     @property

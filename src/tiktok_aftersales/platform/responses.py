@@ -92,7 +92,7 @@ class ReturnsPage:
 
 @attrs.frozen
 class CancellationsPage:
-    """One page of Search Cancellations (see :class:`ReturnsPage`)."""
+    """One page of Search Cancellations (see `ReturnsPage`)."""
 
     cancellations: tuple[CancellationSnapshot, ...]
     total_count: int | None = None

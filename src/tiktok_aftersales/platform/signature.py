@@ -8,7 +8,7 @@ uses.
 
 Everything here is pure: bytes in, nothing (or a typed error) out. Verify
 the raw bytes *before* decoding JSON, and compare nothing by hand: the
-comparison is constant-time (:func:`hmac.compare_digest`).
+comparison is constant-time (`hmac.compare_digest`).
 
 >>> body = b'{"type": 12}'
 >>> header = sign("app-key", body, "secret")

@@ -1,7 +1,7 @@
 """Value types shared by platform records: images, videos, refunds, lines, actions, fees.
 
 Each type comes with the reader that builds it from one JSON object (the
-conventions are those of :mod:`tiktok_aftersales.platform`).
+conventions are those of [`tiktok_aftersales.platform`][tiktok_aftersales.platform]).
 """
 
 from __future__ import annotations
@@ -127,8 +127,9 @@ def parse_refund_amount(data: Mapping[str, Any], field: str = "refund_amount") -
     """Parse one ``refund_amount`` object (checked: total = subtotal + shipping + tax).
 
     Raises:
-        InvalidValue: A malformed amount or currency (:class:`RefundMismatch`
-            when the total does not add up).
+        InvalidValue: A malformed amount or currency
+            ([`RefundMismatch`][tiktok_aftersales.errors.RefundMismatch] when the total does not add
+            up).
 
     """
     return read_refund_amount(Reader(data, field, True))

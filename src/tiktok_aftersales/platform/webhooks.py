@@ -1,4 +1,4 @@
-"""Webhook deliveries: the types, their typed data, the envelope and :func:`parse_webhook`."""
+"""Webhook deliveries: the types, their typed data, the envelope and `parse_webhook`."""
 
 from __future__ import annotations
 
@@ -133,9 +133,9 @@ class CancellationStatusChange(Reading):
     """Webhook 11 data: a cancellation's status changed.
 
     The documented example carries ``create_time`` only; live deliveries carry
-    ``update_time`` only. Use :attr:`WebhookEnvelope.update_time`, which falls
-    back on the envelope's ``timestamp``, or re-fetch through Search
-    Cancellations.
+    ``update_time`` only. Use
+    [`WebhookEnvelope.update_time`][tiktok_aftersales.platform.webhooks.WebhookEnvelope.update_time],
+    which falls back on the envelope's ``timestamp``, or re-fetch through Search Cancellations.
     """
 
     order_id: str
@@ -203,8 +203,8 @@ class WebhookEnvelope:
 
     Attributes:
         type: The ``type`` number.
-        kind: The known :class:`WebhookType` (``None``: a number the library
-            does not know; still no error).
+        kind: The known [`WebhookType`][tiktok_aftersales.platform.webhooks.WebhookType] (``None``:
+            a number the library does not know; still no error).
         notification_id: ``tts_notification_id``: deduplicate on it.
         shop_id: The shop (absent on some newer types).
         timestamp: When the platform sent it.
@@ -325,7 +325,7 @@ def parse_webhook(
     Types 2, 11 and 12 get typed ``data``; any other number (known or not)
     is returned with ``data=None`` and no error, so a host can acknowledge
     it. Verify the signature on the raw bytes first
-    (:func:`tiktok_aftersales.platform.verify_signature`).
+    ([`tiktok_aftersales.platform.verify_signature`][tiktok_aftersales.platform.signature.verify_signature]).
 
     Raises:
         UnknownCode: Strict mode met an unknown status, type or role in 2, 11 or 12.

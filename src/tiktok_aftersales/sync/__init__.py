@@ -2,7 +2,8 @@
 
 The platform is the system of record, but its reports arrive late, twice, out
 of order, or skip steps (a poll every 15 minutes misses intermediate states).
-:func:`reconcile` compares one case with one snapshot and says what happened:
+[`reconcile`][tiktok_aftersales.sync.reconcile] compares one case with one snapshot and says what
+happened:
 
 - ``NOTHING_NEW``: same state (a duplicate delivery, or nothing changed);
 - ``STALE``: older than what the case has seen: ignored;
@@ -26,10 +27,8 @@ from .._lazy import attach
 TYPE_CHECKING = False  # typing is not imported at start-up
 if TYPE_CHECKING:
     from .batches import (
-        DeliveryResult,
-        StreamReport,
         SyncReport,
-        reconcile_webhooks,
+        order_records,
         sync_page,
     )
     from .grouping import (
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
     from .model import (
         Outcome,
         PlatformState,
-        SnapshotLike,
         Step,
         SyncResult,
         platform_state_of,
@@ -56,16 +54,13 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
-    "DeliveryResult": ".batches",
-    "StreamReport": ".batches",
     "SyncReport": ".batches",
-    "reconcile_webhooks": ".batches",
+    "order_records": ".batches",
     "sync_page": ".batches",
     "RequestGroup": ".grouping",
     "group_requests": ".grouping",
     "Outcome": ".model",
     "PlatformState": ".model",
-    "SnapshotLike": ".model",
     "Step": ".model",
     "SyncResult": ".model",
     "platform_state_of": ".model",
@@ -80,23 +75,20 @@ _EXPORTS = {
 
 __all__ = [
     "ACTOR_PREFERENCE",
-    "DeliveryResult",
     "NewCase",
     "Outcome",
     "PlatformState",
     "RequestGroup",
-    "SnapshotLike",
     "Step",
-    "StreamReport",
     "SyncReport",
     "SyncResult",
     "find_path",
     "group_requests",
     "open_from_snapshot",
     "opener",
+    "order_records",
     "platform_state_of",
     "reconcile",
-    "reconcile_webhooks",
     "sync_page",
 ]
 

@@ -9,7 +9,8 @@ import attrs
 
 from ..domain.case import AfterSalesCase, PlatformDeadline
 from ..domain.money import Money
-from .model import PlatformState, SnapshotLike
+from ..platform.record import PlatformRecord
+from .model import PlatformState
 
 
 def matches(case: AfterSalesCase, target: PlatformState) -> bool:
@@ -19,11 +20,40 @@ def matches(case: AfterSalesCase, target: PlatformState) -> bool:
     return target.arbitration is None or case.arbitration is target.arbitration
 
 
-def is_stale(case: AfterSalesCase, snapshot: SnapshotLike) -> bool:
-    """Whether the snapshot is older than the case's last event."""
-    seen = case.last_event_at
-    update = snapshot.update_time
+def is_stale(case: AfterSalesCase, record: PlatformRecord) -> bool:
+    """Whether the record is older than the newest platform record the case has seen.
+
+    Platform records are ordered by platform time only: ``update_time``
+    against ``case.platform_time``, never against the host's clock, so a skew
+    between the two clocks can neither stall sync nor reorder it.
+    """
+    seen = case.platform_time
+    update = record.update_time
     return seen is not None and update is not None and update < seen
+
+
+def looks_past(case: AfterSalesCase, record: PlatformRecord, target: PlatformState) -> bool:
+    """Whether an unreachable record describes the past of a case no platform record moved.
+
+    Only the host's clock dates such a case, so time alone cannot order the
+    record. It is taken as the past (stale) when no legal path leads to it,
+    it shows a state the case has already been through, and it is older than
+    the case's last event; otherwise it is a conflict.
+    """
+    update = record.update_time
+    last = case.last_event_at
+    if case.platform_time is not None or update is None or last is None or update >= last:
+        return False
+    visited = {item.state for item in case.history[:-1]}
+    return bool(target.states & visited)
+
+
+def seen_at(case: AfterSalesCase, record: PlatformRecord) -> AfterSalesCase:
+    """The case with ``platform_time`` moved up to the record's update time (when newer)."""
+    update = record.update_time
+    if update is None or (case.platform_time is not None and update <= case.platform_time):
+        return case
+    return attrs.evolve(case, platform_time=update, version=case.version + 1)
 
 
 def mark_review(case: AfterSalesCase, reason: str) -> AfterSalesCase:
@@ -33,9 +63,9 @@ def mark_review(case: AfterSalesCase, reason: str) -> AfterSalesCase:
     return attrs.evolve(case, review=reason, version=case.version + 1)
 
 
-def with_deadline(case: AfterSalesCase, snapshot: object) -> AfterSalesCase:
-    """The case with the snapshot's platform deadline, when it is for the case's state."""
-    deadline = getattr(snapshot, "platform_deadline", None)
+def with_deadline(case: AfterSalesCase, record: PlatformRecord) -> AfterSalesCase:
+    """The case with the record's platform deadline, when it is for the case's state."""
+    deadline = record.platform_deadline
     if not isinstance(deadline, PlatformDeadline) or deadline.state is not case.state:
         return case
     if case.platform_deadline == deadline:
@@ -44,17 +74,13 @@ def with_deadline(case: AfterSalesCase, snapshot: object) -> AfterSalesCase:
 
 
 def payload_hints(
-    snapshot: object, payloads: Mapping[str, Mapping[str, Any]] | None
+    record: PlatformRecord, payloads: Mapping[str, Mapping[str, Any]] | None
 ) -> Mapping[str, Mapping[str, Any]]:
-    """Payload hints for inferred steps: the caller's, else the snapshot's own."""
+    """Payload hints for inferred steps: the caller's, else what the record itself says."""
     if payloads is not None:
         return payloads
-    found = getattr(snapshot, "payloads", None)
-    if isinstance(found, Mapping):
-        return found
-    offered = getattr(snapshot, "partial_refund", None)
-    if isinstance(offered, Money):
-        return {"offer_partial_refund": {"amount": offered}}
+    if isinstance(record.partial_refund, Money):
+        return {"offer_partial_refund": {"amount": record.partial_refund}}
     return {}
 
 

@@ -1,4 +1,15 @@
-"""Batches: a page of snapshots (the poll) and a batch of webhook deliveries."""
+"""A batch of platform records: a poll's page, a batch of webhooks, a dump.
+
+[`sync_page`][tiktok_aftersales.sync.sync_page] is the pure batch path: records (search pages,
+webhooks,
+legacy pages, in any mix) are deduplicated on their notification id, ordered
+by platform time, and reconciled one by one with the local cases; each gets
+an outcome and the batch never stops on one bad record. The application
+service's one way in
+([`tiktok_aftersales.app.AfterSalesService.receive`][tiktok_aftersales.app.service.AfterSalesService.receive]
+and [`ingest`][tiktok_aftersales.app.service.AfterSalesService.ingest]) applies the same
+rule per record under the store's concurrency.
+"""
 
 from __future__ import annotations
 
@@ -9,36 +20,33 @@ from typing import Any
 import attrs
 
 from ..domain.case import AfterSalesCase
+from ..errors import AfterSalesError
+from ..platform.record import PlatformRecord, record_of
+from ..platform.webhooks import WebhookEnvelope
 from ._common import case_key
-from .model import Outcome, PlatformState, SnapshotLike, SyncResult, platform_state_of
+from .model import Outcome, SyncResult, platform_state_of
 from .opening import NewCase
 from .reconciling import reconcile
 
-__all__ = [
-    "DeliveryResult",
-    "StreamReport",
-    "SyncReport",
-    "reconcile_webhooks",
-    "sync_page",
-]
-
-
-# --- a page of snapshots (the poll) ------------------------------------------------------------
+__all__ = ["SyncReport", "order_records", "sync_page"]
 
 
 @attrs.frozen
 class SyncReport:
-    """What one poll did to the local cases.
+    """What one batch did to the local cases.
 
     Attributes:
-        results: One result per snapshot, in the order given.
-        cases: Every local case after the poll, by platform id.
+        results: One result per record, in processing order (platform time).
+        cases: Every local case after the batch, by platform id.
+        seen: Notification ids seen so far (pass it to the next batch).
         tabs_before: Connector grid tab counts before.
         tabs_after: Connector grid tab counts after.
+
     """
 
     results: tuple[SyncResult, ...]
     cases: Mapping[str, AfterSalesCase]
+    seen: frozenset[str]
     tabs_before: Any
     tabs_after: Any
 
@@ -48,194 +56,124 @@ class SyncReport:
 
     @property
     def counts(self) -> Mapping[Outcome, int]:
-        """How many snapshots had each outcome (zeros included)."""
+        """How many records had each outcome (zeros included)."""
         out = dict.fromkeys(Outcome, 0)
         for r in self.results:
             out[r.outcome] += 1
         return out
 
+    @property
+    def refetch(self) -> tuple[str, ...]:
+        """Platform ids to fetch again, once each.
+
+        Refused records, webhooks whose data has no update time of its own
+        (type 11: the envelope's time stands in), and webhooks about requests
+        with no local case (a webhook carries no lines to open one).
+        """
+        ids = (
+            r.record.platform_id
+            for r in self.results
+            if r.record is not None
+            and r.outcome is not Outcome.DUPLICATE
+            and (
+                r.outcome is Outcome.REFUSED
+                or r.record.timed_by_envelope
+                or (r.case is None and r.record.webhook)
+            )
+        )
+        return tuple(dict.fromkeys(ids))
+
+
+def order_records(records: Iterable[PlatformRecord]) -> list[PlatformRecord]:
+    """Records in platform-time order (records without a time last, in arrival order)."""
+
+    def when(record: PlatformRecord) -> tuple[int, float]:
+        at = record.update_time
+        return (0, at.timestamp()) if isinstance(at, datetime) else (1, 0.0)
+
+    return sorted(records, key=when)
+
 
 def sync_page(
     cases: Mapping[str, AfterSalesCase] | Iterable[AfterSalesCase],
-    snapshots: Iterable[SnapshotLike],
+    records: Iterable[object],
     *,
     open_new: NewCase | None = None,
+    seen: Iterable[str] = (),
 ) -> SyncReport:
-    """Reconcile a page of platform snapshots (a "Sync Returns" poll) with local cases.
+    """Reconcile a batch of platform records (a poll's page, webhooks, a dump) with local cases.
 
     Args:
         cases: The local cases, by platform id (or an iterable: keyed by
             ``platform_id``, else ``case_id``).
-        snapshots: The page, e.g. ``parse_returns_page(...).records``.
-        open_new: How to open a case for an unknown snapshot (see
-            :func:`opener`); without it unknown snapshots are reported as
+        records: Parsed records in any mix: ``parse_returns_page(...).records``,
+            parsed webhooks, `PlatformRecord`.
+        open_new: How to open a case for an unknown record (see
+            [`opener`][tiktok_aftersales.sync.opener]); without it unknown records are reported as
             ``CONFLICT`` with ``case=None`` and nothing is opened.
+        seen: Notification ids processed in earlier batches.
 
     Returns:
-        A :class:`SyncReport` with every result and the grid tab counts
-        before and after (seeds 002/003).
+        A [`SyncReport`][tiktok_aftersales.sync.SyncReport]: one result per record, the cases, the
+        notification ids seen, and the grid tab counts before and after.
+
     """
     from ..codes import tab_counts
 
     local = dict(cases) if isinstance(cases, Mapping) else {case_key(c): c for c in cases}
     before = tab_counts(local.values())
-    results = []
-    for snapshot in snapshots:
-        key = snapshot.platform_id
-        case = local.get(key)
-        if case is None:
-            unreadable = bool(snapshot.unmapped) or platform_state_of(snapshot) is None
-            if open_new is None or unreadable:
-                results.append(
-                    SyncResult(
-                        Outcome.UNMAPPED if unreadable else Outcome.CONFLICT,
-                        None,
-                        None,
-                        platform=platform_state_of(snapshot),
-                        detail=f"no local case for {key}",
-                    )
-                )
-                continue
-            result = open_new(snapshot)
-        else:
-            result = reconcile(case, snapshot)
-        if result.case is not None:
-            local[key] = result.case
-        results.append(result)
-    return SyncReport(tuple(results), local, before, tab_counts(local.values()))
-
-
-# --- webhook streams ---------------------------------------------------------------------------
-
-
-@attrs.frozen
-class _Delivered:
-    """A webhook's data seen as a snapshot, timed by the envelope when the data is not."""
-
-    platform_id: str
-    order_id: str
-    update_time: datetime | None
-    unmapped: tuple[str, ...]
-    platform_state: PlatformState | None
-
-
-@attrs.frozen
-class DeliveryResult:
-    """What happened to one webhook delivery.
-
-    Attributes:
-        notification_id: ``tts_notification_id``.
-        platform_id: The request it concerns (``None``: not after-sales).
-        result: The reconcile result (``None`` for duplicates, deliveries
-            that are not after-sales, and unknown requests).
-        duplicate: Seen before (in this batch or in ``seen``).
-        needs_refetch: The host should re-fetch the record (Search
-            Cancellations / Search Returns): a type 11 delivery without its
-            own update time, or a request with no local case.
-        note: A sentence for the log.
-    """
-
-    notification_id: str | None
-    platform_id: str | None
-    result: SyncResult | None
-    duplicate: bool = False
-    needs_refetch: bool = False
-    note: str = ""
-
-
-@attrs.frozen
-class StreamReport:
-    """The outcome of a batch of webhook deliveries.
-
-    Attributes:
-        deliveries: One entry per delivery, in processing order (by update time).
-        cases: Every local case after the batch, by platform id.
-        seen: Notification ids seen so far (pass it to the next batch).
-    """
-
-    deliveries: tuple[DeliveryResult, ...]
-    cases: Mapping[str, AfterSalesCase]
-    seen: frozenset[str]
-
-    @property
-    def refetch(self) -> tuple[str, ...]:
-        """Platform ids the host should re-fetch, once each, in order."""
-        return tuple(
-            dict.fromkeys(
-                d.platform_id for d in self.deliveries if d.needs_refetch and d.platform_id
-            )
-        )
-
-
-def reconcile_webhooks(
-    deliveries: Iterable[Any],
-    cases: Mapping[str, AfterSalesCase] | Iterable[AfterSalesCase],
-    *,
-    seen: Iterable[str] = (),
-) -> StreamReport:
-    """Reconcile a batch of webhook deliveries, received in any order, with local cases.
-
-    Deliveries (parsed :class:`~tiktok_aftersales.platform.WebhookEnvelope`
-    values) are deduplicated by notification id, ordered by the payload's
-    update time (the envelope's timestamp when the payload has none), and
-    reconciled one by one; older ones become ``STALE``. The platform
-    guarantees no order and retries (2 min, 30 min, 3 h, 12 h), so this is
-    the only safe way to apply them.
-
-    Args:
-        deliveries: Parsed webhook envelopes, in arrival order.
-        cases: Local cases by platform id (or an iterable of cases).
-        seen: Notification ids already processed in earlier batches.
-    """
-    local = dict(cases) if isinstance(cases, Mapping) else {case_key(c): c for c in cases}
     known = set(seen)
-    fresh: list[Any] = []
-    results: list[DeliveryResult] = []
-    for delivery in deliveries:
-        nid = getattr(delivery, "notification_id", None)
+    results: list[SyncResult] = []
+    readable: list[PlatformRecord] = []
+    for item in records:
+        if isinstance(item, WebhookEnvelope) and item.data is None:
+            note = f"webhook type {item.type} is not about an after-sales request"
+            results.append(SyncResult(Outcome.IGNORED, None, None, detail=note))
+            continue
+        try:
+            record = record_of(item)
+        except AfterSalesError as error:
+            results.append(SyncResult(Outcome.REFUSED, None, None, detail=str(error), error=error))
+            continue
+        nid = record.notification_id
         if nid is not None and nid in known:
             results.append(
-                DeliveryResult(nid, getattr(delivery, "platform_id", None), None, duplicate=True)
+                SyncResult(Outcome.DUPLICATE, None, None, detail=f"seen {nid}", record=record)
             )
             continue
         if nid is not None:
             known.add(nid)
-        fresh.append(delivery)
+        readable.append(record)
+    for record in order_records(readable):
+        results.append(_one(local, record, open_new))
+    return SyncReport(tuple(results), local, frozenset(known), before, tab_counts(local.values()))
 
-    def when(delivery: Any) -> tuple[int, float]:
-        at = getattr(delivery, "update_time", None)
-        return (0, at.timestamp()) if isinstance(at, datetime) else (1, 0.0)
 
-    for delivery in sorted(fresh, key=when):
-        nid = getattr(delivery, "notification_id", None)
-        data = getattr(delivery, "data", None)
-        if data is None:
-            results.append(DeliveryResult(nid, None, None, note="not an after-sales webhook"))
-            continue
-        own_time = getattr(data, "update_time", None)
-        refetch = own_time is None
-        snapshot = _Delivered(
-            data.platform_id,
-            data.order_id,
-            delivery.update_time,
-            tuple(getattr(delivery, "unmapped", ()) or ()) or tuple(data.unmapped),
-            platform_state_of(data),
-        )
-        case = local.get(snapshot.platform_id)
+def _one(
+    local: dict[str, AfterSalesCase], record: PlatformRecord, open_new: NewCase | None
+) -> SyncResult:
+    key = record.platform_id
+    case = local.get(key)
+    try:
         if case is None:
-            results.append(
-                DeliveryResult(
-                    nid,
-                    snapshot.platform_id,
+            target = platform_state_of(record)
+            unreadable = bool(record.unmapped) or target is None
+            if open_new is None or unreadable:
+                return SyncResult(
+                    Outcome.UNMAPPED if unreadable else Outcome.CONFLICT,
                     None,
-                    needs_refetch=True,
-                    note="no local case: fetch the record and open one",
+                    None,
+                    platform=target,
+                    detail=f"no local case for {key}",
+                    record=record,
                 )
-            )
-            continue
-        result = reconcile(case, snapshot)
-        if result.case is not None:
-            local[snapshot.platform_id] = result.case
-        note = "payload has no update time (type 11): re-fetch to confirm" if refetch else ""
-        results.append(DeliveryResult(nid, snapshot.platform_id, result, False, refetch, note))
-    return StreamReport(tuple(results), local, frozenset(known))
+            result = open_new(record)
+        else:
+            result = reconcile(case, record)
+    except AfterSalesError as error:
+        return SyncResult(
+            Outcome.REFUSED, case, case, detail=str(error), record=record, error=error
+        )
+    if result.case is not None:
+        local[key] = result.case
+    return attrs.evolve(result, record=record)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
-from typing import Protocol, runtime_checkable
 
 import attrs
 
@@ -15,11 +13,12 @@ from ..domain.vocabulary import (
     RequestType,
     State,
 )
+from ..errors import AfterSalesError
+from ..platform.record import PlatformRecord
 
 __all__ = [
     "Outcome",
     "PlatformState",
-    "SnapshotLike",
     "Step",
     "SyncResult",
     "platform_state_of",
@@ -35,6 +34,13 @@ class Outcome(enum.StrEnum):
     CONFLICT = "conflict"
     UNMAPPED = "unmapped"
     NEW = "new"
+    IGNORED = "ignored"
+    """A delivery that is not about an after-sales request (another webhook type)."""
+    DUPLICATE = "duplicate"
+    """A delivery whose notification id was seen before: nothing done."""
+    REFUSED = "refused"
+    """The record could not be read or applied; ``error`` says why, and the
+    record is kept for a later re-fetch (never dropped)."""
 
 
 @attrs.frozen
@@ -53,37 +59,6 @@ class PlatformState:
     request_type: RequestType
     states: frozenset[State]
     arbitration: Arbitration | None = None
-
-
-@runtime_checkable
-class SnapshotLike(Protocol):
-    """What sync needs from a parsed platform record or webhook.
-
-    The snapshots of :mod:`tiktok_aftersales.platform` satisfy it; a host may
-    pass anything with these attributes. The canonical reading comes from
-    :func:`platform_state_of`: a ``platform_state`` attribute, or
-    ``request_type``, ``states`` and ``arbitration``.
-    """
-
-    @property
-    def platform_id(self) -> str:
-        """The platform's id of the request (return, cancel or reverse order id)."""
-        ...
-
-    @property
-    def order_id(self) -> str:
-        """The order."""
-        ...
-
-    @property
-    def update_time(self) -> datetime | None:
-        """When the platform last changed the record (``None`` when not given)."""
-        ...
-
-    @property
-    def unmapped(self) -> tuple[str, ...]:
-        """Fields whose values no vocabulary knows (tolerant parsing)."""
-        ...
 
 
 @attrs.frozen
@@ -110,6 +85,8 @@ class SyncResult:
         local_state: The local state before.
         platform: The platform's state as read.
         detail: A sentence for the log.
+        record: The record as read, when it could be read.
+        error: Why a ``REFUSED`` record was refused.
     """
 
     outcome: Outcome
@@ -119,6 +96,8 @@ class SyncResult:
     local_state: State | None = None
     platform: PlatformState | None = None
     detail: str = ""
+    record: PlatformRecord | None = None
+    error: AfterSalesError | None = None
 
     @property
     def changed(self) -> bool:
@@ -126,22 +105,8 @@ class SyncResult:
         return self.case is not None and self.case is not self.previous
 
 
-def platform_state_of(snapshot: object) -> PlatformState | None:
-    """Read a snapshot's canonical state: its ``platform_state``, or build one.
-
-    The codec's snapshots give ``request_type``, ``states`` and ``arbitration``;
-    a host's own objects may give a ready :class:`PlatformState` as
-    ``platform_state``. ``None`` means the snapshot could not be read
-    (unmapped or ambiguous).
-    """
-    given = getattr(snapshot, "platform_state", None)
-    if isinstance(given, PlatformState):
-        return given
-    kind = getattr(snapshot, "request_type", None)
-    states = getattr(snapshot, "states", None)
-    if not isinstance(kind, RequestType) or not states:
+def platform_state_of(record: PlatformRecord) -> PlatformState | None:
+    """The canonical state a platform record reports (``None``: unmapped or ambiguous)."""
+    if record.request_type is None or not record.states:
         return None
-    arbitration = getattr(snapshot, "arbitration", None)
-    return PlatformState(
-        kind, frozenset(states), arbitration if isinstance(arbitration, Arbitration) else None
-    )
+    return PlatformState(record.request_type, record.states, record.arbitration)

@@ -13,8 +13,9 @@ from ..domain.vocabulary import (
     Region,
 )
 from ..errors import InvalidValue
-from ._common import payload_hints, with_deadline
-from .model import Outcome, SnapshotLike, SyncResult, platform_state_of
+from ..platform.record import PlatformRecord, record_of
+from ._common import payload_hints, seen_at, with_deadline
+from .model import Outcome, SyncResult, platform_state_of
 from .reconciling import find_path
 
 __all__ = [
@@ -25,11 +26,11 @@ __all__ = [
 
 
 def open_from_snapshot(
-    snapshot: SnapshotLike,
+    snapshot: object,
     *,
     case_id: str,
     region: Region | str,
-    lines: Sequence[OrderLine],
+    lines: Sequence[OrderLine] | None = None,
     order_stage: OrderStage | str = OrderStage.DELIVERED,
     opened_at: datetime | None = None,
     payloads: Mapping[str, Mapping[str, Any]] | None = None,
@@ -38,30 +39,44 @@ def open_from_snapshot(
 
     The opening event and every step up to the platform's state are taken
     from the declaration (shortest path), at ``opened_at`` (default: the
-    snapshot's update time).
+    record's update time). The case's lines are ``lines`` when given, else
+    the record's own, keyed by order-line id
+    (`order_lines`): one
+    rule, whichever path the record came by.
+
+    Args:
+        snapshot: A platform record, or anything
+            `record_of` reads.
+        case_id: The id of the new case.
+        region: The market.
+        lines: The order's lines (default: the record's).
+        order_stage: How far the order had gone.
+        opened_at: When the case opened (default: the record's update time).
+        payloads: Payloads for inferred events that need one.
 
     Raises:
-        InvalidValue: The snapshot carries no usable state or time, or the
-            arguments are malformed.
+        InvalidValue: The record carries no usable state, time or lines, or
+            the arguments are malformed.
     """
-    target = platform_state_of(snapshot)
-    if target is None or snapshot.unmapped:
+    record = record_of(snapshot)
+    target = platform_state_of(record)
+    if target is None or record.unmapped:
         raise InvalidValue(
-            "snapshot", snapshot.platform_id, "unmapped snapshot: cannot open a case from it"
+            "snapshot", record.platform_id, "unmapped snapshot: cannot open a case from it"
         )
-    at = opened_at or snapshot.update_time
+    at = opened_at or record.update_time
     if at is None:
         raise InvalidValue("snapshot.update_time", None, "needed to open a case")
     draft = new_case(
         target.request_type,
         case_id=case_id,
-        order_id=snapshot.order_id,
+        order_id=record.order_id,
         region=region,
-        lines=lines,
+        lines=record.order_lines() if lines is None else lines,
         order_stage=order_stage,
-        platform_id=snapshot.platform_id,
+        platform_id=record.platform_id,
     )
-    found = find_path(draft, target, at, payload_hints(snapshot, payloads))
+    found = find_path(draft, target, at, payload_hints(record, payloads))
     if found is None:
         wanted = "/".join(sorted(s.value for s in target.states))
         return SyncResult(
@@ -70,7 +85,7 @@ def open_from_snapshot(
     case, steps = found
     return SyncResult(
         Outcome.NEW,
-        with_deadline(case, snapshot),
+        seen_at(with_deadline(case, record), record),
         None,
         steps,
         None,
@@ -79,52 +94,30 @@ def open_from_snapshot(
     )
 
 
-NewCase = Callable[[SnapshotLike], SyncResult]
-"""How a host opens a case for a snapshot it did not know (see :func:`opener`)."""
+NewCase = Callable[[PlatformRecord], SyncResult]
+"""How a host opens a case for a record it did not know (see
+[`opener`][tiktok_aftersales.sync.opener])."""
 
 
 def opener(
     region: Region | str,
     *,
-    case_id: Callable[[SnapshotLike], str] | None = None,
+    case_id: Callable[[PlatformRecord], str] | None = None,
     order_stage: OrderStage | str = OrderStage.DELIVERED,
 ) -> NewCase:
-    """A default way to open cases for unknown snapshots.
+    """A default way to open cases for unknown records.
 
-    Each line item's refund is taken as what was paid for that line (the
-    platform record does not carry the whole order); the case id is the
-    platform id unless ``case_id`` computes another.
+    Each line's refund is taken as what was paid for that line (the platform
+    record does not carry the whole order), keyed by order-line id; the case
+    id is the platform id unless ``case_id`` computes another.
     """
 
-    def open_new(snapshot: SnapshotLike) -> SyncResult:
-        lines = _lines_of(snapshot)
+    def open_new(record: PlatformRecord) -> SyncResult:
         return open_from_snapshot(
-            snapshot,
-            case_id=case_id(snapshot) if case_id is not None else snapshot.platform_id,
+            record,
+            case_id=case_id(record) if case_id is not None else record.platform_id,
             region=region,
-            lines=lines,
             order_stage=order_stage,
         )
 
     return open_new
-
-
-def _lines_of(snapshot: object) -> list[OrderLine]:
-    from ..domain.money import Breakdown
-
-    out: list[OrderLine] = []
-    for item in getattr(snapshot, "line_items", ()) or ():
-        refund = getattr(item, "refund", None)
-        breakdown = getattr(refund, "breakdown", None)
-        if not isinstance(breakdown, Breakdown) or not breakdown.total.is_positive:
-            continue
-        line_id = str(getattr(item, "order_line_item_id", "") or getattr(item, "line_item_id", ""))
-        if line_id and all(x.line_id != line_id for x in out):
-            out.append(OrderLine(line_id, str(getattr(item, "sku_id", None) or "?"), breakdown))
-    if not out:
-        raise InvalidValue(
-            "snapshot.line_items",
-            getattr(snapshot, "platform_id", None),
-            "no line with a refund amount: pass the order's lines to open_from_snapshot",
-        )
-    return out

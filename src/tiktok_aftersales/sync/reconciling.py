@@ -11,12 +11,22 @@ from ..domain.case import AfterSalesCase
 from ..domain.vocabulary import (
     Actor,
     Arbitration,
+    RequestType,
     State,
 )
 from ..errors import AfterSalesError, InvalidValue
 from ..lifecycle import EVENTS, allowed_events, apply, event_of
-from ._common import is_stale, mark_review, matches, payload_hints, with_deadline
-from .model import Outcome, PlatformState, SnapshotLike, Step, SyncResult, platform_state_of
+from ..platform.record import PlatformRecord, record_of
+from ._common import (
+    is_stale,
+    looks_past,
+    mark_review,
+    matches,
+    payload_hints,
+    seen_at,
+    with_deadline,
+)
+from .model import Outcome, PlatformState, Step, SyncResult, platform_state_of
 
 __all__ = [
     "ACTOR_PREFERENCE",
@@ -106,41 +116,59 @@ def find_path(
 
 def reconcile(
     case: AfterSalesCase,
-    snapshot: SnapshotLike,
+    record: object,
     *,
     payloads: Mapping[str, Mapping[str, Any]] | None = None,
+    received_at: datetime | None = None,
 ) -> SyncResult:
-    """Reconcile one local case with one platform snapshot.
+    """Reconcile one local case with one platform record.
+
+    Two clocks, one rule: records are ordered by **platform time** (their
+    ``update_time`` against ``case.platform_time``, the newest platform time
+    the case has seen), and the events sync applies are dated by the **host's
+    time** (``received_at``, never earlier than the case's last event). A skew
+    between the two clocks therefore neither stalls sync nor refuses a later
+    host command.
+
+    Contradictions are data: a record of another request type, another
+    order, or a role that does not fit the case is a ``CONFLICT`` naming both
+    values, never an exception.
 
     Args:
         case: The local case.
-        snapshot: The platform's record (see :class:`SnapshotLike`).
+        record: The platform's record: a `PlatformRecord`
+            or anything `record_of` reads (a
+            parsed return, cancellation or legacy record, a webhook).
         payloads: Payloads for inferred events that need one, by event name
             (e.g. ``{"offer_partial_refund": {"amount": Money(...)}}``).
+        received_at: When the host received the record (host time); by
+            default the record's update time.
 
     Returns:
-        A :class:`SyncResult`; the input case is never changed.
+        A [`SyncResult`][tiktok_aftersales.sync.SyncResult]; the input case is never changed.
 
     Raises:
-        InvalidValue: The snapshot is for another order or request type.
+        InvalidValue: ``record`` is not a platform record, or ``received_at``
+            is not timezone-aware.
+
     """
-    target = platform_state_of(snapshot)
+    rec = record_of(record)
+    target = platform_state_of(rec)
     local = case.state
-    if snapshot.unmapped or target is None:
-        fields = ", ".join(snapshot.unmapped) or "status"
+    if received_at is not None and (
+        not isinstance(received_at, datetime) or received_at.utcoffset() is None
+    ):
+        raise InvalidValue("received_at", received_at, "a timezone-aware datetime")
+    if rec.unmapped or target is None:
+        fields = ", ".join(rec.unmapped) or "status"
         reason = f"platform sent unmapped value(s) in {fields}"
         return SyncResult(
             Outcome.UNMAPPED, mark_review(case, reason), case, (), local, target, reason
         )
-    if snapshot.order_id != case.order_id:
-        raise InvalidValue("snapshot.order_id", snapshot.order_id, f"case is for {case.order_id}")
-    if target.request_type is not case.request_type:
-        raise InvalidValue(
-            "snapshot.request_type",
-            target.request_type.value,
-            f"case {case.case_id} is a {case.request_type.value} request",
-        )
-    if is_stale(case, snapshot):
+    contradiction = _contradiction(case, rec, target)
+    if contradiction:
+        return SyncResult(Outcome.CONFLICT, case, case, (), local, target, contradiction)
+    if is_stale(case, rec):
         return SyncResult(
             Outcome.STALE,
             case,
@@ -148,17 +176,27 @@ def reconcile(
             (),
             local,
             target,
-            f"snapshot of {snapshot.update_time} is older than the case ({case.last_event_at})",
+            f"record of {rec.update_time} is older than the newest seen ({case.platform_time})",
         )
     if matches(case, target):
         return SyncResult(
-            Outcome.NOTHING_NEW, with_deadline(case, snapshot), case, (), local, target, "in step"
+            Outcome.NOTHING_NEW, with_deadline(case, rec), case, (), local, target, "in step"
         )
-    at = snapshot.update_time or case.last_event_at
+    at = received_at or rec.update_time or case.last_event_at
     assert at is not None  # an opened case has a history
-    if case.last_event_at is not None and at < case.last_event_at:  # pragma: no cover
+    if case.last_event_at is not None and at < case.last_event_at:
         at = case.last_event_at
-    found = find_path(case, target, at, payload_hints(snapshot, payloads))
+    found = find_path(case, target, at, payload_hints(rec, payloads))
+    if found is None and looks_past(case, rec, target):
+        return SyncResult(
+            Outcome.STALE,
+            case,
+            case,
+            (),
+            local,
+            target,
+            f"record of {rec.update_time} shows a state the case has left",
+        )
     if found is None:
         wanted = "/".join(sorted(s.value for s in target.states))
         return SyncResult(
@@ -173,10 +211,58 @@ def reconcile(
     after, steps = found
     return SyncResult(
         Outcome.ADVANCED,
-        with_deadline(after, snapshot),
+        seen_at(with_deadline(after, rec), rec),
         case,
         steps,
         local,
         target,
         " > ".join(f"{s.event}({s.actor.value})" for s in steps),
     )
+
+
+_OPENERS = {
+    RequestType.SELLER_REFUND: Actor.SELLER,
+    RequestType.REFUND_ONLY: Actor.BUYER,
+    RequestType.RETURN_AND_REFUND: Actor.BUYER,
+    RequestType.EXCHANGE: Actor.BUYER,
+    RequestType.RESHIPMENT: Actor.BUYER,
+}
+"""Who opens each request type, where the platform's ``role`` says it."""
+
+
+def _contradiction(case: AfterSalesCase, record: PlatformRecord, target: PlatformState) -> str:
+    """Why the record cannot be about this case (empty when it can)."""
+    if record.order_id != case.order_id:
+        return f"record is for order {record.order_id}, the case for {case.order_id}"
+    if target.request_type is not case.request_type:
+        if (
+            case.request_type is RequestType.REFUND_ONLY
+            and target.request_type is RequestType.SELLER_REFUND
+            and record.role is Actor.SELLER
+        ):
+            return (
+                f"role {record.role.value.upper()} does not fit case {case.case_id}, "
+                f"a {case.request_type.value} request opened by the buyer"
+            )
+        return (
+            f"record is a {target.request_type.value} request, "
+            f"case {case.case_id} a {case.request_type.value} request"
+        )
+    opener = _OPENERS.get(case.request_type)
+    started = case.history[0].actor if case.history else None
+    if (
+        record.role is not None
+        and opener is not None
+        and started is opener
+        and record.role
+        not in (
+            opener,
+            Actor.SYSTEM,
+            Actor.OPERATOR,
+        )
+    ):
+        return (
+            f"role {record.role.value.upper()} does not fit case {case.case_id}, "
+            f"opened by the {opener.value}"
+        )
+    return ""

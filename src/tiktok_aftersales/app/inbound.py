@@ -1,0 +1,361 @@
+"""The one way in: webhook deliveries and polled records, through one path.
+
+`Inbound` is the service's inbound half (reached as
+[`AfterSalesService.receive`][tiktok_aftersales.app.service.AfterSalesService.receive],
+``ingest`` and ``refetch``). For every record, in this order:
+
+1. **verify** (webhooks): the ``Authorization`` signature
+   ([`verify_signature`][tiktok_aftersales.platform.signature.verify_signature]), and the delivery's
+   ``timestamp`` within the configured tolerance of its arrival, so a
+   captured, validly signed delivery does not verify forever;
+2. **deduplicate** on the notification id, claimed in the
+   [`NotificationLog`][tiktok_aftersales.app.ports.NotificationLog] (a restart keeps it);
+3. **order** a batch by platform time;
+4. **find** the case by platform id through the store (or open one with the
+   service's opener);
+5. **reconcile** ([`tiktok_aftersales.sync.reconcile`][tiktok_aftersales.sync.reconcile]: legal
+   paths only,
+   platform time for ordering, host time for history, contradictions as a
+   ``conflict`` outcome), **save** under the case's and the order's versions,
+   and **dispatch** the effects.
+
+A batch never stops on one record: each gets an outcome, and a record that
+cannot be read or applied is kept for a re-fetch, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..domain.case import AfterSalesCase
+from ..errors import (
+    AfterSalesError,
+    DeliveryOutsideTolerance,
+    InvalidSignature,
+    InvalidValue,
+    OrderOverRefund,
+)
+from ..lifecycle import check_order
+from ..platform.record import PlatformRecord, record_of
+from ..platform.requests import PlatformRequest
+from ..platform.responses import parse_cancellations_page, parse_returns_page
+from ..platform.signature import verify_signature
+from ..platform.webhooks import WebhookEnvelope, parse_webhook
+from ..sync import Outcome, SyncResult, order_records, reconcile
+
+if TYPE_CHECKING:
+    from .service import AfterSalesService
+
+__all__ = ["Delivery", "Inbound", "IngestReport", "WebhookSettings"]
+
+
+@attrs.frozen
+class WebhookSettings:
+    """How [`receive`][tiktok_aftersales.app.service.AfterSalesService.receive] checks deliveries.
+
+    Attributes:
+        app_key: The app key (the signature covers it).
+        secret: The signing secret (never shown in a repr or an error).
+        tolerance: How far a delivery's ``timestamp`` may be from its arrival
+            (either way: host and platform clocks may be skewed).
+
+    """
+
+    app_key: str
+    secret: str = attrs.field(repr=False)
+    tolerance: timedelta = timedelta(minutes=15)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.app_key, str) or not self.app_key:
+            raise InvalidValue("app_key", self.app_key, "a non-empty string")
+        if not isinstance(self.secret, str) or not self.secret:
+            raise InvalidValue("secret", "<hidden>", "a non-empty string")
+        if not isinstance(self.tolerance, timedelta) or self.tolerance <= timedelta(0):
+            raise InvalidValue("tolerance", self.tolerance, "a positive timedelta")
+
+
+@attrs.frozen
+class Delivery:
+    """What happened to one record (a webhook delivery or a polled record).
+
+    Attributes:
+        outcome: ``advanced``, ``new``, ``nothing_new``, ``stale``,
+            ``duplicate``, ``conflict``, ``unmapped``, ``ignored`` or
+            ``refused`` (see [`Outcome`][tiktok_aftersales.sync.Outcome]).
+        notification_id: The webhook's notification id, when it has one.
+        platform_id: The request it is about, when known.
+        case: The case after it (``None`` when no case is concerned).
+        detail: A sentence for the log.
+        error: Why a ``refused`` record was refused.
+
+    """
+
+    outcome: Outcome
+    notification_id: str | None = None
+    platform_id: str | None = None
+    case: AfterSalesCase | None = None
+    detail: str = ""
+    error: AfterSalesError | None = None
+
+    @property
+    def status(self) -> int:
+        """The HTTP status to answer the platform with: 401 for a bad signature, else 200.
+
+        A delivery the service could not apply is kept for a re-fetch and
+        still acknowledged: the platform retrying it would change nothing.
+        """
+        return 401 if isinstance(self.error, InvalidSignature) else 200
+
+
+@attrs.frozen
+class IngestReport:
+    """What one batch of records did: one ``Delivery`` per record, in processing order."""
+
+    deliveries: tuple[Delivery, ...]
+
+    def of(self, outcome: Outcome) -> tuple[Delivery, ...]:
+        """The deliveries with one outcome."""
+        return tuple(d for d in self.deliveries if d.outcome is outcome)
+
+    @property
+    def counts(self) -> Mapping[Outcome, int]:
+        """How many records had each outcome (zeros included)."""
+        out = dict.fromkeys(Outcome, 0)
+        for d in self.deliveries:
+            out[d.outcome] += 1
+        return out
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    wanted = name.lower()
+    for key, value in headers.items():
+        if isinstance(key, str) and key.lower() == wanted:
+            return value
+    return None
+
+
+def _delivery(result: SyncResult, record: PlatformRecord) -> Delivery:
+    return Delivery(
+        result.outcome,
+        record.notification_id,
+        record.platform_id,
+        result.case,
+        result.detail,
+        result.error,
+    )
+
+
+class Inbound:
+    """The service's one way in (see the module docs)."""
+
+    def __init__(self, service: AfterSalesService) -> None:
+        self.service = service
+
+    # --- webhooks ---------------------------------------------------------------------------
+
+    def receive(self, body: bytes, headers: Mapping[str, str], received_at: datetime) -> Delivery:
+        """Verify, deduplicate and apply one raw webhook delivery (see the module docs)."""
+        settings = self.service.webhooks
+        if settings is None:
+            raise InvalidValue("webhooks", None, "the service needs WebhookSettings to receive")
+        if not isinstance(received_at, datetime) or received_at.utcoffset() is None:
+            raise InvalidValue("received_at", received_at, "a timezone-aware datetime")
+        if not isinstance(headers, Mapping):
+            raise InvalidValue("headers", headers, "a mapping of header names to values")
+        try:
+            verify_signature(
+                _header(headers, "Authorization"), settings.app_key, body, settings.secret
+            )
+        except InvalidSignature as error:
+            return Delivery(Outcome.REFUSED, detail=str(error), error=error)
+        try:
+            envelope = parse_webhook(body, strict=False)
+        except InvalidValue as error:
+            return Delivery(Outcome.REFUSED, detail=str(error), error=error)
+        stamp = envelope.timestamp
+        if stamp is None or abs(received_at - stamp) > settings.tolerance:
+            late = DeliveryOutsideTolerance(stamp, received_at, settings.tolerance)
+            return Delivery(Outcome.REFUSED, envelope.notification_id, detail=str(late), error=late)
+        if envelope.data is None:
+            return Delivery(
+                Outcome.IGNORED,
+                envelope.notification_id,
+                detail=f"webhook type {envelope.type} is not about an after-sales request",
+            )
+        return self._one_webhook(envelope, received_at)
+
+    def _one_webhook(self, envelope: WebhookEnvelope, received_at: datetime) -> Delivery:
+        log = self.service.notifications
+        nid = envelope.notification_id
+        if log is not None and nid is not None and not log.record(nid, received_at, "processing"):
+            return Delivery(Outcome.DUPLICATE, nid, envelope.platform_id, detail="seen before")
+        try:
+            record = record_of(envelope)
+            delivery = self.apply(record, received_at)
+        except BaseException:
+            if log is not None and nid is not None:
+                log.forget(nid)
+            raise
+        if log is not None and nid is not None:
+            case_id = delivery.case.case_id if delivery.case is not None else None
+            log.settle(nid, delivery.outcome.value, case_id)
+        return delivery
+
+    # --- polls ------------------------------------------------------------------------------
+
+    def ingest(self, records: Iterable[object], received_at: datetime) -> IngestReport:
+        """Apply a batch of records (see the module docs); one outcome each."""
+        log = self.service.notifications
+        out: list[Delivery] = []
+        readable: list[PlatformRecord] = []
+        for item in records:
+            if isinstance(item, WebhookEnvelope) and item.data is None:
+                out.append(
+                    Delivery(Outcome.IGNORED, item.notification_id, detail="not after-sales")
+                )
+                continue
+            try:
+                record = record_of(item)
+            except AfterSalesError as error:
+                out.append(Delivery(Outcome.REFUSED, detail=str(error), error=error))
+                continue
+            readable.append(record)
+        for record in order_records(readable):
+            nid = record.notification_id
+            if log is not None and nid is not None and not log.record(nid, received_at, "new"):
+                out.append(Delivery(Outcome.DUPLICATE, nid, record.platform_id, detail="seen"))
+                continue
+            delivery = self.apply(record, received_at)
+            if log is not None and nid is not None:
+                case_id = delivery.case.case_id if delivery.case is not None else None
+                log.settle(nid, delivery.outcome.value, case_id)
+            out.append(delivery)
+        return IngestReport(tuple(out))
+
+    def refetch(self, received_at: datetime) -> IngestReport:
+        """Fetch every record kept for a re-fetch again and ingest what came back."""
+        log = self.service.notifications
+        if log is None:
+            return IngestReport(())
+        wanted = [platform_id for platform_id, _ in log.refetch()]
+        if not wanted:
+            return IngestReport(())
+        fetched: list[object] = []
+        for request, parse in _searches(wanted):
+            reply = self.service.platform.send(request)
+            if reply.ok:
+                fetched.extend(parse(reply.data))
+        report = self.ingest(fetched, received_at)
+        for delivery in report.deliveries:
+            if delivery.platform_id is not None and delivery.outcome is not Outcome.REFUSED:
+                log.refetched(delivery.platform_id)
+        return report
+
+    # --- one record -------------------------------------------------------------------------
+
+    def apply(self, record: PlatformRecord, received_at: datetime) -> Delivery:
+        """Find the record's case (or open one), reconcile, save and dispatch; never raise for data.
+
+        Raises:
+            Exception: Only what a port raised (a store that is down): the
+                caller's delivery is then not claimed, and the platform's
+                retry is handled.
+
+        """
+        service = self.service
+        log = service.notifications
+        try:
+            case = service.store.find_by_platform_id(record.platform_id)
+            if case is None:
+                return self._open(record, received_at)
+            result: list[SyncResult] = []
+
+            def change(
+                current: AfterSalesCase, order: tuple[AfterSalesCase, ...]
+            ) -> AfterSalesCase:
+                found = reconcile(current, record, received_at=received_at)
+                result[:] = [found]
+                after = found.case if found.case is not None else current
+                if after.refund is not None and after.refund != current.refund:
+                    try:
+                        check_order(current, after, after.history[-1].event, order)
+                    except OrderOverRefund as exc:
+                        # The platform's word is what happened: apply it, and flag it.
+                        after = attrs.evolve(after, review=f"order ledger: {exc}")
+                return after
+
+            saved = service.update(case.case_id, change)
+            dispatched = service.outbox.dispatch(saved)
+            found = result[-1]
+            return _delivery(attrs.evolve(found, case=dispatched), record)
+        except AfterSalesError as error:
+            if log is not None:
+                log.keep_for_refetch(record.platform_id, str(error))
+            return Delivery(
+                Outcome.REFUSED,
+                record.notification_id,
+                record.platform_id,
+                None,
+                str(error),
+                error,
+            )
+
+    def _open(self, record: PlatformRecord, received_at: datetime) -> Delivery:
+        log = self.service.notifications
+        result: Any = None
+        if self.service.opener is not None:
+            try:
+                result = self.service.open_record(record, received_at)
+            except InvalidValue:
+                if not record.webhook:
+                    raise
+                result = None  # a webhook carries no lines: fetch the record to open it
+        if result is None:
+            reason = "no local case: fetch the record to open one"
+            if log is not None:
+                log.keep_for_refetch(record.platform_id, reason)
+            return Delivery(
+                Outcome.CONFLICT, record.notification_id, record.platform_id, None, reason
+            )
+        if not isinstance(result, SyncResult):  # pragma: no cover - the opener returns one
+            raise InvalidValue("opener", result, "must return a SyncResult")
+        return _delivery(result, record)
+
+
+def _searches(platform_ids: list[str]) -> list[tuple[PlatformRequest, Any]]:
+    """Search requests that fetch these requests again (returns and cancellations)."""
+
+    def returns(data: Mapping[str, Any]) -> list[object]:
+        return list(parse_returns_page({"code": 0, "data": data}, strict=False).returns)
+
+    def cancellations(data: Mapping[str, Any]) -> list[object]:
+        page = parse_cancellations_page({"code": 0, "data": data}, strict=False)
+        return list(page.cancellations)
+
+    ids = sorted(set(platform_ids))
+    return [
+        (
+            PlatformRequest(
+                "search_returns",
+                "POST",
+                "/return_refund/202602/returns/search",
+                {"page_size": "50"},
+                {"return_ids": ids},
+            ),
+            returns,
+        ),
+        (
+            PlatformRequest(
+                "search_cancellations",
+                "POST",
+                "/return_refund/202602/cancellations/search",
+                {"page_size": "50"},
+                {"cancel_ids": ids},
+            ),
+            cancellations,
+        ),
+    ]
