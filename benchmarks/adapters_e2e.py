@@ -36,7 +36,6 @@ from tiktok_aftersales.adapters.fake_tiktok import FakeTikTokShop, serve
 from tiktok_aftersales.adapters.host import (
     SystemClock,
     TikTokShopPlatform,
-    WebhookPipeline,
     demo_return,
     webhook_body,
 )
@@ -44,10 +43,10 @@ from tiktok_aftersales.adapters.postgres import PostgresCaseStore, PostgresNotif
 from tiktok_aftersales.adapters.tiktok import Credentials
 from tiktok_aftersales.adapters.tiktok.client import TikTokShopClient
 from tiktok_aftersales.adapters.web import webhook_app
-from tiktok_aftersales.app.service import AfterSalesService
+from tiktok_aftersales.app import AfterSalesService, WebhookSettings
 from tiktok_aftersales.app.testing import InMemoryInventory
 from tiktok_aftersales.platform.signature import sign as sign_webhook
-from tiktok_aftersales.sync import reconcile
+from tiktok_aftersales.sync import opener
 
 PACKAGE = Path(__import__("tiktok_aftersales").__file__).parent
 ADAPTERS = PACKAGE / "adapters"
@@ -108,13 +107,23 @@ def one_run(dsn: str, deliveries: int, workers: int, profile: bool) -> tuple[flo
     store = PostgresCaseStore(dsn)
     log = PostgresNotificationLog(dsn)
     with serve(fake) as api, TikTokShopClient(CREDS, base_url=api) as client:
-        platform = TikTokShopPlatform(client, store)
         service = AfterSalesService(
-            store, platform, InMemoryInventory(), SystemClock(), reconcile=reconcile
+            store,
+            TikTokShopPlatform(client),
+            InMemoryInventory(),
+            SystemClock(),
+            log,
+            webhooks=WebhookSettings(CREDS.app_key, CREDS.app_secret),
+            opener=opener("US"),
         )
-        pipeline: Any = WebhookPipeline(
-            service, store, log, platform, app_key=CREDS.app_key, secret=CREDS.app_secret
-        )
+
+        def handle(body: bytes, headers: Mapping[str, str], received_at: datetime) -> Any:
+            """The one way in, then the re-fetch that opens a request the webhook announced."""
+            delivery = service.receive(body, headers, received_at)
+            service.refetch()
+            return delivery
+
+        pipeline: Any = handle
         if profile:
             pipeline = Profiled(pipeline)
         bodies = [

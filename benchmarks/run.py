@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
+import engine_bench
 from transitions import Machine
 
 from tiktok_aftersales import (
@@ -380,79 +381,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     machines = baseline_machines()
     fast_table()  # compiled once, outside the timings
 
-    # apply: the same events through the public apply and through a transitions trigger
-    sample_n = 0
-    total = 0
-    while sample_n < len(cases) and total < args.events:
-        total += len(streams[sample_n])
-        sample_n += 1
-    sample = cases[:sample_n]
-    sample_streams = streams[:sample_n]
-
-    def apply_run() -> float:
-        starts = [blank(c) for c in sample]
-        return replay_public(starts, sample_streams) / total * 1e6
-
-    def trigger_run() -> float:
-        models = bind(machines, sample[: args.sample])
-        try:
-            sub = sample_streams[: args.sample]
-            return trigger_all(models, sub) / sum(len(s) for s in sub) * 1e6
-        finally:
-            unbind(machines, sample[: args.sample], models)
-
-    apply_us = median_of(args.runs, apply_run)
-    trigger_us = median_of(args.runs, trigger_run)
-    plain = plain_events([blank(c) for c in sample], sample_streams)
-
-    def plain_run() -> float:
-        t = clock()
-        for case, event, actor, at in plain:
-            apply(case, event, actor, at)
-        return (clock() - t) / len(plain) * 1e6
-
-    plain_us = median_of(args.runs, plain_run)
-    line(
-        "apply",
-        f"{apply_us:.2f} µs/event median (public apply, {total:,} events, all types) | "
-        f"transitions trigger {trigger_us:.2f} µs/event -> {trigger_us / apply_us:.1f}x faster "
-        "(target >= 6x)",
-    )
-
-    line(
-        "floor",
-        f"{plain_us:.2f} µs/event median for the {len(plain):,} events of the sample with no "
-        f"payload and no effects (the cost of a new immutable case and history entry) -> "
-        f"at most {trigger_us / plain_us:.1f}x the trigger for any mix",
-    )
-
-    # replay: every case through the public API; transitions on a bound sample
-    def replay_run() -> float:
-        t = clock()
-        starts = [blank(c) for c in cases]  # per-case setup inside the timer, like add_model
-        setup = clock() - t
-        return n_events / (setup + replay_public(starts, streams))
-
-    def transitions_replay_run() -> float:
-        sub = cases[: args.sample]
-        sub_streams = streams[: args.sample]
-        t = clock()
-        models = bind(machines, sub)
-        trigger_all(models, sub_streams)
-        seconds = clock() - t
-        unbind(machines, sub, models)
-        return sum(len(s) for s in sub_streams) / seconds
-
-    replay_eps = median_of(max(args.runs // 2, 1), replay_run)
-    transitions_eps = median_of(args.runs, transitions_replay_run)
-    line(
-        "replay",
-        f"{replay_eps:,.0f} events/s ({len(cases):,} cases, {n_events:,} events, new_case + public "
-        "apply) | "
-        f"transitions {transitions_eps:,.0f} events/s (add_model + trigger, "
-        f"{min(args.sample, len(cases)):,}-case sample) -> {replay_eps / transitions_eps:.1f}x "
-        "(target >= 10x)",
-    )
+    # apply, plain, build, replay: benchmarks/engine_bench.py (same events on both sides)
+    engine = engine_bench.report(sys.modules[__name__], cases, streams, args)
+    trigger_us, transitions_eps = engine.trigger_us, engine.transitions_eps
 
     # bulk: fast.replay_states against the dictionary loop, same streams
     bulk_streams = [

@@ -22,7 +22,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "tiktok_aftersales"
 PACKAGE = "tiktok_aftersales"
 
 LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("errors", ("errors",), "the one error hierarchy"),
+    ("errors", ("errors", "_lazy"), "the one error hierarchy; lazy re-exports for a fast start"),
     ("domain", ("domain",), "vocabulary, money, calendars, the case, effects, shipping holds"),
     ("lifecycle", ("lifecycle",), "THE declaration, events, guards, engine, machines"),
     ("codes", ("codes",), "platform codes, grid tabs, ERP and channel labels"),
@@ -62,12 +62,16 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def _imports(tree: ast.AST) -> Iterable[ast.Import | ast.ImportFrom]:
+def _imports(tree: ast.AST, lazy: bool = False) -> Iterable[ast.Import | ast.ImportFrom]:
+    """Runtime imports; with ``lazy`` (a package ``__init__``), its ``TYPE_CHECKING`` block too.
+
+    A package ``__init__`` names its lazy re-exports there: they are imported on first use.
+    """
     todo = [tree]
     while todo:
         node = todo.pop()
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and _is_type_checking(child):
+            if isinstance(child, ast.If) and _is_type_checking(child) and not lazy:
                 todo.extend(child.orelse)
                 continue
             if isinstance(child, ast.Import | ast.ImportFrom):
@@ -84,7 +88,7 @@ def import_graph(
     for module, path in modules.items():
         package = module if path.name == "__init__.py" else module.rpartition(".")[0]
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in _imports(tree):
+        for node in _imports(tree, lazy=path.name == "__init__.py"):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.name.split(".")[0] == PACKAGE:

@@ -79,3 +79,14 @@ def test_the_history_records_the_typed_event():
     case = run(fresh(RequestType.REFUND_ONLY), ("request", Actor.BUYER), ("approve", Actor.SELLER))
     assert [h.event for h in case.history] == [Event.REQUEST, Event.APPROVE]
     assert all(h.event.__class__ is Event for h in case.history)
+
+
+@pytest.mark.parametrize("kind", [RequestType.RMA, RequestType.REFUND_ONLY])
+def test_every_opening_checks_the_refund_its_payload_asks_for(kind):
+    from builders import T0, usd_lines
+    from tiktok_aftersales.lifecycle import open_case
+
+    with pytest.raises(InvalidValue) as caught:
+        open_case(kind, case_id="c", order_id="o", region="US", lines=usd_lines(), at=T0,
+                  payload={"refund": "all of it"})  # fmt: skip
+    assert (caught.value.field, caught.value.value) == ("payload.refund", "all of it")

@@ -135,6 +135,13 @@ def _envelope(data: Any = None, code: int = 0, message: str = "Success") -> dict
     }
 
 
+_CANCEL_OUTCOME = {
+    "approve": "CANCELLATION_REQUEST_SUCCESS",
+    "reject": "CANCELLATION_REQUEST_CANCEL",
+}
+"""The cancellation status each decision path of the fake platform leads to."""
+
+
 class FakeTikTokShop:
     """The fake platform: state, signature checks, fault injection.
 
@@ -428,15 +435,12 @@ class FakeTikTokShop:
 
         def change() -> Response:
             record = self.cancellations.get(cid)
-            if record is None or action not in ("approve", "reject"):
+            outcome = _CANCEL_OUTCOME.get(action)
+            if record is None or outcome is None:
                 return JSONResponse(_envelope(code=25001002, message="cancellation not found"))
             if record["cancel_status"] != "CANCELLATION_REQUEST_PENDING":
                 return JSONResponse(_envelope(code=25020009, message="reverse already cancelled"))
-            record["cancel_status"] = (
-                "CANCELLATION_REQUEST_SUCCESS"
-                if action == "approve"
-                else "CANCELLATION_REQUEST_CANCEL"
-            )
+            record["cancel_status"] = outcome
             record["update_time"] = int(self.clock())
             return JSONResponse(_envelope())
 

@@ -6,77 +6,140 @@ The innermost layer: it imports nothing of the package but
 
 from __future__ import annotations
 
-from .calendars import (
-    Duration,
-    DurationUnit,
-    WorkingCalendar,
-    add_calendar_days,
-    add_duration,
-    add_hours,
-    require_aware,
-    zone,
-)
-from .case import (
-    AfterSalesCase,
-    AppliedEvent,
-    Offer,
-    PlatformDeadline,
-    new_case,
-    return_status,
-)
-from .effects import (
-    Effect,
-    EffectKind,
-)
-from .ledger import (
-    OrderLedger,
-)
-from .money import (
-    Breakdown,
-    Money,
-    OrderLine,
-    Refund,
-    RefundLevel,
-    RefundLine,
-    check_refund,
-    to_decimal,
-)
-from .serialize import (
-    SCHEMA_VERSION,
-    DecodeError,
-    EncodeError,
-    case_from_dict,
-    case_from_json,
-    case_to_dict,
-    case_to_json,
-    effect_from_dict,
-    effect_to_dict,
-    event_from_dict,
-    event_to_dict,
-)
-from .shipping import (
-    REFUNDED_BEFORE_SHIPMENT_MESSAGE,
-    SHIPPING_BLOCKED_MESSAGE,
-    ShippingCheck,
-    shipping_check,
-)
-from .vocabulary import (
-    REGIONS,
-    AbnormalReason,
-    Actor,
-    Arbitration,
-    Disposition,
-    Event,
-    OrderStage,
-    Region,
-    RequestType,
-    ReturnStatus,
-    Solution,
-    State,
-    Window,
-    member,
-    region,
-)
+from .._lazy import attach
+
+TYPE_CHECKING = False  # typing is not imported at start-up
+if TYPE_CHECKING:
+    from .calendars import (
+        Duration,
+        DurationUnit,
+        WorkingCalendar,
+        add_calendar_days,
+        add_duration,
+        add_hours,
+        require_aware,
+        zone,
+    )
+    from .case import (
+        AfterSalesCase,
+        AppliedEvent,
+        Offer,
+        PlatformDeadline,
+        new_case,
+        return_status,
+    )
+    from .effects import (
+        Effect,
+        EffectKind,
+    )
+    from .ledger import (
+        OrderLedger,
+    )
+    from .money import (
+        Breakdown,
+        Money,
+        OrderLine,
+        Refund,
+        RefundLevel,
+        RefundLine,
+        check_refund,
+        to_decimal,
+    )
+    from .serialize import (
+        SCHEMA_VERSION,
+        DecodeError,
+        EncodeError,
+        case_from_dict,
+        case_from_json,
+        case_to_dict,
+        case_to_json,
+        effect_from_dict,
+        effect_to_dict,
+        event_from_dict,
+        event_to_dict,
+    )
+    from .shipping import (
+        REFUNDED_BEFORE_SHIPMENT_MESSAGE,
+        SHIPPING_BLOCKED_MESSAGE,
+        ShippingCheck,
+        shipping_check,
+    )
+    from .vocabulary import (
+        REGIONS,
+        AbnormalReason,
+        Actor,
+        Arbitration,
+        Disposition,
+        Event,
+        OrderStage,
+        Region,
+        RequestType,
+        ReturnStatus,
+        Solution,
+        State,
+        Window,
+        member,
+        region,
+    )
+
+_EXPORTS = {
+    "Duration": ".calendars",
+    "DurationUnit": ".calendars",
+    "WorkingCalendar": ".calendars",
+    "add_calendar_days": ".calendars",
+    "add_duration": ".calendars",
+    "add_hours": ".calendars",
+    "require_aware": ".calendars",
+    "zone": ".calendars",
+    "AfterSalesCase": ".case",
+    "AppliedEvent": ".case",
+    "Offer": ".case",
+    "PlatformDeadline": ".case",
+    "new_case": ".case",
+    "return_status": ".case",
+    "Effect": ".effects",
+    "EffectKind": ".effects",
+    "OrderLedger": ".ledger",
+    "Breakdown": ".money",
+    "Money": ".money",
+    "OrderLine": ".money",
+    "Refund": ".money",
+    "RefundLevel": ".money",
+    "RefundLine": ".money",
+    "check_refund": ".money",
+    "to_decimal": ".money",
+    "SCHEMA_VERSION": ".serialize",
+    "DecodeError": ".serialize",
+    "EncodeError": ".serialize",
+    "case_from_dict": ".serialize",
+    "case_from_json": ".serialize",
+    "case_to_dict": ".serialize",
+    "case_to_json": ".serialize",
+    "effect_from_dict": ".serialize",
+    "effect_to_dict": ".serialize",
+    "event_from_dict": ".serialize",
+    "event_to_dict": ".serialize",
+    "REFUNDED_BEFORE_SHIPMENT_MESSAGE": ".shipping",
+    "SHIPPING_BLOCKED_MESSAGE": ".shipping",
+    "ShippingCheck": ".shipping",
+    "shipping_check": ".shipping",
+    "REGIONS": ".vocabulary",
+    "AbnormalReason": ".vocabulary",
+    "Actor": ".vocabulary",
+    "Arbitration": ".vocabulary",
+    "Disposition": ".vocabulary",
+    "Event": ".vocabulary",
+    "OrderStage": ".vocabulary",
+    "Region": ".vocabulary",
+    "RequestType": ".vocabulary",
+    "ReturnStatus": ".vocabulary",
+    "Solution": ".vocabulary",
+    "State": ".vocabulary",
+    "Window": ".vocabulary",
+    "member": ".vocabulary",
+    "region": ".vocabulary",
+}
+"""Each re-exported name and the module it is imported from on first use."""
 
 __all__ = [
     "REFUNDED_BEFORE_SHIPMENT_MESSAGE",
@@ -135,3 +198,5 @@ __all__ = [
     "to_decimal",
     "zone",
 ]
+
+__getattr__, __dir__ = attach(__name__, _EXPORTS, __all__)

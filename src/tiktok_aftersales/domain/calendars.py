@@ -30,7 +30,6 @@ from itertools import islice
 from typing import Any
 
 import attrs
-from dateutil import rrule, tz
 
 from ..errors import InvalidValue, MissingExtra, NaiveDatetime
 from .vocabulary import Region
@@ -70,6 +69,8 @@ def zone(name: str) -> tzinfo:
         InvalidValue: ``name`` is not a known time zone.
 
     """
+    from dateutil import tz  # imported on first use: a fast start for the command line
+
     found = tz.gettz(name) if isinstance(name, str) and name.strip() else None
     if found is None:
         raise InvalidValue("timezone", name, "an IANA time zone name such as 'Asia/Jakarta'")
@@ -83,6 +84,8 @@ def _local_to_utc(day: date, wall: time, where: tzinfo) -> datetime:
     moved forward by the gap; an ambiguous one (repeated in the autumn) is
     read as its first occurrence.
     """
+    from dateutil import tz  # imported on first use: a fast start for the command line
+
     local = datetime.combine(day, wall.replace(tzinfo=None, fold=0), tzinfo=where)
     if not tz.datetime_exists(local):
         local = tz.resolve_imaginary(local)
@@ -201,9 +204,6 @@ def add_calendar_days(start: datetime, days: int, timezone: str | tzinfo) -> dat
     where = zone(timezone) if isinstance(timezone, str) else timezone
     local = require_aware(start, "start").astimezone(where)
     return _local_to_utc(local.date() + timedelta(days=days), local.time(), where)
-
-
-_WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 
 
 def as_date(value: Any) -> date:
@@ -328,8 +328,11 @@ class WorkingCalendar:
         """
         if count <= 0:
             return ()
+        from dateutil import rrule  # imported on first use: a fast start for the command line
+
+        weekdays = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
         rules = rrule.rruleset()
-        working = [_WEEKDAYS[i - 1] for i in range(1, 8) if i not in self.weekend]
+        working = [weekdays[i - 1] for i in range(1, 8) if i not in self.weekend]
         start = datetime.combine(after + timedelta(days=1), time())
         rules.rrule(rrule.rrule(rrule.DAILY, dtstart=start, byweekday=working))
         for holiday in self.holidays:

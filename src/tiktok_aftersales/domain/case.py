@@ -10,7 +10,7 @@ in place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +18,11 @@ import attrs
 
 from ..errors import InvalidValue
 from .effects import Effect, EffectKind
+from .facts import fully_refunded
+from .history import EMPTY_HISTORY, AppliedEvent, History, as_history
 from .money import OrderLine, Refund, RefundLevel, check_refund
 from .vocabulary import (
-    Actor,
     Arbitration,
-    Event,
     OrderStage,
     Region,
     RequestType,
@@ -36,34 +36,12 @@ from .vocabulary import region as lookup_region
 __all__ = [
     "AfterSalesCase",
     "AppliedEvent",
+    "History",
     "Offer",
     "PlatformDeadline",
     "new_case",
     "return_status",
 ]
-
-
-@attrs.frozen(weakref_slot=False)  # one per event: no weak-reference slot (8 bytes each)
-class AppliedEvent:
-    """One event in a case's history.
-
-    Attributes:
-        seq: Position in the history, from 1.
-        event: The event.
-        actor: Who fired it.
-        at: When, timezone-aware.
-        state: The canonical state the case was in after it.
-        payload: Event details (amounts, reasons, tracking); ``None`` when empty.
-            Treat it as read-only.
-
-    """
-
-    seq: int
-    event: Event
-    actor: Actor
-    at: datetime
-    state: State
-    payload: Mapping[str, Any] | None = None
 
 
 @attrs.frozen
@@ -138,7 +116,7 @@ class AfterSalesCase:
     platform_id: str | None = None
     state: State = State.NEW
     arbitration: Arbitration = Arbitration.NONE
-    history: tuple[AppliedEvent, ...] = ()
+    history: History = attrs.field(default=EMPTY_HISTORY, converter=as_history)
     version: int = 0
     requested: Refund | None = None
     refund: Refund | None = None
@@ -152,12 +130,12 @@ class AfterSalesCase:
     @property
     def opened_at(self) -> datetime | None:
         """When the opening event happened (``None`` before it)."""
-        return self.history[0].at if self.history else None
+        return self.history.time_at(0) if self.history else None
 
     @property
     def last_event_at(self) -> datetime | None:
         """When the last event happened (``None`` before any)."""
-        return self.history[-1].at if self.history else None
+        return self.history.time_at(-1) if self.history else None
 
     @property
     def entered_at(self) -> datetime | None:
@@ -166,12 +144,12 @@ class AfterSalesCase:
         if not history:
             return None
         state = self.state
-        at = history[-1].at
-        for item in reversed(history):
-            if item.state is not state:
-                break
-            at = item.at
-        return at
+        states = history.states
+        i = len(states) - 1
+        if states[i] is state:
+            while i > 0 and states[i - 1] is state:
+                i -= 1
+        return history.time_at(i)
 
     @property
     def currency(self) -> str:
@@ -194,15 +172,7 @@ class AfterSalesCase:
     @property
     def fully_refunded_lines(self) -> tuple[str, ...]:
         """Ids of the lines the committed refund covers in full (what is left of them)."""
-        refund = self.refund
-        if refund is None:
-            return ()
-        out = []
-        for line in self.lines:
-            part = refund.for_line(line.line_id)
-            if part is not None and part.total_amount >= line.refundable_amount:
-                out.append(line.line_id)
-        return tuple(out)
+        return fully_refunded(self.refund, self.lines)
 
     @property
     def shipping_blocked(self) -> bool:
@@ -269,7 +239,7 @@ def return_status(case: AfterSalesCase) -> ReturnStatus:
             return ReturnStatus.RETURNING
         if state in (State.RETURN_DELIVERED, State.RECEIPT_REJECTED):
             return ReturnStatus.RETURNED
-        if any(item.event in _PARCEL_ARRIVED for item in case.history):
+        if any(event in _PARCEL_ARRIVED for event in case.history.events):
             return ReturnStatus.RETURNED
         return ReturnStatus.NO_NEED_TO_RETURN
     if (

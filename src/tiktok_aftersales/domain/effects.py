@@ -45,7 +45,7 @@ class EffectKind(enum.StrEnum):
     processes cannot both call the platform."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # one or more per event: no weak-reference slot
 class Effect:
     """One outside effect of one applied event.
 

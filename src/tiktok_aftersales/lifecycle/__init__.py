@@ -20,35 +20,82 @@
 
 from __future__ import annotations
 
-from ..domain.vocabulary import Event
-from .declaration import (
-    NOT_IN_ARBITRATION,
-    EffectSpec,
-    FinalState,
-    Lifecycle,
-    Transition,
-    declare,
-    final,
-    on,
-)
-from .engine import (
-    AllowedEvent,
-    Preview,
-    allowed_events,
-    apply,
-    can_fire,
-    choose_transition,
-    dry_run,
-    is_terminal,
-    lifecycle,
-    open_case,
-    refusal_code,
-)
-from .events import EVENTS, CallKind, EventSpec, Refusal, event_of, offer_after
-from .machine import CaseModel, check_all, check_lifecycle, machine, machine_decides
-from .orders import apply_on_order, at_stake, check_order, open_on_order
-from .predicates import PREDICATES, Predicate
-from .table import HUMAN_ONLY_ARBITRATION, LIFECYCLES
+from .._lazy import attach
+
+TYPE_CHECKING = False  # typing is not imported at start-up
+if TYPE_CHECKING:
+    from ..domain.vocabulary import Event
+    from .declaration import (
+        NOT_IN_ARBITRATION,
+        EffectSpec,
+        FinalState,
+        Lifecycle,
+        Transition,
+        declare,
+        final,
+        on,
+    )
+    from .engine import (
+        AllowedEvent,
+        Preview,
+        allowed_events,
+        apply,
+        can_fire,
+        choose_transition,
+        dry_run,
+        is_terminal,
+        lifecycle,
+        open_case,
+        refusal_code,
+    )
+    from .events import EVENTS, CallKind, EventSpec, Refusal, event_of, offer_after
+    from .machine import CaseModel, check_all, check_lifecycle, machine, machine_decides
+    from .orders import apply_on_order, at_stake, check_order, open_on_order
+    from .predicates import PREDICATES, Predicate
+    from .table import HUMAN_ONLY_ARBITRATION, LIFECYCLES
+
+_EXPORTS = {
+    "Event": "..domain.vocabulary",
+    "NOT_IN_ARBITRATION": ".declaration",
+    "EffectSpec": ".declaration",
+    "FinalState": ".declaration",
+    "Lifecycle": ".declaration",
+    "Transition": ".declaration",
+    "declare": ".declaration",
+    "final": ".declaration",
+    "on": ".declaration",
+    "AllowedEvent": ".engine",
+    "Preview": ".engine",
+    "allowed_events": ".engine",
+    "apply": ".engine",
+    "can_fire": ".engine",
+    "choose_transition": ".engine",
+    "dry_run": ".engine",
+    "is_terminal": ".engine",
+    "lifecycle": ".engine",
+    "open_case": ".engine",
+    "refusal_code": ".engine",
+    "EVENTS": ".events",
+    "CallKind": ".events",
+    "EventSpec": ".events",
+    "Refusal": ".events",
+    "event_of": ".events",
+    "offer_after": ".events",
+    "CaseModel": ".machine",
+    "check_all": ".machine",
+    "check_lifecycle": ".machine",
+    "machine": ".machine",
+    "machine_decides": ".machine",
+    "apply_on_order": ".orders",
+    "at_stake": ".orders",
+    "check_order": ".orders",
+    "open_on_order": ".orders",
+    "PREDICATES": ".predicates",
+    "Predicate": ".predicates",
+    "HUMAN_ONLY_ARBITRATION": ".table",
+    "LIFECYCLES": ".table",
+}
+"""Each re-exported name and the module it is imported from on first use."""
 
 __all__ = [
     "EVENTS",
@@ -91,3 +138,5 @@ __all__ = [
     "open_on_order",
     "refusal_code",
 ]
+
+__getattr__, __dir__ = attach(__name__, _EXPORTS, __all__)

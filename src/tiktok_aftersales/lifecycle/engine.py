@@ -37,6 +37,7 @@ from ..errors import (
     NaiveDatetime,
     UnknownEvent,
 )
+from .compiled import compiled_apply
 from .declaration import EffectSpec, Lifecycle, Transition
 from .events import EVENTS, event_of, offer_after
 from .table import LIFECYCLES
@@ -420,6 +421,20 @@ def apply(
         InvalidValue: the payload is malformed (for example an over-refund).
 
     """
+    after = compiled_apply(case, event, actor, at, payload)
+    if after is not None:
+        return after
+    return _checked_apply(case, event, actor, at, payload)
+
+
+def _checked_apply(
+    case: AfterSalesCase,
+    event: Event | str,
+    actor: Actor | str,
+    at: datetime,
+    payload: Payload | None,
+) -> AfterSalesCase:
+    """`apply` one check at a time: every refusal is raised here."""
     _check_time(at)
     ev = event if isinstance(event, Event) else event_of(event)
     history = case.history

@@ -279,7 +279,8 @@ def _spec(
     return EventSpec(
         name,
         doc,
-        {**_COMMON, **fields},
+        # An opening takes the refund asked for from its payload: always a checked one.
+        {**_COMMON, **({"refund": _as_refund} if opens else {}), **fields},
         frozenset(required),
         opens,
         offer,

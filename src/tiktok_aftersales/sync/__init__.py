@@ -22,32 +22,56 @@ step by step), so sync can never take a step the lifecycle does not allow.
 
 from __future__ import annotations
 
-from .batches import (
-    SyncReport,
-    order_records,
-    sync_page,
-)
-from .grouping import (
-    RequestGroup,
-    group_requests,
-)
-from .model import (
-    Outcome,
-    PlatformState,
-    Step,
-    SyncResult,
-    platform_state_of,
-)
-from .opening import (
-    NewCase,
-    open_from_snapshot,
-    opener,
-)
-from .reconciling import (
-    ACTOR_PREFERENCE,
-    find_path,
-    reconcile,
-)
+from .._lazy import attach
+
+TYPE_CHECKING = False  # typing is not imported at start-up
+if TYPE_CHECKING:
+    from .batches import (
+        SyncReport,
+        order_records,
+        sync_page,
+    )
+    from .grouping import (
+        RequestGroup,
+        group_requests,
+    )
+    from .model import (
+        Outcome,
+        PlatformState,
+        Step,
+        SyncResult,
+        platform_state_of,
+    )
+    from .opening import (
+        NewCase,
+        open_from_snapshot,
+        opener,
+    )
+    from .reconciling import (
+        ACTOR_PREFERENCE,
+        find_path,
+        reconcile,
+    )
+
+_EXPORTS = {
+    "SyncReport": ".batches",
+    "order_records": ".batches",
+    "sync_page": ".batches",
+    "RequestGroup": ".grouping",
+    "group_requests": ".grouping",
+    "Outcome": ".model",
+    "PlatformState": ".model",
+    "Step": ".model",
+    "SyncResult": ".model",
+    "platform_state_of": ".model",
+    "NewCase": ".opening",
+    "open_from_snapshot": ".opening",
+    "opener": ".opening",
+    "ACTOR_PREFERENCE": ".reconciling",
+    "find_path": ".reconciling",
+    "reconcile": ".reconciling",
+}
+"""Each re-exported name and the module it is imported from on first use."""
 
 __all__ = [
     "ACTOR_PREFERENCE",
@@ -67,3 +91,5 @@ __all__ = [
     "reconcile",
     "sync_page",
 ]
+
+__getattr__, __dir__ = attach(__name__, _EXPORTS, __all__)
