@@ -44,6 +44,7 @@ from ..platform.record import PlatformRecord, record_of
 from ..platform.requests import PlatformRequest
 from ..platform.responses import parse_cancellations_page, parse_returns_page
 from ..platform.signature import verify_signature
+from ..platform.versions import DEFAULT_VERSIONS, Endpoint
 from ..platform.webhooks import WebhookEnvelope, parse_webhook
 from ..sync import Outcome, SyncResult, order_records, reconcile
 
@@ -354,8 +355,8 @@ def _searches(platform_ids: list[str]) -> list[tuple[PlatformRequest, Any]]:
         (
             PlatformRequest(
                 "search_returns",
-                "POST",
-                "/return_refund/202602/returns/search",
+                DEFAULT_VERSIONS.method(Endpoint.SEARCH_RETURNS),
+                DEFAULT_VERSIONS.path(Endpoint.SEARCH_RETURNS),
                 {"page_size": "50"},
                 {"return_ids": ids},
             ),
@@ -364,8 +365,8 @@ def _searches(platform_ids: list[str]) -> list[tuple[PlatformRequest, Any]]:
         (
             PlatformRequest(
                 "search_cancellations",
-                "POST",
-                "/return_refund/202602/cancellations/search",
+                DEFAULT_VERSIONS.method(Endpoint.SEARCH_CANCELLATIONS),
+                DEFAULT_VERSIONS.path(Endpoint.SEARCH_CANCELLATIONS),
                 {"page_size": "50"},
                 {"cancel_ids": ids},
             ),

@@ -413,7 +413,7 @@ class RmaRecord(Reading):
         aftersales_request_id: The batch request.
         status: The RMA status.
         line_items: The package's lines.
-        sku_return_requests: Their per-SKU requests.
+        sku_return_requests: Its requests, one per SKU.
         order_id: ``main_order_id`` [I].
         update_time: ``update_time`` [I].
         unmapped: Fields whose values no vocabulary knew.

@@ -1,4 +1,4 @@
-"""Grouping platform records that are one buyer request: edit chains and split requests."""
+"""Grouping platform records that are one buyer request: edit chains and split ones."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from ..domain.vocabulary import (
     State,
 )
 from ..errors import AfterSalesError, InvalidValue
-from ..lifecycle import EVENTS, allowed_events, apply, event_of
+from ..lifecycle import EVENTS, LIFECYCLES, allowed_events, apply, event_of
 from ..platform.record import PlatformRecord, record_of
 from ._common import (
     is_stale,
@@ -220,14 +220,14 @@ def reconcile(
     )
 
 
-_OPENERS = {
-    RequestType.SELLER_REFUND: Actor.SELLER,
-    RequestType.REFUND_ONLY: Actor.BUYER,
-    RequestType.RETURN_AND_REFUND: Actor.BUYER,
-    RequestType.EXCHANGE: Actor.BUYER,
-    RequestType.RESHIPMENT: Actor.BUYER,
-}
-"""Who opens each request type, where the platform's ``role`` says it."""
+def _opener(kind: RequestType) -> Actor | None:
+    """The buyer or seller who opens a request type, when its first opening has that one actor."""
+    lc = LIFECYCLES[kind]
+    first = next((x for x in lc.transitions if State.NEW in x.sources), None)
+    if first is None or len(first.actors) != 1:
+        return None
+    (only,) = first.actors
+    return only if only in (Actor.BUYER, Actor.SELLER) else None
 
 
 def _contradiction(case: AfterSalesCase, record: PlatformRecord, target: PlatformState) -> str:
@@ -248,7 +248,7 @@ def _contradiction(case: AfterSalesCase, record: PlatformRecord, target: Platfor
             f"record is a {target.request_type.value} request, "
             f"case {case.case_id} a {case.request_type.value} request"
         )
-    opener = _OPENERS.get(case.request_type)
+    opener = _opener(case.request_type)
     started = case.history[0].actor if case.history else None
     if (
         record.role is not None
