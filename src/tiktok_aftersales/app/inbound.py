@@ -47,6 +47,7 @@ from ..platform.signature import verify_signature
 from ..platform.versions import DEFAULT_VERSIONS, Endpoint
 from ..platform.webhooks import WebhookEnvelope, parse_webhook
 from ..sync import Outcome, SyncResult, order_records, reconcile
+from ..sync.model import count_outcomes
 
 if TYPE_CHECKING:
     from .service import AfterSalesService
@@ -125,10 +126,7 @@ class IngestReport:
     @property
     def counts(self) -> Mapping[Outcome, int]:
         """How many records had each outcome (zeros included)."""
-        out = dict.fromkeys(Outcome, 0)
-        for d in self.deliveries:
-            out[d.outcome] += 1
-        return out
+        return count_outcomes(self.deliveries)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -24,7 +24,7 @@ from ..errors import AfterSalesError
 from ..platform.record import PlatformRecord, record_of
 from ..platform.webhooks import WebhookEnvelope
 from ._common import case_key
-from .model import Outcome, SyncResult, platform_state_of
+from .model import Outcome, SyncResult, count_outcomes, platform_state_of
 from .opening import NewCase
 from .reconciling import reconcile
 
@@ -57,10 +57,7 @@ class SyncReport:
     @property
     def counts(self) -> Mapping[Outcome, int]:
         """How many records had each outcome (zeros included)."""
-        out = dict.fromkeys(Outcome, 0)
-        for r in self.results:
-            out[r.outcome] += 1
-        return out
+        return count_outcomes(self.results)
 
     @property
     def refetch(self) -> tuple[str, ...]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -21,6 +23,7 @@ __all__ = [
     "PlatformState",
     "Step",
     "SyncResult",
+    "count_outcomes",
     "platform_state_of",
 ]
 
@@ -103,6 +106,14 @@ class SyncResult:
     def changed(self) -> bool:
         """Whether the case differs from before (store it when true)."""
         return self.case is not None and self.case is not self.previous
+
+
+def count_outcomes(items: Iterable[Any]) -> Mapping[Outcome, int]:
+    """How many of ``items`` (anything with an ``outcome``) had each outcome, zeros included."""
+    out = dict.fromkeys(Outcome, 0)
+    for item in items:
+        out[item.outcome] += 1
+    return out
 
 
 def platform_state_of(record: PlatformRecord) -> PlatformState | None:
