@@ -278,7 +278,8 @@ def new_case(
 
     Raises:
         InvalidValue: An id is empty, the type, region or stage is unknown,
-            there are no lines, lines repeat an id or mix currencies.
+            ``lines`` is not a collection of order lines (a number, ``None``,
+            a string), there are no lines, lines repeat an id or mix currencies.
 
     """
     kind = member(RequestType, request_type, "request_type")
@@ -287,6 +288,8 @@ def new_case(
     _require_str("order_id", order_id)
     if platform_id is not None:
         _require_str("platform_id", platform_id)
+    if isinstance(lines, str | bytes) or not isinstance(lines, Iterable):
+        raise InvalidValue("lines", lines, "a collection of OrderLine values")
     items = tuple(lines)
     if not items:
         raise InvalidValue("lines", items, "a case needs at least one order line")
