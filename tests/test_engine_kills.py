@@ -501,3 +501,43 @@ def test_a_rejection_can_be_disputed_withdrawn_or_closed_by_the_clock():
         ("close", (SYS,)),
     )
     assert allowed_events(rejected)[2].timeout == "buyer_dispute"
+
+
+def test_an_event_out_of_order_names_the_last_event_of_a_long_history():
+    case = run(
+        requested(),
+        ("offer_partial_refund", S, {"amount": Money("5.00", "USD")}),
+        ("decline_offer", B),
+        ("reject", S),
+    )
+    last = case.last_event_at
+    assert len(case.history) == 4 and case.history[1].at != last
+    early = last - timedelta(seconds=30)
+    for call in (
+        lambda: apply(case, "dispute", B, early),
+        lambda: apply(case, "dispute", B, stamp(early)),
+        lambda: dry_run(case, "dispute", B, early),
+    ):
+        with pytest.raises(EventOutOfOrder) as err:
+            call()
+        assert (err.value.value, err.value.last) == (early, last)
+
+
+@pytest.mark.parametrize(
+    ("kind", "event", "payload", "field"),
+    [
+        (RR, "approve", {"buyer_keep_item": "yes"}, "payload.buyer_keep_item"),
+        (RO, "approve", {"note": 7}, "payload.note"),
+        (RO, "withdraw", {1: "x"}, "payload"),
+    ],
+)
+def test_a_preview_validates_the_payload_like_apply(kind, event, payload, field):
+    case = requested(kind)
+    for call in (
+        lambda: dry_run(case, event, S if event == "approve" else B, H1, payload),
+        lambda: apply(case, event, S if event == "approve" else B, H1, payload),
+        lambda: apply(case, event, S if event == "approve" else B, stamp(H1), payload),
+    ):
+        with pytest.raises(InvalidValue) as err:
+            call()
+        assert err.value.field == field

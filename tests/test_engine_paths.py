@@ -113,7 +113,7 @@ def _same_case(got: Any, want: AfterSalesCase) -> None:
     assert case_to_json(got) == case_to_json(want)
 
 
-def _sweep(kind: RequestType) -> int:
+def sweep(kind: RequestType) -> int:
     """Apply every combination on each path; return how many were compared."""
     compared = 0
     for case in _cases(kind):
@@ -144,4 +144,4 @@ def _sweep(kind: RequestType) -> int:
 
 @pytest.mark.parametrize("kind", list(RequestType), ids=str)
 def test_the_fast_path_the_checked_path_and_dry_run_agree_with_the_reference(kind):
-    assert _sweep(kind) > 0
+    assert sweep(kind) > 0
