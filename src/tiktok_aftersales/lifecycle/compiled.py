@@ -306,6 +306,7 @@ def compiled_apply(
         case.effects_done,
         case.platform_deadline if dest is case.state else None,
         case.review,
+        case.platform_time,
     )
     if not step.effects:
         return after
