@@ -27,6 +27,14 @@ once cannot both pass.
 
 The service does no I/O of its own: time comes from the
 [`Clock`][tiktok_aftersales.app.ports.Clock] port.
+
+**A shell.** The orchestration is written once, as steps it yields as data
+([`tiktok_aftersales.app.steps`][tiktok_aftersales.app.steps]); this class runs
+them against synchronous ports, and
+[`AsyncAfterSalesService`][tiktok_aftersales.app.async_service.AsyncAfterSalesService]
+runs the same steps on asyncio. Under a threaded server, give each thread its
+own service on its own store connection (see "Threads and asyncio" in the
+ports guide).
 """
 
 from __future__ import annotations
