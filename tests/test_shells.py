@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import threaded
 from tiktok_aftersales import Breakdown, Money, OrderLine, Refund
 from tiktok_aftersales.app.async_ports import (
     AsyncCaseStore,
@@ -20,7 +21,8 @@ from tiktok_aftersales.app.async_ports import (
     AsyncPlatformAdapter,
     AsyncPlatformPort,
 )
-from tiktok_aftersales.app.inbound import IngestReport
+from tiktok_aftersales.app.async_testing import async_service_on
+from tiktok_aftersales.app.inbound import IngestReport, WebhookSettings
 from tiktok_aftersales.app.ports import CaseStore
 from tiktok_aftersales.app.service_contract import (
     ServiceContract,
@@ -209,3 +211,32 @@ def test_the_sync_and_async_shells_answer_and_act_alike_on_any_script(
     for ports in (sync_ports, async_ports):  # and every effect taken once at the port
         keys = [op.key for op in ports.inventory.operations]
         assert len(keys) == len(set(keys))
+
+
+# --- tasks on one event loop: the same hammering as the threads -------------------------------
+
+
+def test_tasks_on_one_loop_lose_no_update_and_carry_out_each_effect_once() -> None:
+    ports = InMemoryPorts(
+        InMemoryCaseStore(),
+        InMemoryPlatform(),
+        InMemoryInventory({"SKU-RED": 10, "SKU-BLUE": 10}, {"SKU-RED": 3, "SKU-BLUE": 3}),
+        ManualClock(threaded.T0 + timedelta(hours=2)),
+    )
+    threaded.open_cases(sync_shell(ports))
+    service = async_service_on(
+        ports, webhooks=WebhookSettings(threaded.APP_KEY, threaded.SECRET), max_attempts=5
+    )
+    run = threaded.Run()
+
+    async def main() -> None:
+        await asyncio.gather(*(threaded.task(service, seed, run) for seed in range(4)))
+
+    asyncio.run(main())
+    for case_id in ports.store.case_ids():
+        asyncio.run(service.dispatch_pending(case_id))
+    cases = {c.case_id: c for c in ports.store}
+    inventory_keys = [op.key for op in ports.inventory.operations]
+    platform_keys = [r.idempotency_key or r.operation for r in ports.platform.requests]
+    threaded.check(run, cases, inventory_keys, platform_keys)
+    assert ports.store.conflicts > 0  # the tasks did interleave

@@ -161,6 +161,34 @@ def hammer(
     return run
 
 
+async def task(service: Any, seed: int, run: Run) -> None:
+    """One task of `hammer` on asyncio: the script, shuffled, on a shared async service."""
+    ops = script() * 2
+    random.Random(seed).shuffle(ops)
+    for op in ops:
+        for _ in range(5):  # the host retries a command that lost every race
+            try:
+                if op[0] == "command":
+                    _, case_id, event, actor, command_id = op
+                    case = await service.handle_command(
+                        case_id, event, actor, command_id=command_id
+                    )
+                    run.commands.append((command_id, case))
+                elif op[0] == "webhook":
+                    body = webhook(op[1], op[2])
+                    headers = {"Authorization": sign(APP_KEY, body, SECRET)}
+                    at = T0 + timedelta(minutes=31)
+                    run.deliveries.append(await service.receive(body, headers, at))
+                else:
+                    await service.tick(op[1])
+                break
+            except ConcurrencyConflict:
+                continue
+            except EXPECTED as error:
+                run.errors.append((op, type(error).__name__))
+                break
+
+
 def check(
     run: Run,
     cases: dict[str, AfterSalesCase],

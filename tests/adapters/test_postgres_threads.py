@@ -1,16 +1,24 @@
-"""The sync service under a threaded server on PostgreSQL: a connection per thread.
+"""The service under threads on PostgreSQL: a connection per thread (sync, and asyncio tasks).
 
 Skipped without a server: set TIKTOK_AFTERSALES_POSTGRES_DSN (.ci/run starts one).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 
 import threaded
+from tiktok_aftersales.app.async_ports import (
+    AsyncCaseStoreAdapter,
+    AsyncInventoryAdapter,
+    AsyncNotificationLogAdapter,
+    AsyncPlatformAdapter,
+)
+from tiktok_aftersales.app.async_service import AsyncAfterSalesService
 from tiktok_aftersales.app.inbound import WebhookSettings
 from tiktok_aftersales.app.service import AfterSalesService
 from tiktok_aftersales.app.testing import FixedClock
@@ -70,3 +78,38 @@ def test_threads_with_a_connection_each_lose_no_update_and_carry_out_each_effect
     threaded.check(run, cases, inventory_keys, platform_keys)
     assert run.commands
     close_setup()
+
+
+def test_asyncio_tasks_on_the_store_in_worker_threads_keep_the_same_promises() -> None:
+    dsn = fresh_dsn()
+    store, log = PostgresCaseStore(dsn), PostgresNotificationLog(dsn)
+    inventory, platform = threaded.LockedInventory(), threaded.LockedPlatform()
+    threaded.open_cases(AfterSalesService(store, platform, inventory, CLOCK, log))
+    service = AsyncAfterSalesService(
+        AsyncCaseStoreAdapter(store, run=asyncio.to_thread),  # a connection per worker thread
+        AsyncPlatformAdapter(platform),
+        AsyncInventoryAdapter(inventory),
+        CLOCK,
+        AsyncNotificationLogAdapter(log, run=asyncio.to_thread),
+        webhooks=WebhookSettings(threaded.APP_KEY, threaded.SECRET),
+        max_attempts=5,
+    )
+    run = threaded.Run()
+
+    async def main() -> None:
+        await asyncio.gather(*(threaded.task(service, seed, run) for seed in range(4)))
+
+    asyncio.run(main())
+    worker = OutboxWorker.for_service(
+        dsn, "sweeper", AfterSalesService(store, platform, inventory, CLOCK, log)
+    )
+    worker.drain()
+    assert worker.pending() == 0
+    worker.close()
+    cases = {case_id: store.get(case_id) for case_id in store.case_ids()}
+    inventory_keys = [op.key for op in inventory.operations]
+    platform_keys = [r.idempotency_key or r.operation for r in platform.requests]
+    threaded.check(run, cases, inventory_keys, platform_keys)
+    assert run.commands
+    store.close()
+    log.close()
