@@ -1,8 +1,8 @@
 """The sync service under a threaded server: a SQLite connection per thread, one database.
 
-Four threads, each with its own connection and its own service on it, send the same
-approvals, webhook deliveries and ticks at once: no update is lost, no order is refunded
-twice, and every effect reaches its port once.
+Four threads, each with its own connection (or one per request) and its own service on
+it, send the same approvals, webhook deliveries and ticks at once: no update is lost, no
+order is refunded twice, and every effect reaches its port once.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 import threaded
 from tiktok_aftersales.app.inbound import WebhookSettings
@@ -47,8 +49,9 @@ def _connect(db: Path) -> Callable[[], tuple[AfterSalesService, Callable[[], Non
     return connect
 
 
-def test_threads_with_a_connection_each_lose_no_update_and_carry_out_each_effect_once(
-    tmp_path: Path,
+@pytest.mark.parametrize("per_request", [False, True], ids=["per-thread", "per-request"])
+def test_threads_with_their_own_connections_lose_no_update_and_carry_out_each_effect_once(
+    tmp_path: Path, per_request: bool
 ) -> None:
     db = tmp_path / "threads.db"
     conn = host.connect(db)
@@ -57,7 +60,7 @@ def test_threads_with_a_connection_each_lose_no_update_and_carry_out_each_effect
     inventory.set_stock("SKU-BLUE", 10, 3)
     threaded.open_cases(_service(conn))
 
-    run = threaded.hammer(_connect(db), threads=4, rounds=2)
+    run = threaded.hammer(_connect(db), threads=4, rounds=2, per_request=per_request)
 
     service = _service(conn)
     ids = list(service.store.case_ids())

@@ -135,20 +135,31 @@ def hammer(
     *,
     threads: int = 4,
     rounds: int = 1,
+    per_request: bool = False,
 ) -> Run:
     """Run `script` from ``threads`` threads at once, each on its own ``connect()``.
 
     ``connect`` returns a service on a new connection and how to close it;
-    each thread calls it once (a connection per thread).
+    each thread calls it once (a connection per thread), or once per
+    operation with ``per_request`` (a connection per request).
     """
     run = Run()
     start = threading.Barrier(threads)
 
     def thread(seed: int) -> None:
+        ops = script() * rounds
+        random.Random(seed).shuffle(ops)
+        if per_request:
+            start.wait()
+            for op in ops:
+                service, close = connect()
+                try:
+                    _one(service, op, run)
+                finally:
+                    close()
+            return
         service, close = connect()
         try:
-            ops = script() * rounds
-            random.Random(seed).shuffle(ops)
             start.wait()
             for op in ops:
                 _one(service, op, run)

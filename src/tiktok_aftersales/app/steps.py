@@ -34,7 +34,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Generator
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
@@ -95,7 +95,7 @@ class PortStep:
 
     def arguments(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
         """The positional and keyword arguments of the call (the fields, in order)."""
-        fields = attrs.fields(cast(Any, type(self)))
+        fields = type(self).__dict__["__attrs_attrs__"]  # the attrs fields, in order
         return tuple(getattr(self, f.name) for f in fields), {}
 
 
