@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import threaded
-from tiktok_aftersales import Breakdown, Money, OrderLine, Refund
+from tiktok_aftersales import AfterSalesCase, Breakdown, EffectKind, Money, OrderLine, Refund
 from tiktok_aftersales.app.async_ports import (
     AsyncCaseStore,
     AsyncCaseStoreAdapter,
@@ -21,7 +21,7 @@ from tiktok_aftersales.app.async_ports import (
     AsyncPlatformAdapter,
     AsyncPlatformPort,
 )
-from tiktok_aftersales.app.async_testing import async_service_on
+from tiktok_aftersales.app.async_testing import BlockingCaseStore, async_service_on
 from tiktok_aftersales.app.inbound import IngestReport, WebhookSettings
 from tiktok_aftersales.app.ports import CaseStore
 from tiktok_aftersales.app.service_contract import (
@@ -39,6 +39,7 @@ from tiktok_aftersales.app.testing import (
     InMemoryPorts,
     ManualClock,
 )
+from tiktok_aftersales.domain.effects import Effect
 from tiktok_aftersales.errors import AfterSalesError
 from tiktok_aftersales.platform import parse_return
 from tiktok_aftersales.sync import opener
@@ -54,20 +55,43 @@ class TestAsyncShell(ServiceContract):
         return async_shell(ports, **settings)
 
 
-class _BlockingStore:
-    """An async store answering synchronously: the port contract, run on the async adapter."""
-
-    def __init__(self, store: AsyncCaseStore) -> None:
-        self.store = store
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self.store, name)
-        return lambda *args, **kwargs: asyncio.run(method(*args, **kwargs))
-
-
 class TestAsyncCaseStoreAdapter(CaseStoreContract):
     def make_store(self) -> CaseStore:
-        return _BlockingStore(AsyncCaseStoreAdapter(InMemoryCaseStore()))  # type: ignore[return-value]
+        return BlockingCaseStore(AsyncCaseStoreAdapter(InMemoryCaseStore()))
+
+
+def test_async_handlers_and_an_async_opener_are_awaited() -> None:
+    seen: list[str] = []
+
+    async def handler(case: AfterSalesCase, effect: Effect) -> None:
+        await asyncio.sleep(0)
+        seen.append(effect.key)
+
+    plain = opener("US")
+
+    async def open_later(record: object) -> object:
+        await asyncio.sleep(0)
+        return plain(record)
+
+    ports = _ports()
+    service = async_service_on(
+        ports, handlers={EffectKind.ISSUE_REFUND: handler}, opener=open_later
+    )
+    line = {"return_line_item_id": "9001", "order_line_item_id": "L1", "sku_id": "SKU-RED",
+            "refund_amount": {"currency": "USD", "refund_subtotal": "19.99",
+                              "refund_shipping_fee": "0", "refund_tax": "1.61",
+                              "refund_total": "21.60"}}  # fmt: skip
+    record = {
+        "return_id": "4035000000000000777", "order_id": "o-9", "return_type": "REFUND",
+        "return_status": "RETURN_OR_REFUND_REQUEST_PENDING", "role": "BUYER",
+        "create_time": 1772442000, "update_time": 1772442000, "return_line_items": [line],
+    }  # fmt: skip
+    [opened] = asyncio.run(service.ingest([parse_return(record)])).deliveries
+    assert opened.outcome.value == "new"
+    case = asyncio.run(service.handle_command(opened.case.case_id, "approve", "seller"))
+    assert case.state.value == "refund_committed"
+    assert seen == [e.key for e in case.effects if e.kind is EffectKind.ISSUE_REFUND]
+    assert case.pending_effects == ()
 
 
 def test_the_async_adapters_satisfy_the_async_port_protocols() -> None:

@@ -9,6 +9,14 @@ interleave as they would on a real database, and a test reads the same
 [`InMemoryPorts`][tiktok_aftersales.app.testing.InMemoryPorts] it reads for the
 synchronous service.
 
+To check a host's own async store against the port's promises, run the
+[`CaseStoreContract`][tiktok_aftersales.app.testing.CaseStoreContract] on it through
+[`BlockingCaseStore`][tiktok_aftersales.app.async_testing.BlockingCaseStore]::
+
+    class TestMyAsyncStore(CaseStoreContract):
+        def make_store(self):
+            return BlockingCaseStore(MyAsyncStore(...))
+
 >>> import asyncio
 >>> service, ports = async_in_memory_service()
 >>> asyncio.run(service.tick())
@@ -17,12 +25,16 @@ synchronous service.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Coroutine, Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from ..deadlines.policy import DEFAULT_POLICY, Policy
+from ..domain.case import AfterSalesCase
 from ..domain.effects import EffectKind
 from .async_ports import (
+    AsyncCaseStore,
     AsyncCaseStoreAdapter,
     AsyncInventoryAdapter,
     AsyncNotificationLogAdapter,
@@ -40,7 +52,64 @@ from .testing import (
     ManualClock,
 )
 
-__all__ = ["async_in_memory_service", "async_service_on"]
+__all__ = ["BlockingCaseStore", "async_in_memory_service", "async_service_on"]
+
+
+R = TypeVar("R")
+
+
+class BlockingCaseStore:
+    """An [`AsyncCaseStore`][tiktok_aftersales.app.async_ports.AsyncCaseStore] answering
+    synchronously, on one event loop of its own: what the contract kit checks.
+
+    Every call runs on the same loop, so a store whose connections belong to
+    the loop that opened them keeps working. Call ``close`` when done.
+
+    Args:
+        store: The async store (kept as ``store``).
+
+    """  # noqa: D205 - the summary names the wrapped protocol with its link
+
+    def __init__(self, store: AsyncCaseStore) -> None:
+        self.store = store
+        self._runner = asyncio.Runner()
+
+    def _run(self, call: Coroutine[Any, Any, R]) -> R:
+        return self._runner.run(call)
+
+    def close(self) -> None:
+        """Close the loop."""
+        self._runner.close()
+
+    def get(self, case_id: str) -> AfterSalesCase:
+        """``await store.get(case_id)``."""
+        return self._run(self.store.get(case_id))
+
+    def add(self, case: AfterSalesCase, *, order_version: int | None = None) -> None:
+        """``await store.add(case, order_version=...)``."""
+        self._run(self.store.add(case, order_version=order_version))
+
+    def save(
+        self, case: AfterSalesCase, expected_version: int, *, order_version: int | None = None
+    ) -> None:
+        """``await store.save(case, expected_version, order_version=...)``."""
+        self._run(self.store.save(case, expected_version, order_version=order_version))
+
+    def case_ids(self) -> Iterable[str]:
+        """``await store.case_ids()``."""
+        return self._run(self.store.case_ids())
+
+    def find_by_platform_id(self, platform_id: str) -> AfterSalesCase | None:
+        """``await store.find_by_platform_id(platform_id)``."""
+        return self._run(self.store.find_by_platform_id(platform_id))
+
+    def cases_of_order(self, order_id: str) -> tuple[AfterSalesCase, ...]:
+        """``await store.cases_of_order(order_id)``."""
+        return self._run(self.store.cases_of_order(order_id))
+
+    def order_version(self, order_id: str) -> int:
+        """``await store.order_version(order_id)``."""
+        return self._run(self.store.order_version(order_id))
 
 
 def async_service_on(
