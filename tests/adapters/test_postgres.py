@@ -28,7 +28,8 @@ from tiktok_aftersales.app.testing import (
     InMemoryPlatform,
     sample_case,
 )
-from tiktok_aftersales.domain.effects import EffectKind
+from tiktok_aftersales.domain.case import AfterSalesCase
+from tiktok_aftersales.domain.effects import Effect, EffectKind
 from tiktok_aftersales.errors import ConcurrencyConflict, DispatchFailed, LeaseLost
 
 from .pg_support import fresh_dsn, needs_postgres, received_case
@@ -37,7 +38,6 @@ pytestmark = needs_postgres
 psycopg = pytest.importorskip("psycopg", reason="the [postgres] extra is not installed")
 
 from tiktok_aftersales.adapters.postgres import (  # noqa: E402
-    OutboxEntry,
     OutboxWorker,
     PostgresCaseStore,
     PostgresNotificationLog,
@@ -113,12 +113,21 @@ def test_worker_threads_share_the_outbox_without_double_dispatch() -> None:
     seen: list[str] = []
     lock = threading.Lock()
 
-    def dispatch(entry: OutboxEntry) -> None:
+    def carry_out(case: AfterSalesCase, effect: Effect) -> None:
         with lock:
-            seen.append(entry.key)
+            seen.append(effect.key)
+
+    # one service for every worker thread: the store gives each thread its own connection
+    service = AfterSalesService(
+        store,
+        InMemoryPlatform(),
+        InMemoryInventory(),
+        FixedClock(datetime(2026, 3, 2, tzinfo=UTC)),
+        handlers={kind: carry_out for kind in EffectKind},
+    )
 
     def run(name: str) -> None:
-        worker = OutboxWorker(dsn, name, dispatch, batch=3)
+        worker = OutboxWorker.for_service(dsn, name, service, batch=3)
         worker.drain()
         worker.close()
 
@@ -128,6 +137,7 @@ def test_worker_threads_share_the_outbox_without_double_dispatch() -> None:
     for t in threads:
         t.join()
     assert len(seen) == 80 and len(set(seen)) == 80
+    assert all(store.get(f"t{i:02d}").pending_effects == () for i in range(40))
 
 
 def test_the_notification_log_remembers_ids_across_instances() -> None:
