@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,7 @@ from tiktok_aftersales.app.async_testing import BlockingCaseStore, async_service
 from tiktok_aftersales.app.inbound import IngestReport, WebhookSettings
 from tiktok_aftersales.app.ports import CaseStore
 from tiktok_aftersales.app.service_contract import (
+    BlockingService,
     ServiceContract,
     ServiceUnderTest,
     async_shell,
@@ -40,7 +42,7 @@ from tiktok_aftersales.app.testing import (
     ManualClock,
 )
 from tiktok_aftersales.domain.effects import Effect
-from tiktok_aftersales.errors import AfterSalesError
+from tiktok_aftersales.errors import AfterSalesError, DispatchFailed
 from tiktok_aftersales.platform import parse_return
 from tiktok_aftersales.sync import opener
 
@@ -264,3 +266,28 @@ def test_tasks_on_one_loop_lose_no_update_and_carry_out_each_effect_once() -> No
     platform_keys = [r.idempotency_key or r.operation for r in ports.platform.requests]
     threaded.check(run, cases, inventory_keys, platform_keys)
     assert ports.store.conflicts > 0  # the tasks did interleave
+
+
+# --- the service contract catches a shell that breaks a promise --------------------------------
+
+
+class SwallowingShell(BlockingService):
+    """A broken shell: it hides a failed dispatch and answers the saved case as if all went well."""
+
+    def handle_command(self, *args: Any, **kwargs: Any) -> AfterSalesCase:
+        try:
+            return super().handle_command(*args, **kwargs)
+        except DispatchFailed as failure:
+            return failure.case
+
+
+class _CheckSwallowingShell(ServiceContract):
+    def make_service(self, ports: InMemoryPorts, **settings: Any) -> ServiceUnderTest:
+        return SwallowingShell(async_service_on(ports, **settings))
+
+
+def test_the_service_contract_catches_a_shell_that_hides_a_failed_dispatch() -> None:
+    check = _CheckSwallowingShell()
+    with pytest.raises(AssertionError, match="expected DispatchFailed"):
+        check.test_a_failing_port_keeps_the_effect_pending_and_a_retry_does_it_once()
+    check.test_a_seller_decision_is_saved_then_sent_once()  # what it does not break still holds
