@@ -541,3 +541,16 @@ def test_a_preview_validates_the_payload_like_apply(kind, event, payload, field)
         with pytest.raises(InvalidValue) as err:
             call()
         assert err.value.field == field
+
+
+@pytest.mark.parametrize("event", [["approve"], {"event": "approve"}, 7, None], ids=repr)
+def test_an_event_that_is_no_name_is_an_unknown_event_on_every_path(event):
+    for call in (
+        lambda: apply(requested(), event, S, H1),
+        lambda: apply(requested(), event, S, stamp(H1)),
+        lambda: dry_run(requested(), event, S, H1),
+    ):
+        with pytest.raises(UnknownEvent) as err:
+            call()
+        assert (err.value.field, err.value.value) == ("event", event)
+    assert not can_fire(requested(), event, S)
