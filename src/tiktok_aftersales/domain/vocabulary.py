@@ -192,6 +192,8 @@ class Event(enum.StrEnum):
     APPEAL = "appeal"
     REQUIRE_RETURN_TO_BUYER = "require_return_to_buyer"
     SHIP_TO_BUYER = "ship_to_buyer"
+    CREATE_RETURN = "create_return"
+    REFUND_AFTER_INSPECTION = "refund_after_inspection"
 
 
 class Arbitration(enum.StrEnum):

@@ -16,7 +16,7 @@ from ..errors import InvalidValue
 from ..platform.record import PlatformRecord, record_of
 from ._common import payload_hints, seen_at, with_deadline
 from .model import Outcome, SyncResult, platform_state_of
-from .reconciling import find_path
+from .reconciling import find_path, openings_for
 
 __all__ = [
     "NewCase",
@@ -39,10 +39,13 @@ def open_from_snapshot(
 
     The opening event and every step up to the platform's state are taken
     from the declaration (shortest path), at ``opened_at`` (default: the
-    record's update time). The case's lines are ``lines`` when given, else
-    the record's own, keyed by order-line id
-    (`order_lines`): one
-    rule, whichever path the record came by.
+    record's update time). The opening is chosen by who the record says
+    started the request (its ``role``; see
+    [`openings_for`][tiktok_aftersales.sync.reconciling.openings_for]): a
+    seller-created return opens with ``create_return``, a buyer's with
+    ``request``. The case's lines are ``lines`` when given, else the
+    record's own, keyed by order-line id (`order_lines`): one rule, whichever
+    path the record came by.
 
     Args:
         snapshot: A platform record, or anything
@@ -76,7 +79,13 @@ def open_from_snapshot(
         order_stage=order_stage,
         platform_id=record.platform_id,
     )
-    found = find_path(draft, target, at, payload_hints(record, payloads))
+    found = find_path(
+        draft,
+        target,
+        at,
+        payload_hints(record, payloads),
+        openings=openings_for(target.request_type, record.role),
+    )
     if found is None:
         wanted = "/".join(sorted(s.value for s in target.states))
         return SyncResult(
