@@ -38,11 +38,12 @@ from typing import Any, overload
 import attrs
 
 from ..deadlines.clock import advance
+from ..deadlines.opening import checked_opening
 from ..deadlines.policy import DEFAULT_POLICY, Policy
 from ..domain.case import AfterSalesCase
 from ..domain.effects import Effect, EffectKind
 from ..domain.money import OrderLine
-from ..domain.vocabulary import Actor, OrderStage, Region, RequestType, State
+from ..domain.vocabulary import Actor, OrderStage, OrderStatus, Region, RequestType, State
 from ..errors import (
     AfterSalesError,
     CaseExists,
@@ -211,6 +212,8 @@ class AfterSalesService:
         event: str | None = None,
         payload: Mapping[str, Any] | None = None,
         at: datetime | None = None,
+        order_status: OrderStatus | str | None = None,
+        ordered_at: datetime | None = None,
     ) -> AfterSalesCase:
         """Open a new case, store it, and dispatch its first effects.
 
@@ -219,7 +222,16 @@ class AfterSalesService:
         its platform call is recorded in the outbox and sent after the case
         is stored.
 
+        Given the order's status (``order_status``), the opening is checked
+        against who may start what, and a buyer cancellation waiting for a
+        decision gets its window as its deadline when ``ordered_at`` (the
+        order's date) is given too
+        ([`checked_opening`][tiktok_aftersales.deadlines.opening.checked_opening],
+        with the service's policy).
+
         Raises:
+            InitiativeRefused: The opener may not start this request in this
+                order status and region (nothing is stored or sent).
             CaseExists: A case with this id is stored already.
             OrderOverRefund: The opening stakes more than the order has left.
             InvalidValue: A malformed argument (see
@@ -254,6 +266,10 @@ class AfterSalesService:
                 platform_id=platform_id,
                 payload=payload,
             )
+            if order_status is not None:
+                case = checked_opening(
+                    case, order_status, ordered_at=ordered_at, policy=self.policy
+                )
             version = self.store.order_version(case.order_id)
             check_order(None, case, case.history[0].event, self.store.cases_of_order(case.order_id))
             case = self._with_call(_blank(case), case)

@@ -6,10 +6,13 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..deadlines.opening import checked_opening
+from ..deadlines.policy import DEFAULT_POLICY, Policy
 from ..domain.case import new_case
 from ..domain.money import OrderLine
 from ..domain.vocabulary import (
     OrderStage,
+    OrderStatus,
     Region,
 )
 from ..errors import InvalidValue
@@ -34,6 +37,9 @@ def open_from_snapshot(
     order_stage: OrderStage | str = OrderStage.DELIVERED,
     opened_at: datetime | None = None,
     payloads: Mapping[str, Mapping[str, Any]] | None = None,
+    order_status: OrderStatus | str | None = None,
+    ordered_at: datetime | None = None,
+    policy: Policy = DEFAULT_POLICY,
 ) -> SyncResult:
     """Open a case for a request the host did not know, in the platform's state.
 
@@ -56,10 +62,19 @@ def open_from_snapshot(
         order_stage: How far the order had gone.
         opened_at: When the case opened (default: the record's update time).
         payloads: Payloads for inferred events that need one.
+        order_status: The order's status when the request was made; given,
+            the opening is checked against who may start what
+            ([`checked_opening`][tiktok_aftersales.deadlines.opening.checked_opening]).
+        ordered_at: When the order was placed; with ``order_status``, a
+            pending buyer cancellation gets its window as its deadline (the
+            record's own deadline, when it has one, wins).
+        policy: The windows the cancellation's terms are worked out with.
 
     Raises:
         InvalidValue: The record carries no usable state, time or lines, or
             the arguments are malformed.
+        InitiativeRefused: ``order_status`` is given and the record's opener
+            may not start this request in it, in this region (nothing is opened).
     """
     record = record_of(snapshot)
     target = platform_state_of(record)
@@ -92,6 +107,8 @@ def open_from_snapshot(
             Outcome.CONFLICT, None, None, (), None, target, f"no legal path from new to {wanted}"
         )
     case, steps = found
+    if order_status is not None:
+        case = checked_opening(case, order_status, ordered_at=ordered_at, policy=policy)
     return SyncResult(
         Outcome.NEW,
         seen_at(with_deadline(case, record), record),
@@ -108,25 +125,49 @@ NewCase = Callable[[PlatformRecord], SyncResult]
 [`opener`][tiktok_aftersales.sync.opener])."""
 
 
+OrderFact = Callable[[PlatformRecord], Any]
+"""A fact about a record's order the host looks up (its status, its date)."""
+
+
 def opener(
     region: Region | str,
     *,
     case_id: Callable[[PlatformRecord], str] | None = None,
     order_stage: OrderStage | str = OrderStage.DELIVERED,
+    order_status: OrderStatus | str | OrderFact | None = None,
+    ordered_at: datetime | OrderFact | None = None,
+    policy: Policy = DEFAULT_POLICY,
 ) -> NewCase:
     """A default way to open cases for unknown records.
 
     Each line's refund is taken as what was paid for that line (the platform
     record does not carry the whole order), keyed by order-line id; the case
     id is the platform id unless ``case_id`` computes another.
+
+    Args:
+        region: The market.
+        case_id: The case id of a record (default: its platform id).
+        order_stage: How far the order had gone.
+        order_status: The order's status, or how to look it up from the
+            record (a function; ``None`` from it skips the check): the
+            opening is then checked against who may start what.
+        ordered_at: The order's date, or how to look it up: a pending buyer
+            cancellation then gets its window as its deadline.
+        policy: The windows for a cancellation's terms.
+
     """
 
     def open_new(record: PlatformRecord) -> SyncResult:
+        status = order_status(record) if callable(order_status) else order_status
+        placed = ordered_at(record) if callable(ordered_at) else ordered_at
         return open_from_snapshot(
             record,
             case_id=case_id(record) if case_id is not None else record.platform_id,
             region=region,
             order_stage=order_stage,
+            order_status=status,
+            ordered_at=placed,
+            policy=policy,
         )
 
     return open_new
