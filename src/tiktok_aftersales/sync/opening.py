@@ -85,6 +85,8 @@ def open_from_snapshot(
     at = opened_at or record.update_time
     if at is None:
         raise InvalidValue("snapshot.update_time", None, "needed to open a case")
+    if record.order_id is None:
+        raise InvalidValue("snapshot.order_id", None, "needed to open a case: fetch the record")
     draft = new_case(
         target.request_type,
         case_id=case_id,

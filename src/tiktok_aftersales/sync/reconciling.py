@@ -191,7 +191,7 @@ def reconcile(
             is not timezone-aware.
 
     """
-    rec = record_of(record)
+    rec = record_of(record).for_type(case.request_type)
     target = platform_state_of(rec)
     local = case.state
     if received_at is not None and (
@@ -280,7 +280,7 @@ def _opener(case: AfterSalesCase) -> Actor | None:
 
 def _contradiction(case: AfterSalesCase, record: PlatformRecord, target: PlatformState) -> str:
     """Why the record cannot be about this case (empty when it can)."""
-    if record.order_id != case.order_id:
+    if record.order_id is not None and record.order_id != case.order_id:
         return f"record is for order {record.order_id}, the case for {case.order_id}"
     if target.request_type is not case.request_type:
         if (
