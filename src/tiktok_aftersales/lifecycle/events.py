@@ -35,6 +35,7 @@ from ..domain.vocabulary import (
     Disposition,
     Event,
     OrderKind,
+    ReturnMethod,
     Solution,
     State,
     member,
@@ -376,6 +377,7 @@ _EVENT_LIST = (
         call=_DECISION,
         refusal=Refusal(25011012),
         buyer_keep_item=_flag,
+        return_method=_enum(ReturnMethod),
     ),
     _spec(
         E.REJECT,
@@ -403,7 +405,12 @@ _EVENT_LIST = (
     _spec(E.ACCEPT_OFFER, "The buyer accepts the seller's offer.", takes_offer=True),
     _spec(E.DECLINE_OFFER, "The buyer declines the seller's offer; the request is pending again."),
     _spec(E.WITHDRAW, "The buyer cancels its own request."),
-    _spec(E.GENERATE_LABEL, "A return shipping label is generated for the buyer.", tracking=_text),
+    _spec(
+        E.GENERATE_LABEL,
+        "A return shipping label is generated for the buyer.",
+        tracking=_text,
+        return_method=_enum(ReturnMethod),
+    ),
     _spec(
         E.SHIP_BACK,
         "The buyer ships the item back (drop-off, pickup, or tracking uploaded).",
@@ -472,6 +479,7 @@ _EVENT_LIST = (
         "The return label or QR code the buyer is shown is uploaded for the package.",
         call=CallKind.SHIPPING_DOCUMENT,
         tracking=_text,
+        return_method=_enum(ReturnMethod),
     ),
     _spec(
         E.PLATFORM_REFUND,
@@ -497,6 +505,7 @@ _EVENT_LIST = (
         call=CallKind.SELLER_RETURN,
         shipment_type=_text,
         handover_method=_text,
+        return_method=_enum(ReturnMethod),
     ),
     _spec(
         E.REFUND_AFTER_INSPECTION,
