@@ -171,6 +171,7 @@ def reference_apply(
         effects_done=case.effects_done,
         platform_deadline=case.platform_deadline if dest is state else None,
         review=case.review,
+        platform_time=case.platform_time,
     )
     made = [
         e

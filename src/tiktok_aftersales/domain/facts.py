@@ -3,10 +3,11 @@
 Every version of a case shares its order lines and, once set, its refunds
 (they are immutable values), so what is derived from them (the full-order
 refund, a refund's total and line ids, which lines a refund covers in full)
-is worked out once and looked up by the objects' identity afterwards (a
-refund's total and line ids are cheap enough to compute when asked). Each
-memo keeps the objects it was computed from, so an identity is never
-mistaken for another's; it is emptied when it grows past a bound.
+is worked out once and looked up by the objects' identity afterwards, so
+that the cases of one order also share the values derived from them (a
+refund effect's amount and line ids are the same objects). Each memo
+keeps the objects it was computed from, so an identity is never mistaken
+for another's; it is emptied when it grows past a bound.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ _BOUND = 4096
 
 _FULL: dict[int, tuple[Any, Refund]] = {}
 _COVERED: dict[tuple[int, int], tuple[Refund, Any, tuple[str, ...]]] = {}
+_TOTAL: dict[int, tuple[Refund, Money, tuple[str, ...]]] = {}
 
 
 def full_order_refund(lines: Sequence[OrderLine]) -> Refund:
@@ -36,14 +38,25 @@ def full_order_refund(lines: Sequence[OrderLine]) -> Refund:
     return refund
 
 
+def _refund_facts(refund: Refund) -> tuple[Refund, Money, tuple[str, ...]]:
+    hit = _TOTAL.get(id(refund))
+    if hit is not None and hit[0] is refund:
+        return hit
+    facts = (refund, refund.total, tuple(x.line_id for x in refund.lines))
+    if len(_TOTAL) >= _BOUND:
+        _TOTAL.clear()
+    _TOTAL[id(refund)] = facts
+    return facts
+
+
 def refund_total(refund: Refund) -> Money:
-    """``refund.total`` (computed when asked: a refund's total is needed once per refund)."""
-    return refund.total
+    """``refund.total``, computed once per refund."""
+    return _refund_facts(refund)[1]
 
 
 def refund_line_ids(refund: Refund) -> tuple[str, ...]:
-    """The ids of the lines ``refund`` touches, in its order."""
-    return tuple(x.line_id for x in refund.lines)
+    """The ids of the lines ``refund`` touches, in its order (computed once per refund)."""
+    return _refund_facts(refund)[2]
 
 
 def fully_refunded(refund: Refund | None, lines: Sequence[OrderLine]) -> tuple[str, ...]:
@@ -70,3 +83,4 @@ def forget() -> None:
     """Empty every memo (benchmarks call it so that each run computes its facts afresh)."""
     _FULL.clear()
     _COVERED.clear()
+    _TOTAL.clear()

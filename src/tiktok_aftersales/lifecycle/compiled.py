@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timezone
 from typing import Any
 
+from ..domain._builders import unchecked
 from ..domain.case import AfterSalesCase, Offer
 from ..domain.effects import Effect, EffectKind
 from ..domain.facts import full_order_refund, fully_refunded, refund_line_ids, refund_total
@@ -41,6 +42,8 @@ _EMPTY: Payload = {}
 _UTC = UTC
 _STOCK = (EffectKind.RELEASE_STOCK, EffectKind.MANUAL_STOCK_IN)
 _LINES = (EffectKind.SEND_MISSING_ITEMS, EffectKind.CREATE_REPLACEMENT_ORDER)
+_case = unchecked(AfterSalesCase)
+_effect_of = unchecked(Effect)
 
 
 class Step:
@@ -149,7 +152,7 @@ def _effect(
         refund = after.refund
         if refund is None:  # pragma: no cover - the declaration always sets one
             return None
-        return Effect(
+        return _effect_of(
             kind,
             key,
             case_id,
@@ -157,15 +160,17 @@ def _effect(
             refund_line_ids(refund),
             refund_total(refund),
             refund,
+            None,
+            None,
         )
     if kind in _STOCK:
         lines = fully_refunded(after.refund, after.lines)
         if not lines:
             return None
-        return Effect(kind, key, case_id, after.order_id, lines)
+        return _effect_of(kind, key, case_id, after.order_id, lines, None, None, None, None)
     if kind is EffectKind.STOCK_IN:
         disposition = data.get("disposition") or Disposition.RESTOCK
-        return Effect(
+        return _effect_of(
             kind,
             key,
             case_id,
@@ -174,11 +179,12 @@ def _effect(
             None,
             None,
             Disposition(disposition),
+            None,
         )
     if kind in _LINES:
         ids = tuple(data.get("line_ids") or _requested_lines(after, requested))
-        return Effect(kind, key, case_id, after.order_id, ids)
-    return Effect(kind, key, case_id, after.order_id)
+        return _effect_of(kind, key, case_id, after.order_id, ids, None, None, None, None)
+    return _effect_of(kind, key, case_id, after.order_id, (), None, None, None, None)
 
 
 def _validated(step: Step, case: AfterSalesCase, payload: dict[Any, Any]) -> Payload | None:
@@ -289,7 +295,7 @@ def compiled_apply(
             refund = case.offer.refund
     arbitration = step.arbitration_to
     event_code, actor_code, state_code = step.codes
-    after = AfterSalesCase(
+    after = _case(
         case.case_id,
         case.request_type,
         case.region,
@@ -308,6 +314,7 @@ def compiled_apply(
         case.effects_done,
         case.platform_deadline if dest is case.state else None,
         case.review,
+        case.platform_time,
     )
     if not step.effects:
         return after

@@ -1,0 +1,60 @@
+"""The engine's unchecked constructors build the same values as the public constructors."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from builders import T0, fresh
+from tiktok_aftersales import Actor, AfterSalesCase, RequestType, apply, case_to_json
+from tiktok_aftersales.domain import Effect, EffectKind, Money
+from tiktok_aftersales.domain._builders import unchecked
+
+
+def test_an_unchecked_case_equals_the_one_its_constructor_builds() -> None:
+    case = apply(fresh(RequestType.REFUND_ONLY), "request", Actor.BUYER, T0)
+    values = [getattr(case, f.name) for f in attrs.fields(AfterSalesCase)]
+    built = unchecked(AfterSalesCase)(*values)
+    assert type(built) is AfterSalesCase
+    assert built == case
+    assert hash(built) == hash(case)
+    assert repr(built) == repr(case)
+    assert case_to_json(built) == case_to_json(case)
+
+
+def test_an_unchecked_effect_equals_the_one_its_constructor_builds() -> None:
+    effect = Effect(EffectKind.ISSUE_REFUND, "c/1/issue_refund", "c", "o", ("1",), Money(1, "USD"))
+    values = [getattr(effect, f.name) for f in attrs.fields(Effect)]
+    assert unchecked(Effect)(*values) == effect
+
+
+def test_an_unchecked_value_stays_frozen() -> None:
+    case = fresh(RequestType.REFUND_ONLY)
+    values = [getattr(case, f.name) for f in attrs.fields(AfterSalesCase)]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        unchecked(AfterSalesCase)(*values).state = case.state  # type: ignore[misc]
+
+
+def test_every_field_must_be_given() -> None:
+    with pytest.raises(TypeError):
+        unchecked(Effect)(EffectKind.ISSUE_REFUND, "k", "c", "o")
+
+
+def test_a_class_with_a_post_init_check_or_without_slots_is_refused() -> None:
+    @attrs.frozen
+    class Checked:
+        x: int
+
+        def __attrs_post_init__(self) -> None:
+            pass
+
+    @attrs.define(slots=False)
+    class Plain:
+        x: int
+
+    with pytest.raises(TypeError, match="post-init"):
+        unchecked(Checked)
+    with pytest.raises(TypeError, match="slotted"):
+        unchecked(Plain)
+    with pytest.raises(TypeError, match="slotted"):
+        unchecked(int)
