@@ -120,3 +120,39 @@ def test_an_unknown_method_is_refused_naming_the_field():
     assert info.value.field == "payload.return_method"
     with pytest.raises(InvalidValue):
         ship_back_rule("US", "carrier_pigeon")
+
+
+def test_a_return_record_says_its_method_and_sync_carries_it_onto_the_case():
+    import json
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from tiktok_aftersales.platform import parse_returns_page
+    from tiktok_aftersales.platform.record import PlatformRecord, RecordSource, record_of
+    from tiktok_aftersales.sync import open_from_snapshot
+
+    fixture = Path(__file__).resolve().parent / "fixtures" / "platform"
+    page = parse_returns_page(
+        json.loads((fixture / "returns_search_response.live.json").read_text(encoding="utf-8"))
+    )
+    methods = {
+        (r.shipment_type, r.handover_method): record_of(r).return_method for r in page.returns
+    }
+    assert methods[(None, None)] is None  # refund-only records name no shipment
+    assert {m for m in methods.values() if m is not None} <= set(M)
+    assert any(m is not None for m in methods.values())
+    record = PlatformRecord(
+        RecordSource.RETURN,
+        "4035000000000000001",
+        "577000000000000001",
+        R.RETURN_AND_REFUND,
+        frozenset({State.AWAITING_BUYER_SHIPMENT}),
+        role=Actor.BUYER,
+        update_time=datetime(2026, 3, 3, tzinfo=UTC),
+        return_method=M.SELF_ARRANGED,
+    )
+    case = open_from_snapshot(record, case_id="c", region="US", lines=usd_lines()).case
+    assert [x.event for x in case.history] == ["request", "approve"]
+    assert return_method_of(case) is M.SELF_ARRANGED
+    (deadline,) = running_deadlines(case)
+    assert "upload tracking" in deadline.rule_source

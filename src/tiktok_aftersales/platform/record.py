@@ -22,9 +22,10 @@ from typing import Any
 
 import attrs
 
+from ..deadlines.shipback import method_of_fields
 from ..domain.case import PlatformDeadline
 from ..domain.money import Breakdown, Money, OrderLine
-from ..domain.vocabulary import Actor, Arbitration, RequestType, State
+from ..domain.vocabulary import Actor, Arbitration, RequestType, ReturnMethod, State
 from ..errors import InvalidValue
 from .batch import AftersalesRequestStatusUpdate, RefundSuccess, RmaStatusUpdate
 from .records import CancellationSnapshot, LegacyReverseSnapshot, ReturnSnapshot
@@ -108,6 +109,9 @@ class PlatformRecord:
         typed_by_case: The record says where a request is but not its type
             (webhook 67: a per-SKU refund); it is read with the type of the
             case it is about (`PlatformRecord.for_type`).
+        return_method: How the buyer sends the return back, read from a
+            return record's ``shipment_type`` and ``handover_method`` (it
+            decides the ship-back window), when it says.
 
     """
 
@@ -127,6 +131,7 @@ class PlatformRecord:
     unmapped: tuple[str, ...] = ()
     timed_by_envelope: bool = False
     typed_by_case: bool = False
+    return_method: ReturnMethod | None = None
 
     @property
     def webhook(self) -> bool:
@@ -256,6 +261,7 @@ def record_of(value: object) -> PlatformRecord:
             lines=tuple(_line(x) for x in value.line_items),
             partial_refund=value.partial_refund,
             platform_deadline=value.platform_deadline,
+            return_method=method_of_fields(value.shipment_type, value.handover_method),
         )
     if isinstance(value, CancellationSnapshot):
         return _record(
