@@ -161,6 +161,8 @@ def test_openings_for_a_role_are_derived_from_the_declaration(kind, role, expect
 
 def test_without_a_role_sync_never_infers_an_opening_only_the_seller_fires():
     for kind, lc in LIFECYCLES.items():
+        if all(t.actors == {Actor.SELLER} for t in lc.transitions if State.NEW in t.sources):
+            continue  # a seller refund: only the seller opens it
         for event, actor in openings_for(kind, None):
             (t,) = [t for t in lc.transitions if t.event == event and State.NEW in t.sources]
             assert t.actors != {Actor.SELLER}, (kind, event, actor)
@@ -194,3 +196,8 @@ def test_a_buyer_role_on_a_seller_created_return_is_a_conflict_and_nothing_chang
     assert result.case is case
     fits = reconcile(case, _webhook_12("BUYER_SHIPPED_ITEM", "SELLER", update_time=1760100000))
     assert fits.outcome is Outcome.ADVANCED
+
+
+def test_a_type_only_the_seller_opens_keeps_its_opening_without_a_role():
+    assert openings_for(R.SELLER_REFUND, None) == {("initiate_refund", Actor.SELLER)}
+    assert openings_for(R.RMA, Actor.BUYER) == {("create_rma", Actor.SYSTEM)}

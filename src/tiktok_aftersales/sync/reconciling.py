@@ -79,7 +79,7 @@ def openings_for(kind: RequestType, role: Actor | None) -> frozenset[tuple[str, 
     role, or no opening admits it, every opening but those only the seller
     fires: a seller's own opening (a seller-created return, a seller refund)
     is a call the seller made, and the platform's record says so
-    (``role`` ``SELLER``).
+    (``role`` ``SELLER``). A type only the seller opens keeps its openings.
     """
     lc = LIFECYCLES[kind]
     starts = [t for t in lc.transitions if State.NEW in t.sources]
@@ -87,9 +87,10 @@ def openings_for(kind: RequestType, role: Actor | None) -> frozenset[tuple[str, 
         chosen = frozenset((t.event, role) for t in starts if role in t.actors)
         if chosen:
             return chosen
-    return frozenset(
+    others = frozenset(
         (t.event, actor) for t in starts if t.actors != {Actor.SELLER} for actor in t.actors
     )
+    return others or frozenset((t.event, actor) for t in starts for actor in t.actors)
 
 
 def find_path(
