@@ -270,3 +270,43 @@ def test_the_service_refuses_a_record_its_opener_rules_out_and_stores_nothing():
     assert [d.outcome for d in report.deliveries] == [Outcome.REFUSED, Outcome.REFUSED]
     assert isinstance(report.deliveries[0].error, InitiativeRefused)
     assert list(ports.store.case_ids()) == []
+
+
+@pytest.mark.parametrize("shell", ["sync", "async"])
+def test_both_shells_refuse_an_opening_and_carry_a_cancels_window(shell):
+    from tiktok_aftersales.app.service_contract import async_shell, sync_shell
+    from tiktok_aftersales.app.testing import (
+        InMemoryCaseStore,
+        InMemoryInventory,
+        InMemoryPlatform,
+        InMemoryPorts,
+        ManualClock,
+    )
+
+    ports = InMemoryPorts(
+        InMemoryCaseStore(), InMemoryPlatform(), InMemoryInventory(), ManualClock(MONDAY + 3 * H)
+    )
+    service = (sync_shell if shell == "sync" else async_shell)(ports)
+    with pytest.raises(InitiativeRefused):
+        service.open(
+            R.RETURN_AND_REFUND,
+            case_id="sr-1",
+            order_id="o-1",
+            region="GB",
+            lines=usd_lines(),
+            event="create_return",
+            actor="seller",
+            order_status="DELIVERED",
+        )
+    assert list(ports.store.case_ids()) == [] and ports.platform.requests == []
+    case = service.open(
+        R.BUYER_CANCELLATION,
+        case_id="bc-1",
+        order_id="o-1",
+        region="US",
+        lines=usd_lines(),
+        order_stage=OrderStage.NOT_SHIPPED,
+        order_status="AWAITING_SHIPMENT",
+        ordered_at=MONDAY,
+    )
+    assert case.platform_deadline.deadline == MONDAY + 27 * H

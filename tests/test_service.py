@@ -26,6 +26,7 @@ from tiktok_aftersales import (
     State,
     apply,
 )
+from tiktok_aftersales.app.outbox import stock_items
 from tiktok_aftersales.app.ports import (
     CaseExists,
     CaseStore,
@@ -451,7 +452,7 @@ def test_a_crash_after_the_port_call_repeats_the_key_and_the_port_ignores_it() -
     ports.store.save(after, case.version)
     # the host ran the port, then crashed before saving the effect as done
     [effect] = after.pending_effects
-    items = service.outbox._items(after, effect.line_ids)
+    items = stock_items(after, effect.line_ids)
     ports.inventory.stock_in(effect.key, effect.order_id, items, effect.disposition)  # type: ignore[arg-type]
     service.dispatch_pending("c1")
     assert [op.key for op in ports.inventory.operations if op.method == "stock_in"] == [effect.key]

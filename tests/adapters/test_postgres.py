@@ -20,8 +20,17 @@ import pytest
 
 from tiktok_aftersales import Actor, apply
 from tiktok_aftersales.app.ports import CaseStore
-from tiktok_aftersales.app.testing import CaseStoreContract, sample_case
-from tiktok_aftersales.errors import ConcurrencyConflict, LeaseLost
+from tiktok_aftersales.app.service import AfterSalesService
+from tiktok_aftersales.app.testing import (
+    CaseStoreContract,
+    FixedClock,
+    InMemoryInventory,
+    InMemoryPlatform,
+    sample_case,
+)
+from tiktok_aftersales.domain.case import AfterSalesCase
+from tiktok_aftersales.domain.effects import Effect, EffectKind
+from tiktok_aftersales.errors import ConcurrencyConflict, DispatchFailed, LeaseLost
 
 from .pg_support import fresh_dsn, needs_postgres, received_case
 
@@ -29,7 +38,6 @@ pytestmark = needs_postgres
 psycopg = pytest.importorskip("psycopg", reason="the [postgres] extra is not installed")
 
 from tiktok_aftersales.adapters.postgres import (  # noqa: E402
-    OutboxEntry,
     OutboxWorker,
     PostgresCaseStore,
     PostgresNotificationLog,
@@ -105,12 +113,21 @@ def test_worker_threads_share_the_outbox_without_double_dispatch() -> None:
     seen: list[str] = []
     lock = threading.Lock()
 
-    def dispatch(entry: OutboxEntry) -> None:
+    def carry_out(case: AfterSalesCase, effect: Effect) -> None:
         with lock:
-            seen.append(entry.key)
+            seen.append(effect.key)
+
+    # one service for every worker thread: the store gives each thread its own connection
+    service = AfterSalesService(
+        store,
+        InMemoryPlatform(),
+        InMemoryInventory(),
+        FixedClock(datetime(2026, 3, 2, tzinfo=UTC)),
+        handlers={kind: carry_out for kind in EffectKind},
+    )
 
     def run(name: str) -> None:
-        worker = OutboxWorker(dsn, name, dispatch, batch=3)
+        worker = OutboxWorker.for_service(dsn, name, service, batch=3)
         worker.drain()
         worker.close()
 
@@ -120,6 +137,7 @@ def test_worker_threads_share_the_outbox_without_double_dispatch() -> None:
     for t in threads:
         t.join()
     assert len(seen) == 80 and len(set(seen)) == 80
+    assert all(store.get(f"t{i:02d}").pending_effects == () for i in range(40))
 
 
 def test_the_notification_log_remembers_ids_across_instances() -> None:
@@ -177,3 +195,54 @@ def test_four_worker_processes_drain_1000_cases_exactly_once_with_one_killed() -
     assert effects == (2000, 2000)  # every effect carried out exactly once
     assert all("victim" in workers for _key, workers in repeated)  # only its batch was redone
     assert taken_over is not None and taken_over[0] >= 1
+    store = PostgresCaseStore(dsn, create=False)  # the case records what was done, as the outbox
+    assert all(not store.get(case_id).pending_effects for case_id in store.case_ids())
+    store.close()
+
+
+def test_the_service_and_its_outbox_workers_are_one_dispatcher() -> None:
+    dsn = fresh_dsn()
+    store = PostgresCaseStore(dsn)
+    inventory = InMemoryInventory()
+    service = AfterSalesService(
+        store, InMemoryPlatform(), inventory, FixedClock(datetime(2026, 3, 2, tzinfo=UTC))
+    )
+    case = received_case("d1")
+    store.add(case)
+    inventory.fail(1, "stock_in")
+    with pytest.raises(DispatchFailed):
+        service.dispatch_pending("d1")
+    with psycopg.connect(dsn) as conn:
+        rows = dict(conn.execute("SELECT key, done_at IS NOT NULL FROM tas_outbox").fetchall())
+    assert rows == {e.key: False for e in case.pending_effects}  # nothing was carried out
+    worker = OutboxWorker.for_service(dsn, "w1", service, batch=10)
+    assert worker.drain() == len(case.pending_effects)
+    worker.close()
+    stored = store.get("d1")
+    assert stored.pending_effects == ()
+    assert [op.key for op in inventory.operations] == [
+        e.key for e in case.pending_effects if e.kind is EffectKind.STOCK_IN
+    ]
+    with psycopg.connect(dsn) as conn:
+        left = conn.execute("SELECT count(*) FROM tas_outbox WHERE done_at IS NULL").fetchone()
+    assert left == (0,)
+    assert service.dispatch_effect("d1", case.pending_effects[0].key) == stored  # done: nothing
+    store.close()
+
+
+def test_what_the_service_carries_out_after_a_save_leaves_the_outbox_done() -> None:
+    dsn = fresh_dsn()
+    store = PostgresCaseStore(dsn)
+    inventory = InMemoryInventory()
+    service = AfterSalesService(
+        store, InMemoryPlatform(), inventory, FixedClock(datetime(2026, 3, 2, tzinfo=UTC))
+    )
+    store.add(received_case("d2"))
+    service.dispatch_pending("d2")
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT done_at IS NOT NULL, done_by FROM tas_outbox").fetchall()
+    assert rows and all(row == (True, "case") for row in rows)
+    worker = OutboxWorker.for_service(dsn, "idle", service)
+    assert worker.drain() == 0  # nothing left for a worker
+    worker.close()
+    store.close()

@@ -7,14 +7,24 @@
   save of one of its cases, so two cases of one order saved from the same
   order version cannot both win). Each thread gets its own connection.
 - Saving a case writes its pending effects to the **outbox** in the same
-  transaction (keyed by the effect's idempotency key: written once).
-- `OutboxWorker` drains the outbox. Several workers (threads or
-  processes) claim entries with ``FOR UPDATE SKIP LOCKED`` and hold each
-  under a **lease**; an entry whose lease ran out (its worker crashed) is
-  claimed again by another. Marking an entry done checks the lease, so a
-  worker that lost it cannot overwrite the new holder. Delivery is at least
-  once; the effect's key makes it exactly once at the port (ports are
-  idempotent on keys).
+  transaction (keyed by the effect's idempotency key: written once), and
+  marks the entries of the effects the case records as done
+  (``case.effects_done``) done too: the case is the one record of what was
+  carried out, the outbox table follows it.
+- `OutboxWorker` drains what the service's own dispatch left (a port that
+  was down, a process that crashed between the save and the dispatch).
+  Several workers (threads or processes) claim entries with ``FOR UPDATE
+  SKIP LOCKED`` and hold each under a **lease**; an entry whose lease ran
+  out (its worker crashed) is claimed again by another. Marking an entry
+  done checks the lease, so a worker that lost it cannot overwrite the new
+  holder. Delivery is at least once; the effect's key makes it exactly once
+  at the port (ports are idempotent on keys).
+- There is one dispatcher: `OutboxWorker.for_service` hands each claimed
+  entry to the service
+  ([`AfterSalesService.dispatch_effect`][tiktok_aftersales.app.service.AfterSalesService.dispatch_effect]),
+  which carries the effect out through the same routes as its own dispatch
+  after a save (``handlers=``, the inventory, the platform) and marks it done
+  on the case, in the same transaction as the entry.
 - `PostgresNotificationLog` remembers webhook notification ids (and
   their outcome), so deduplication survives a restart.
 
@@ -31,7 +41,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -45,16 +55,25 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 from ..domain.case import AfterSalesCase
 from ..domain.effects import Effect
 from ..domain.serialize import case_from_json, case_to_json, effect_from_dict, effect_to_dict
-from ..errors import CaseExists, ConcurrencyConflict, InvalidValue, LeaseLost, UnknownCase
+from ..errors import (
+    CaseExists,
+    ConcurrencyConflict,
+    InvalidValue,
+    LeaseLost,
+    PlatformRefused,
+    UnknownCase,
+)
 
 __all__ = [
     "DSN_VARIABLE",
     "SCHEMA",
+    "EffectDispatcher",
     "OutboxEntry",
     "OutboxWorker",
     "PostgresCaseStore",
     "PostgresNotificationLog",
     "create_schema",
+    "service_dispatch",
 ]
 
 logger = logging.getLogger("tiktok_aftersales.adapters.postgres")
@@ -344,6 +363,12 @@ class PostgresCaseStore:
 
     @staticmethod
     def _enqueue(conn: psycopg.Connection[Any], case: AfterSalesCase) -> None:
+        if case.effects_done:  # the case says they were carried out: so does the outbox
+            conn.execute(
+                "UPDATE tas_outbox SET done_at = now(), done_by = coalesce(done_by, 'case'),"
+                " lease_until = NULL WHERE key = ANY(%s) AND done_at IS NULL",
+                (sorted(case.effects_done),),
+            )
         pending = case.pending_effects
         if not pending:
             return
@@ -375,18 +400,54 @@ class OutboxEntry:
     attempts: int
 
 
+class EffectDispatcher(Protocol):
+    """What carries out one effect of a stored case: the service
+    ([`AfterSalesService`][tiktok_aftersales.app.service.AfterSalesService]).
+    """  # noqa: D205 - the summary names the service with its link
+
+    def dispatch_effect(self, case_id: str, key: str) -> AfterSalesCase:
+        """Carry out the case's pending effect ``key`` and mark it done on the case."""
+        ...
+
+
+def service_dispatch(service: EffectDispatcher) -> Callable[[OutboxEntry], None]:
+    """The worker's ``dispatch`` that hands each entry to the service's one dispatcher.
+
+    The service carries the effect out (its handler, the inventory, or the
+    platform call it carries) and saves it as done on the case, which marks
+    the entry done in the same transaction. A refusal by the platform is
+    settled on the case (under ``review``), so the entry is done too; any
+    other failure raises, and the entry is retried after its lease.
+    """
+
+    def dispatch(entry: OutboxEntry) -> None:
+        try:
+            service.dispatch_effect(entry.case_id, entry.key)
+        except PlatformRefused:
+            logger.warning(
+                "outbox entry refused by the platform",
+                extra={"key": entry.key, "case_id": entry.case_id, "outcome": "refused"},
+            )
+
+    return dispatch
+
+
 class OutboxWorker:
     """Claims outbox entries under a lease and dispatches them.
 
     Run several (threads or processes) against one database: ``FOR UPDATE
     SKIP LOCKED`` hands each entry to one claimer, and a lease that runs out
-    (a crashed worker) makes the entry claimable again.
+    (a crashed worker) makes the entry claimable again. Build it with
+    [`for_service`][tiktok_aftersales.adapters.postgres.OutboxWorker.for_service]
+    so that the service carries out each entry (one dispatcher for the
+    service and its workers).
 
     Args:
         dsn: A libpq connection string.
         name: This worker's name (unique among running workers).
-        dispatch: Carries out one entry (calls the port with ``entry.key``);
-            raising leaves the entry to be retried after the lease.
+        dispatch: Carries out one entry (`service_dispatch` of the service,
+            which is what ``for_service`` passes); raising leaves the entry
+            to be retried after the lease.
         lease: How long a claim is held before others may take it over.
         batch: How many entries one claim takes.
 
@@ -408,6 +469,24 @@ class OutboxWorker:
         self._lease = lease
         self._batch = batch
         self._conn = psycopg.connect(dsn, autocommit=True)
+
+    @classmethod
+    def for_service(
+        cls,
+        dsn: str,
+        name: str,
+        service: EffectDispatcher,
+        *,
+        lease: timedelta = timedelta(seconds=30),
+        batch: int = 10,
+    ) -> OutboxWorker:
+        """A worker whose entries the service carries out and marks done (`service_dispatch`).
+
+        The service's store must be the `PostgresCaseStore` on the same
+        database, so that marking an effect done on the case marks its entry
+        done in the same transaction.
+        """
+        return cls(dsn, name, service_dispatch(service), lease=lease, batch=batch)
 
     def close(self) -> None:
         """Close the worker's connection."""
@@ -434,6 +513,9 @@ class OutboxWorker:
     def complete(self, entry: OutboxEntry) -> None:
         """Mark ``entry`` done, if this worker still holds its lease.
 
+        An entry the case's save marked done while this worker held it (the
+        service dispatched it for this worker) is complete already.
+
         Raises:
             LeaseLost: The lease ran out and another worker claimed the entry.
 
@@ -443,7 +525,13 @@ class OutboxWorker:
             " WHERE id = %s AND leased_by = %s AND attempts = %s AND done_at IS NULL",
             (self.name, entry.id, self.name, entry.attempts),
         ).rowcount
-        if done != 1:
+        if done == 1:
+            return
+        row = self._conn.execute(
+            "SELECT done_at IS NOT NULL, leased_by, attempts FROM tas_outbox WHERE id = %s",
+            (entry.id,),
+        ).fetchone()
+        if row is None or not (row[0] and row[1] == self.name and row[2] == entry.attempts):
             raise LeaseLost(entry.id, self.name)
 
     def _fail(self, entry: OutboxEntry, error: BaseException) -> None:

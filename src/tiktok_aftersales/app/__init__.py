@@ -6,6 +6,17 @@ from .._lazy import attach
 
 TYPE_CHECKING = False  # typing is not imported at start-up
 if TYPE_CHECKING:
+    from .async_ports import (
+        AsyncCaseStore,
+        AsyncCaseStoreAdapter,
+        AsyncInventoryAdapter,
+        AsyncInventoryPort,
+        AsyncNotificationLog,
+        AsyncNotificationLogAdapter,
+        AsyncPlatformAdapter,
+        AsyncPlatformPort,
+    )
+    from .async_service import AsyncAfterSalesService
     from .contracts import CaseStoreContract, InventoryContract, sample_case
     from .inbound import Delivery, IngestReport, WebhookSettings
     from .outbox import EFFECT_ROUTES, EffectHandler
@@ -20,8 +31,19 @@ if TYPE_CHECKING:
         UnknownCase,
     )
     from .service import COMMAND_ID, AfterSalesService, Opener
+    from .service_contract import ServiceContract
+    from .steps import Step, run_steps, run_steps_async
 
 _EXPORTS = {
+    "AsyncCaseStore": ".async_ports",
+    "AsyncCaseStoreAdapter": ".async_ports",
+    "AsyncInventoryAdapter": ".async_ports",
+    "AsyncInventoryPort": ".async_ports",
+    "AsyncNotificationLog": ".async_ports",
+    "AsyncNotificationLogAdapter": ".async_ports",
+    "AsyncPlatformAdapter": ".async_ports",
+    "AsyncPlatformPort": ".async_ports",
+    "AsyncAfterSalesService": ".async_service",
     "CaseStoreContract": ".contracts",
     "InventoryContract": ".contracts",
     "sample_case": ".contracts",
@@ -41,6 +63,10 @@ _EXPORTS = {
     "COMMAND_ID": ".service",
     "AfterSalesService": ".service",
     "Opener": ".service",
+    "ServiceContract": ".service_contract",
+    "Step": ".steps",
+    "run_steps": ".steps",
+    "run_steps_async": ".steps",
 }
 """Each re-exported name and the module it is imported from on first use."""
 
@@ -48,6 +74,15 @@ __all__ = [
     "COMMAND_ID",
     "EFFECT_ROUTES",
     "AfterSalesService",
+    "AsyncAfterSalesService",
+    "AsyncCaseStore",
+    "AsyncCaseStoreAdapter",
+    "AsyncInventoryAdapter",
+    "AsyncInventoryPort",
+    "AsyncNotificationLog",
+    "AsyncNotificationLogAdapter",
+    "AsyncPlatformAdapter",
+    "AsyncPlatformPort",
     "CaseExists",
     "CaseStore",
     "CaseStoreContract",
@@ -60,9 +95,13 @@ __all__ = [
     "NotificationLog",
     "Opener",
     "PlatformPort",
+    "ServiceContract",
+    "Step",
     "StockItem",
     "UnknownCase",
     "WebhookSettings",
+    "run_steps",
+    "run_steps_async",
     "sample_case",
 ]
 

@@ -1,6 +1,8 @@
 """The one way in: webhook deliveries and polled records, through one path.
 
-`Inbound` is the service's inbound half (reached as
+The service's inbound half, written once as steps (see
+[`tiktok_aftersales.app.steps`][tiktok_aftersales.app.steps]) and run by both
+shells (reached as
 [`AfterSalesService.receive`][tiktok_aftersales.app.service.AfterSalesService.receive],
 ``ingest`` and ``refetch``). For every record, in this order:
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -48,11 +50,29 @@ from ..platform.versions import DEFAULT_VERSIONS, Endpoint
 from ..platform.webhooks import WebhookEnvelope, parse_webhook
 from ..sync import Outcome, SyncResult, order_records, reconcile
 from ..sync.model import count_outcomes
+from .orchestration import Settings, now, open_record, update
+from .outbox import dispatch
+from .steps import (
+    Claim,
+    FindByPlatformId,
+    Forget,
+    KeepForRefetch,
+    ListRefetch,
+    Refetched,
+    Send,
+    Settle,
+    Steps,
+)
 
-if TYPE_CHECKING:
-    from .service import AfterSalesService
-
-__all__ = ["Delivery", "Inbound", "IngestReport", "WebhookSettings"]
+__all__ = [
+    "Delivery",
+    "IngestReport",
+    "WebhookSettings",
+    "apply_record",
+    "ingest",
+    "receive",
+    "refetch",
+]
 
 
 @attrs.frozen
@@ -148,194 +168,187 @@ def _delivery(result: SyncResult, record: PlatformRecord) -> Delivery:
     )
 
 
-class Inbound:
-    """The service's one way in (see the module docs)."""
+def receive(
+    settings: Settings,
+    webhooks: WebhookSettings | None,
+    body: bytes,
+    headers: Mapping[str, str],
+    received_at: datetime | None,
+) -> Steps[Delivery]:
+    """Verify, deduplicate and apply one raw webhook delivery (see the module docs)."""
+    when = (yield from now()) if received_at is None else received_at
+    if webhooks is None:
+        raise InvalidValue("webhooks", None, "the service needs WebhookSettings to receive")
+    if not isinstance(when, datetime) or when.utcoffset() is None:
+        raise InvalidValue("received_at", when, "a timezone-aware datetime")
+    if not isinstance(headers, Mapping):
+        raise InvalidValue("headers", headers, "a mapping of header names to values")
+    try:
+        verify_signature(_header(headers, "Authorization"), webhooks.app_key, body, webhooks.secret)
+    except InvalidSignature as error:
+        return Delivery(Outcome.REFUSED, detail=str(error), error=error)
+    try:
+        envelope = parse_webhook(body, strict=False)
+    except InvalidValue as error:
+        return Delivery(Outcome.REFUSED, detail=str(error), error=error)
+    stamp = envelope.timestamp
+    if stamp is None or abs(when - stamp) > webhooks.tolerance:
+        late = DeliveryOutsideTolerance(stamp, when, webhooks.tolerance)
+        return Delivery(Outcome.REFUSED, envelope.notification_id, detail=str(late), error=late)
+    if envelope.data is None:
+        return Delivery(
+            Outcome.IGNORED,
+            envelope.notification_id,
+            detail=f"webhook type {envelope.type} is not about an after-sales request",
+        )
+    return (yield from _one_webhook(settings, envelope, when))
 
-    def __init__(self, service: AfterSalesService) -> None:
-        self.service = service
 
-    # --- webhooks ---------------------------------------------------------------------------
+def _one_webhook(
+    settings: Settings, envelope: WebhookEnvelope, received_at: datetime
+) -> Steps[Delivery]:
+    nid = envelope.notification_id
+    logged = nid if settings.has_log else None
+    if logged is not None and not (yield Claim(logged, received_at, "processing")):
+        return Delivery(Outcome.DUPLICATE, nid, envelope.platform_id, detail="seen before")
+    try:
+        record = record_of(envelope)
+        delivery = yield from apply_record(settings, record, received_at)
+    except BaseException:
+        if logged is not None:
+            yield Forget(logged)
+        raise
+    if logged is not None:
+        case_id = delivery.case.case_id if delivery.case is not None else None
+        yield Settle(logged, delivery.outcome.value, case_id)
+    return delivery
 
-    def receive(self, body: bytes, headers: Mapping[str, str], received_at: datetime) -> Delivery:
-        """Verify, deduplicate and apply one raw webhook delivery (see the module docs)."""
-        settings = self.service.webhooks
-        if settings is None:
-            raise InvalidValue("webhooks", None, "the service needs WebhookSettings to receive")
-        if not isinstance(received_at, datetime) or received_at.utcoffset() is None:
-            raise InvalidValue("received_at", received_at, "a timezone-aware datetime")
-        if not isinstance(headers, Mapping):
-            raise InvalidValue("headers", headers, "a mapping of header names to values")
+
+def ingest(
+    settings: Settings, records: Iterable[object], received_at: datetime | None
+) -> Steps[IngestReport]:
+    """Apply a batch of records (see the module docs); one outcome each.
+
+    Raises:
+        InvalidValue: ``records`` is not a collection of records (one record
+            given bare, a string, a number), or ``received_at`` is not
+            timezone-aware.
+
+    """
+    when = (yield from now()) if received_at is None else received_at
+    if isinstance(records, str | bytes | bytearray | Mapping) or not isinstance(records, Iterable):
+        raise InvalidValue("records", type(records).__name__, "a list of platform records")
+    if not isinstance(when, datetime) or when.utcoffset() is None:
+        raise InvalidValue("received_at", when, "a timezone-aware datetime")
+    out: list[Delivery] = []
+    readable: list[PlatformRecord] = []
+    for item in records:
+        if isinstance(item, WebhookEnvelope) and item.data is None:
+            out.append(Delivery(Outcome.IGNORED, item.notification_id, detail="not after-sales"))
+            continue
         try:
-            verify_signature(
-                _header(headers, "Authorization"), settings.app_key, body, settings.secret
-            )
-        except InvalidSignature as error:
-            return Delivery(Outcome.REFUSED, detail=str(error), error=error)
-        try:
-            envelope = parse_webhook(body, strict=False)
-        except InvalidValue as error:
-            return Delivery(Outcome.REFUSED, detail=str(error), error=error)
-        stamp = envelope.timestamp
-        if stamp is None or abs(received_at - stamp) > settings.tolerance:
-            late = DeliveryOutsideTolerance(stamp, received_at, settings.tolerance)
-            return Delivery(Outcome.REFUSED, envelope.notification_id, detail=str(late), error=late)
-        if envelope.data is None:
-            return Delivery(
-                Outcome.IGNORED,
-                envelope.notification_id,
-                detail=f"webhook type {envelope.type} is not about an after-sales request",
-            )
-        return self._one_webhook(envelope, received_at)
-
-    def _one_webhook(self, envelope: WebhookEnvelope, received_at: datetime) -> Delivery:
-        log = self.service.notifications
-        nid = envelope.notification_id
-        if log is not None and nid is not None and not log.record(nid, received_at, "processing"):
-            return Delivery(Outcome.DUPLICATE, nid, envelope.platform_id, detail="seen before")
-        try:
-            record = record_of(envelope)
-            delivery = self.apply(record, received_at)
-        except BaseException:
-            if log is not None and nid is not None:
-                log.forget(nid)
-            raise
-        if log is not None and nid is not None:
-            case_id = delivery.case.case_id if delivery.case is not None else None
-            log.settle(nid, delivery.outcome.value, case_id)
-        return delivery
-
-    # --- polls ------------------------------------------------------------------------------
-
-    def ingest(self, records: Iterable[object], received_at: datetime) -> IngestReport:
-        """Apply a batch of records (see the module docs); one outcome each.
-
-        Raises:
-            InvalidValue: ``records`` is not a collection of records (one record
-                given bare, a string, a number), or ``received_at`` is not
-                timezone-aware.
-
-        """
-        if isinstance(records, str | bytes | bytearray | Mapping) or not isinstance(
-            records, Iterable
-        ):
-            raise InvalidValue("records", type(records).__name__, "a list of platform records")
-        if not isinstance(received_at, datetime) or received_at.utcoffset() is None:
-            raise InvalidValue("received_at", received_at, "a timezone-aware datetime")
-        log = self.service.notifications
-        out: list[Delivery] = []
-        readable: list[PlatformRecord] = []
-        for item in records:
-            if isinstance(item, WebhookEnvelope) and item.data is None:
-                out.append(
-                    Delivery(Outcome.IGNORED, item.notification_id, detail="not after-sales")
-                )
-                continue
-            try:
-                record = record_of(item)
-            except AfterSalesError as error:
-                out.append(Delivery(Outcome.REFUSED, detail=str(error), error=error))
-                continue
-            readable.append(record)
-        for record in order_records(readable):
-            nid = record.notification_id
-            if log is not None and nid is not None and not log.record(nid, received_at, "new"):
-                out.append(Delivery(Outcome.DUPLICATE, nid, record.platform_id, detail="seen"))
-                continue
-            delivery = self.apply(record, received_at)
-            if log is not None and nid is not None:
-                case_id = delivery.case.case_id if delivery.case is not None else None
-                log.settle(nid, delivery.outcome.value, case_id)
-            out.append(delivery)
-        return IngestReport(tuple(out))
-
-    def refetch(self, received_at: datetime) -> IngestReport:
-        """Fetch every record kept for a re-fetch again and ingest what came back."""
-        log = self.service.notifications
-        if log is None:
-            return IngestReport(())
-        wanted = [platform_id for platform_id, _ in log.refetch()]
-        if not wanted:
-            return IngestReport(())
-        fetched: list[object] = []
-        for request, parse in _searches(wanted):
-            reply = self.service.platform.send(request)
-            if reply.ok:
-                fetched.extend(parse(reply.data))
-        report = self.ingest(fetched, received_at)
-        for delivery in report.deliveries:
-            if delivery.platform_id is not None and delivery.outcome is not Outcome.REFUSED:
-                log.refetched(delivery.platform_id)
-        return report
-
-    # --- one record -------------------------------------------------------------------------
-
-    def apply(self, record: PlatformRecord, received_at: datetime) -> Delivery:
-        """Find the record's case (or open one), reconcile, save and dispatch; never raise for data.
-
-        Raises:
-            Exception: Only what a port raised (a store that is down): the
-                caller's delivery is then not claimed, and the platform's
-                retry is handled.
-
-        """
-        service = self.service
-        log = service.notifications
-        try:
-            case = service.store.find_by_platform_id(record.platform_id)
-            if case is None:
-                return self._open(record, received_at)
-            result: list[SyncResult] = []
-
-            def change(
-                current: AfterSalesCase, order: tuple[AfterSalesCase, ...]
-            ) -> AfterSalesCase:
-                found = reconcile(current, record, received_at=received_at)
-                result[:] = [found]
-                after = found.case if found.case is not None else current
-                if after.refund is not None and after.refund != current.refund:
-                    try:
-                        check_order(current, after, after.history[-1].event, order)
-                    except OrderOverRefund as exc:
-                        # The platform's word is what happened: apply it, and flag it.
-                        after = attrs.evolve(after, review=f"order ledger: {exc}")
-                return after
-
-            saved = service.update(case.case_id, change)
-            dispatched = service.outbox.dispatch(saved)
-            found = result[-1]
-            return _delivery(attrs.evolve(found, case=dispatched), record)
+            record = record_of(item)
         except AfterSalesError as error:
-            if log is not None:
-                log.keep_for_refetch(record.platform_id, str(error))
-            return Delivery(
-                Outcome.REFUSED,
-                record.notification_id,
-                record.platform_id,
-                None,
-                str(error),
-                error,
-            )
+            out.append(Delivery(Outcome.REFUSED, detail=str(error), error=error))
+            continue
+        readable.append(record)
+    for record in order_records(readable):
+        nid = record.notification_id
+        logged = nid if settings.has_log else None
+        if logged is not None and not (yield Claim(logged, when, "new")):
+            out.append(Delivery(Outcome.DUPLICATE, nid, record.platform_id, detail="seen"))
+            continue
+        delivery = yield from apply_record(settings, record, when)
+        if logged is not None:
+            case_id = delivery.case.case_id if delivery.case is not None else None
+            yield Settle(logged, delivery.outcome.value, case_id)
+        out.append(delivery)
+    return IngestReport(tuple(out))
 
-    def _open(self, record: PlatformRecord, received_at: datetime) -> Delivery:
-        log = self.service.notifications
-        result: Any = None
-        if self.service.opener is not None:
-            try:
-                result = self.service.open_record(record, received_at)
-            except InvalidValue:
-                if not record.webhook:
-                    raise
-                result = None  # a webhook carries no lines: fetch the record to open it
-        if result is None:
-            reason = "no local case: fetch the record to open one"
-            if log is not None:
-                log.keep_for_refetch(record.platform_id, reason)
-            return Delivery(
-                Outcome.CONFLICT, record.notification_id, record.platform_id, None, reason
-            )
-        if not isinstance(result, SyncResult):  # pragma: no cover - the opener returns one
-            raise InvalidValue("opener", result, "must return a SyncResult")
-        return _delivery(result, record)
+
+def refetch(settings: Settings) -> Steps[IngestReport]:
+    """Fetch every record kept for a re-fetch again and ingest what came back."""
+    when = yield from now()
+    if not settings.has_log:
+        return IngestReport(())
+    wanted = [platform_id for platform_id, _ in (yield ListRefetch())]
+    if not wanted:
+        return IngestReport(())
+    fetched: list[object] = []
+    for request, parse in _searches(wanted):
+        reply = yield Send(request)
+        if reply.ok:
+            fetched.extend(parse(reply.data))
+    report = yield from ingest(settings, fetched, when)
+    for delivery in report.deliveries:
+        if delivery.platform_id is not None and delivery.outcome is not Outcome.REFUSED:
+            yield Refetched(delivery.platform_id)
+    return report
+
+
+def apply_record(
+    settings: Settings, record: PlatformRecord, received_at: datetime
+) -> Steps[Delivery]:
+    """Find the record's case (or open one), reconcile, save and dispatch; never raise for data.
+
+    Raises:
+        Exception: Only what a port raised (a store that is down): the
+            caller's delivery is then not claimed, and the platform's
+            retry is handled.
+
+    """
+    try:
+        case = yield FindByPlatformId(record.platform_id)
+        if case is None:
+            return (yield from _open(settings, record, received_at))
+        result: list[SyncResult] = []
+
+        def change(current: AfterSalesCase, order: tuple[AfterSalesCase, ...]) -> AfterSalesCase:
+            found = reconcile(current, record, received_at=received_at)
+            result[:] = [found]
+            after = found.case if found.case is not None else current
+            if after.refund is not None and after.refund != current.refund:
+                try:
+                    check_order(current, after, after.history[-1].event, order)
+                except OrderOverRefund as exc:
+                    # The platform's word is what happened: apply it, and flag it.
+                    after = attrs.evolve(after, review=f"order ledger: {exc}")
+            return after
+
+        saved = yield from update(case.case_id, change, settings.max_attempts)
+        dispatched = yield from dispatch(saved, settings.handled, settings.max_attempts)
+        found = result[-1]
+        return _delivery(attrs.evolve(found, case=dispatched), record)
+    except AfterSalesError as error:
+        if settings.has_log:
+            yield KeepForRefetch(record.platform_id, str(error))
+        return Delivery(
+            Outcome.REFUSED,
+            record.notification_id,
+            record.platform_id,
+            None,
+            str(error),
+            error,
+        )
+
+
+def _open(settings: Settings, record: PlatformRecord, received_at: datetime) -> Steps[Delivery]:
+    result: Any = None
+    if settings.has_opener:
+        try:
+            result = yield from open_record(settings, record, received_at)
+        except InvalidValue:
+            if not record.webhook:
+                raise
+            result = None  # a webhook carries no lines: fetch the record to open it
+    if result is None:
+        reason = "no local case: fetch the record to open one"
+        if settings.has_log:
+            yield KeepForRefetch(record.platform_id, reason)
+        return Delivery(Outcome.CONFLICT, record.notification_id, record.platform_id, None, reason)
+    if not isinstance(result, SyncResult):  # pragma: no cover - the opener returns one
+        raise InvalidValue("opener", result, "must return a SyncResult")
+    return _delivery(result, record)
 
 
 def _searches(platform_ids: list[str]) -> list[tuple[PlatformRequest, Any]]:

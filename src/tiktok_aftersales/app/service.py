@@ -27,40 +27,35 @@ once cannot both pass.
 
 The service does no I/O of its own: time comes from the
 [`Clock`][tiktok_aftersales.app.ports.Clock] port.
+
+**A shell.** The orchestration is written once, as steps it yields as data
+([`tiktok_aftersales.app.steps`][tiktok_aftersales.app.steps]); this class runs
+them against synchronous ports, and
+[`AsyncAfterSalesService`][tiktok_aftersales.app.async_service.AsyncAfterSalesService]
+runs the same steps on asyncio. Under a threaded server, give each thread its
+own service on its own store connection (see "Threads and asyncio" in the
+ports guide).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, overload
 
-import attrs
-
-from ..deadlines.clock import advance
-from ..deadlines.opening import checked_opening
 from ..deadlines.policy import DEFAULT_POLICY, Policy
 from ..domain.case import AfterSalesCase
-from ..domain.effects import Effect, EffectKind
+from ..domain.effects import EffectKind
 from ..domain.money import OrderLine
-from ..domain.vocabulary import Actor, OrderStage, OrderStatus, Region, RequestType, State
-from ..errors import (
-    AfterSalesError,
-    CaseExists,
-    ConcurrencyConflict,
-    DispatchFailed,
-    DuplicateCommand,
-    InvalidValue,
-    OrderOverRefund,
-    TickFailed,
-    UnknownCase,
-)
-from ..lifecycle import apply, check_order, is_terminal, open_case
-from ..platform.calls import request_for, request_to_json
+from ..domain.vocabulary import Actor, OrderStage, OrderStatus, Region, RequestType
+from ..errors import InvalidValue
 from ..platform.record import PlatformRecord
-from .inbound import Delivery, Inbound, IngestReport, WebhookSettings
-from .outbox import EFFECT_ROUTES, EffectHandler, Outbox
+from . import inbound, orchestration
+from .inbound import Delivery, IngestReport, WebhookSettings
+from .orchestration import COMMAND_ID, Change, Opener, Settings, check_settings
+from .outbox import EFFECT_ROUTES, EffectHandler
 from .ports import CaseStore, Clock, InventoryPort, NotificationLog, PlatformPort
+from .steps import PortStep, RunHandler, RunOpener, Step, Steps, T, perform_on, run_steps
 
 __all__ = [
     "COMMAND_ID",
@@ -72,21 +67,6 @@ __all__ = [
     "Opener",
     "WebhookSettings",
 ]
-
-COMMAND_ID = "command_id"
-"""The payload key under which a command's id is kept in the case history."""
-
-Opener = Callable[[PlatformRecord], Any]
-"""How the service opens a case for a record of an unknown request.
-
-See [`tiktok_aftersales.sync.opener`][tiktok_aftersales.sync.opener]."""
-
-
-def _find_command(case: AfterSalesCase, command_id: str) -> int | None:
-    for item in case.history:
-        if item.payload and item.payload.get(COMMAND_ID) == command_id:
-            return item.seq
-    return None
 
 
 class AfterSalesService:
@@ -131,11 +111,7 @@ class AfterSalesService:
         handlers: Mapping[EffectKind, EffectHandler] | None = None,
         max_attempts: int = 3,
     ) -> None:
-        if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-            raise InvalidValue("max_attempts", max_attempts, "a whole number, at least 1")
-        for kind in handlers or {}:
-            if not isinstance(kind, EffectKind):
-                raise InvalidValue("handlers", kind, "keys must be EffectKind members")
+        check_settings(max_attempts, handlers)
         if webhooks is not None and not isinstance(webhooks, WebhookSettings):
             raise InvalidValue("webhooks", webhooks, "a WebhookSettings")
         self.store = store
@@ -148,8 +124,30 @@ class AfterSalesService:
         self.opener = opener
         self.handlers: Mapping[EffectKind, EffectHandler] = dict(handlers or {})
         self.max_attempts = max_attempts
-        self.outbox = Outbox(self)
-        self.inbound = Inbound(self)
+
+    # --- the shell: run the orchestration's steps against the ports -------------------------
+
+    def _settings(self) -> Settings:
+        """The configuration as it is now (a host may swap a port or a handler between calls)."""
+        return Settings(
+            self.policy,
+            self.opener is not None,
+            self.notifications is not None,
+            frozenset(self.handlers),
+            self.max_attempts,
+        )
+
+    def _perform(self, step: Step) -> Any:
+        if isinstance(step, RunHandler):
+            return self.handlers[step.effect.kind](step.case, step.effect)
+        if isinstance(step, RunOpener):
+            assert self.opener is not None  # the orchestration asks only when there is one
+            return self.opener(step.record)
+        assert isinstance(step, PortStep)
+        return perform_on(self, step)
+
+    def _run(self, steps: Steps[T]) -> T:
+        return run_steps(steps, self._perform)
 
     # --- the one way in --------------------------------------------------------------------
 
@@ -173,8 +171,8 @@ class AfterSalesService:
             InvalidValue: The service has no ``webhooks`` settings.
 
         """
-        return self.inbound.receive(
-            body, headers, self._now() if received_at is None else received_at
+        return self._run(
+            inbound.receive(self._settings(), self.webhooks, body, headers, received_at)
         )
 
     def ingest(
@@ -190,11 +188,11 @@ class AfterSalesService:
         applied is refused with its error and kept for a re-fetch; the
         others proceed.
         """
-        return self.inbound.ingest(records, self._now() if received_at is None else received_at)
+        return self._run(inbound.ingest(self._settings(), records, received_at))
 
     def refetch(self) -> IngestReport:
         """Fetch the records kept for a re-fetch again, by platform id, and ingest them."""
-        return self.inbound.refetch(self._now())
+        return self._run(inbound.refetch(self._settings()))
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -243,43 +241,24 @@ class AfterSalesService:
                 stored with the refusal under ``review``).
 
         """
-        when = self._now() if at is None else at
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                self.store.get(case_id)
-            except UnknownCase:
-                pass
-            else:
-                raise CaseExists(case_id)
-            case = open_case(
+        return self._run(
+            orchestration.open_new(
+                self._settings(),
                 request_type,
                 case_id=case_id,
                 order_id=order_id,
                 region=region,
                 lines=lines,
-                at=when,
-                actor=actor,
-                event=event,
                 order_stage=order_stage,
                 platform_id=platform_id,
+                actor=actor,
+                event=event,
                 payload=payload,
+                at=at,
+                order_status=order_status,
+                ordered_at=ordered_at,
             )
-            if order_status is not None:
-                case = checked_opening(
-                    case, order_status, ordered_at=ordered_at, policy=self.policy
-                )
-            version = self.store.order_version(case.order_id)
-            check_order(None, case, case.history[0].event, self.store.cases_of_order(case.order_id))
-            case = self._with_call(_blank(case), case)
-            try:
-                self.store.add(case, order_version=version)
-            except ConcurrencyConflict:
-                if attempt >= self.max_attempts:
-                    raise
-                continue
-            return self.outbox.dispatch(case)
+        )
 
     def handle_command(
         self,
@@ -329,30 +308,11 @@ class AfterSalesService:
                 saved with the refusal under ``review``).
 
         """
-        if command_id is not None and (not isinstance(command_id, str) or not command_id):
-            raise InvalidValue("command_id", command_id, "a non-empty string")
-        data: dict[str, Any] | None = None
-        if payload is not None:
-            if not isinstance(payload, Mapping):
-                raise InvalidValue("payload", payload, "a mapping of field names to values")
-            data = dict(payload)
-        if command_id is not None:
-            data = dict(data or {})
-            given = data.setdefault(COMMAND_ID, command_id)
-            if given != command_id:
-                raise InvalidValue(f"payload.{COMMAND_ID}", given, "differs from command_id")
-        when = self._now() if at is None else at
-
-        def change(case: AfterSalesCase, order: tuple[AfterSalesCase, ...]) -> AfterSalesCase:
-            if command_id is not None:
-                seq = _find_command(case, command_id)
-                if seq is not None:
-                    raise DuplicateCommand(case.case_id, command_id, seq)
-            after = apply(case, event, actor, when, data)
-            check_order(case, after, event, order)
-            return self._with_call(case, after)
-
-        return self.outbox.dispatch(self.update(case_id, change))
+        return self._run(
+            orchestration.handle_command(
+                self._settings(), case_id, event, actor, payload, command_id, at=at
+            )
+        )
 
     @overload
     def tick(self, case_id: str) -> AfterSalesCase: ...
@@ -379,29 +339,7 @@ class AfterSalesService:
                 the others were.
 
         """
-        now = self._now()
-        if case_id is not None:
-            return self._tick_one(case_id, now)
-        changed: list[AfterSalesCase] = []
-        failures: dict[str, AfterSalesError] = {}
-        for cid in list(self.store.case_ids()):
-            try:
-                before = self.store.get(cid)
-                if is_terminal(before) and not before.pending_effects:
-                    continue
-                after = self._tick_one(cid, now)
-            except DispatchFailed as exc:
-                changed.append(exc.case)
-                failures[cid] = exc
-                continue
-            except AfterSalesError as exc:
-                failures[cid] = exc
-                continue
-            if after.version != before.version:
-                changed.append(after)
-        if failures:
-            raise TickFailed(tuple(changed), failures)
-        return tuple(changed)
+        return self._run(orchestration.tick(self._settings(), case_id))
 
     def dispatch_pending(self, case_id: str) -> AfterSalesCase:
         """Carry out a case's pending effects again (after a failure or a crash).
@@ -416,47 +354,36 @@ class AfterSalesService:
             PlatformRefused: The platform refused a pending decision.
 
         """
-        return self.outbox.dispatch(self.store.get(case_id))
+        return self._run(orchestration.dispatch_pending(self._settings(), case_id))
 
-    # --- internals --------------------------------------------------------------------------
+    def dispatch_effect(self, case_id: str, key: str) -> AfterSalesCase:
+        """Carry out one pending effect of a case, by key, and mark it done on the case.
 
-    def _now(self) -> datetime:
-        now = self.clock.now()
-        if not isinstance(now, datetime) or now.utcoffset() is None:
-            raise InvalidValue("clock.now()", now, "a timezone-aware datetime")
-        return now
+        What an outbox worker calls for an entry it claimed (the PostgreSQL
+        ``OutboxWorker`` does): the same routes and the same marking as the
+        service's own dispatch after a save, for that one effect. An effect
+        already done is not carried out again.
 
-    def _with_call(self, before: AfterSalesCase, after: AfterSalesCase) -> AfterSalesCase:
-        """``after`` with its seller event's outbound request in the outbox, first of its own."""
-        request = request_for(before, after)
-        if request is None:
-            return after
-        seq = after.history[-1].seq
-        call = Effect(
-            EffectKind.PLATFORM_CALL,
-            f"{after.case_id}/{seq}/{EffectKind.PLATFORM_CALL.value}",
-            after.case_id,
-            after.order_id,
-            call=request_to_json(request),
-        )
-        new = after.effects[len(before.effects) :]
-        return attrs.evolve(after, effects=(*before.effects, call, *new))
+        Args:
+            case_id: The case.
+            key: The effect's idempotency key.
 
-    def _tick_one(self, case_id: str, now: datetime) -> AfterSalesCase:
-        policy = self.policy
+        Returns:
+            The case, the effect marked done.
 
-        def change(case: AfterSalesCase, order: tuple[AfterSalesCase, ...]) -> AfterSalesCase:
-            after = advance(case, now, policy)
-            if after.refund is not None and after.refund != case.refund:
-                check_order(case, after, after.history[-1].event, order)
-            return after
+        Raises:
+            UnknownCase: No such case.
+            DispatchFailed: The port failed (the effect stays pending).
+            PlatformRefused: The platform refused the call (settled on the
+                case, with the refusal under ``review``).
 
-        return self.outbox.dispatch(self.update(case_id, change))
+        """
+        return self._run(orchestration.dispatch_effect(self._settings(), case_id, key))
 
     def update(
         self,
         case_id: str,
-        change: Callable[[AfterSalesCase, tuple[AfterSalesCase, ...]], AfterSalesCase],
+        change: Change,
     ) -> AfterSalesCase:
         """Load a case and its order, change it, save with both versions; redo on a conflict.
 
@@ -469,22 +396,7 @@ class AfterSalesService:
             ConcurrencyConflict: Other writers won ``max_attempts`` times.
 
         """
-        attempt = 0
-        while True:
-            attempt += 1
-            case = self.store.get(case_id)
-            version = self.store.order_version(case.order_id)
-            order = self.store.cases_of_order(case.order_id)
-            after = change(case, order)
-            if after.version == case.version:
-                return case
-            try:
-                self.store.save(after, case.version, order_version=version)
-            except ConcurrencyConflict:
-                if attempt >= self.max_attempts:
-                    raise
-                continue
-            return after
+        return self._run(orchestration.update(case_id, change, self.max_attempts))
 
     def open_record(self, record: PlatformRecord, received_at: datetime) -> Any:
         """Open and store a case for a record of an unknown request, with the service's opener.
@@ -497,33 +409,4 @@ class AfterSalesService:
             CaseExists: The case id is taken.
 
         """
-        if self.opener is None:
-            return None
-        result = self.opener(record)
-        case = getattr(result, "case", None)
-        if not isinstance(case, AfterSalesCase):
-            return result
-        version = self.store.order_version(case.order_id)
-        order = self.store.cases_of_order(case.order_id)
-        if case.refund is not None:
-            try:
-                check_order(None, case, case.history[0].event, order)
-            except OrderOverRefund as exc:
-                case = attrs.evolve(case, review=f"order ledger: {exc}")
-        self.store.add(case, order_version=version)
-        stored = self.outbox.dispatch(case)
-        return attrs.evolve(result, case=stored)
-
-
-def _blank(case: AfterSalesCase) -> AfterSalesCase:
-    """The case before its opening event (what a platform call is built against)."""
-    return attrs.evolve(
-        case,
-        state=State.NEW,
-        history=(),
-        version=0,
-        requested=None,
-        refund=None,
-        offer=None,
-        effects=(),
-    )
+        return self._run(orchestration.open_record(self._settings(), record, received_at))
