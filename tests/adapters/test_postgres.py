@@ -14,6 +14,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -246,3 +247,42 @@ def test_what_the_service_carries_out_after_a_save_leaves_the_outbox_done() -> N
     assert worker.drain() == 0  # nothing left for a worker
     worker.close()
     store.close()
+
+
+def _add_at_once(stores: list[PostgresCaseStore], order_id: str) -> tuple[list[str], list[Any]]:
+    """Each store adds its own case of ``order_id`` at the same moment, from order version 0."""
+    barrier = threading.Barrier(len(stores))
+    won: list[str] = []
+    lost: list[ConcurrencyConflict] = []
+
+    def add(store: PostgresCaseStore, i: int) -> None:
+        case = attrs.evolve(sample_case(f"{order_id}-{i}"), order_id=order_id)
+        barrier.wait()
+        try:
+            store.add(case, order_version=0)
+            won.append(case.case_id)
+        except ConcurrencyConflict as conflict:
+            lost.append(conflict)
+
+    threads = [threading.Thread(target=add, args=(s, i)) for i, s in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return won, lost
+
+
+def test_cases_added_at_once_to_a_brand_new_order_cannot_both_pass_its_check() -> None:
+    # No row stands for the order yet, so there is nothing to lock: the check must create one.
+    dsn = fresh_dsn()
+    stores = [PostgresCaseStore(dsn) for _ in range(4)]
+    for round_ in range(5):
+        order_id = f"new-order-{round_}"
+        won, lost = _add_at_once(stores, order_id)
+        assert len(won) == 1, won
+        assert len(lost) == len(stores) - 1
+        assert all(c.case_id == f"order:{order_id}" for c in lost)
+        assert [c.case_id for c in stores[0].cases_of_order(order_id)] == won
+        assert stores[0].order_version(order_id) == 1
+    for store in stores:
+        store.close()

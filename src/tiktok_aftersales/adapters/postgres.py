@@ -346,6 +346,14 @@ class PostgresCaseStore:
 
     @staticmethod
     def _check_order(conn: psycopg.Connection[Any], order_id: str, order_version: int) -> None:
+        # An order no case was stored for has no row to lock yet: create it at version 0
+        # first, so that a concurrent first add waits here for this one and then sees
+        # the version it bumped (READ COMMITTED reads anew at every statement).
+        conn.execute(
+            "INSERT INTO tas_orders (order_id, version) VALUES (%s, 0)"
+            " ON CONFLICT (order_id) DO NOTHING",
+            (order_id,),
+        )
         row = conn.execute(
             "SELECT version FROM tas_orders WHERE order_id = %s FOR UPDATE", (order_id,)
         ).fetchone()
