@@ -8,8 +8,11 @@ line, and what the order has left across its cases.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from builders import T0, fresh, run, usd_lines
 from tiktok_aftersales import Actor, Money, Refund, RequestType, State, apply
@@ -204,3 +207,27 @@ def test_a_breakdown_is_taken_as_the_one_requested_line():
     case = delivered(Refund.line(usd_lines(), "L1"))
     with pytest.raises(InvalidValue, match="one-line"):
         apply(case, EVENT, S, LATER, {"amount": Breakdown.of("1.00", "USD")})
+
+
+@given(cents=st.integers(min_value=-500, max_value=5_000))
+def test_any_amount_either_commits_within_the_request_or_is_refused_unchanged(cents):
+    case = delivered(Refund.line(usd_lines(), "L2"))  # asked: 10.80
+    before = (case.state, case.version, case.refund, case.effects)
+    amount = Money(Decimal(cents) / 100, "USD")
+    try:
+        after = apply(case, EVENT, S, LATER, {"amount": amount})
+    except InvalidValue:
+        assert (case.state, case.version, case.refund, case.effects) == before
+        assert not (Money("0", "USD") < amount <= Money("10.80", "USD"))
+    else:
+        assert after.refund is not None
+        assert after.refund.total == amount <= Money("10.80", "USD")
+        assert after.refund.for_line("L1") is None
+
+
+def test_the_derived_machine_fires_both_new_events():
+    from tiktok_aftersales.lifecycle.machine import CaseModel
+
+    model = CaseModel(delivered())
+    model.trigger(EVENT, actor=S, at=LATER, payload={"amount": Money("3", "USD")})
+    assert model.case.state is State.REFUND_COMMITTED
