@@ -63,6 +63,8 @@ def payload_for(
         return {"solution": solution or Solution.RESHIPMENT}
     if event == "detect_return":
         return {"reason": AbnormalReason.REFUSED_DELIVERY}
+    if event == "refund_after_inspection":
+        return {"amount": Money("5.00", case.currency)}
     if event == "initiate_refund":
         return {"refund": Refund.line(case.lines, case.lines[0].line_id)}
     return None

@@ -149,6 +149,8 @@ def reference_apply(
     offer = offer_after(case.offer, ev, dest, data)
     if t.refund == "requested":
         refund = requested
+    elif t.refund == "payload":
+        refund = data[spec.refund_from]
     elif t.refund == "offer" and case.offer is not None:
         refund = case.offer.refund
     seq = len(history) + 1

@@ -324,6 +324,7 @@ class _Walker:
             "reject": behaviour.seller_rejects,
             "reject_receipt": behaviour.seller_rejects,
             "offer_partial_refund": behaviour.partial_offer,
+            "refund_after_inspection": behaviour.partial_offer,
             "propose_alternative": behaviour.alternative_offer,
             "decline_offer": behaviour.buyer_declines_offer,
             "parcel_lost": behaviour.parcel_lost,

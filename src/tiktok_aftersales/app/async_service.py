@@ -31,7 +31,7 @@ from ..deadlines.policy import DEFAULT_POLICY, Policy
 from ..domain.case import AfterSalesCase
 from ..domain.effects import EffectKind
 from ..domain.money import OrderLine
-from ..domain.vocabulary import Actor, OrderStage, Region, RequestType
+from ..domain.vocabulary import Actor, OrderStage, OrderStatus, Region, RequestType
 from ..errors import InvalidValue
 from ..platform.record import PlatformRecord
 from . import inbound, orchestration
@@ -176,10 +176,14 @@ class AsyncAfterSalesService:
         event: str | None = None,
         payload: Mapping[str, Any] | None = None,
         at: datetime | None = None,
+        order_status: OrderStatus | str | None = None,
+        ordered_at: datetime | None = None,
     ) -> AfterSalesCase:
         """Open a new case, store it, dispatch its first effects (``AfterSalesService.open``).
 
         Raises:
+            InitiativeRefused: Given ``order_status``, the opener may not start
+                this request in it, in this region (nothing is stored or sent).
             CaseExists: A case with this id is stored already.
             OrderOverRefund: The opening stakes more than the order has left.
             DispatchFailed: A port failed on an effect (the case is stored).
@@ -199,6 +203,8 @@ class AsyncAfterSalesService:
                 event=event,
                 payload=payload,
                 at=at,
+                order_status=order_status,
+                ordered_at=ordered_at,
             )
         )
 

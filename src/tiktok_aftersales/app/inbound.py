@@ -42,7 +42,7 @@ from ..errors import (
     OrderOverRefund,
 )
 from ..lifecycle import check_order
-from ..platform.record import PlatformRecord, record_of
+from ..platform.record import PlatformRecord, records_of
 from ..platform.requests import PlatformRequest
 from ..platform.responses import parse_cancellations_page, parse_returns_page
 from ..platform.signature import verify_signature
@@ -69,6 +69,7 @@ __all__ = [
     "IngestReport",
     "WebhookSettings",
     "apply_record",
+    "envelope_outcome",
     "ingest",
     "receive",
     "refetch",
@@ -113,6 +114,10 @@ class Delivery:
         case: The case after it (``None`` when no case is concerned).
         detail: A sentence for the log.
         error: Why a ``refused`` record was refused.
+        parts: For a webhook that carries several records (a batch refund,
+            webhook 67), one delivery per record, each with its own
+            notification id and outcome; the envelope's own outcome is the
+            most telling of theirs (see `envelope_outcome`). Empty otherwise.
 
     """
 
@@ -122,6 +127,7 @@ class Delivery:
     case: AfterSalesCase | None = None
     detail: str = ""
     error: AfterSalesError | None = None
+    parts: tuple[Delivery, ...] = ()
 
     @property
     def status(self) -> int:
@@ -131,6 +137,30 @@ class Delivery:
         still acknowledged: the platform retrying it would change nothing.
         """
         return 401 if isinstance(self.error, InvalidSignature) else 200
+
+
+_TELLING = (
+    Outcome.REFUSED,
+    Outcome.CONFLICT,
+    Outcome.UNMAPPED,
+    Outcome.ADVANCED,
+    Outcome.NEW,
+    Outcome.STALE,
+    Outcome.NOTHING_NEW,
+    Outcome.DUPLICATE,
+    Outcome.IGNORED,
+)
+
+
+def envelope_outcome(parts: Iterable[Delivery]) -> Outcome:
+    """The outcome of a webhook carrying several records: the most telling of its parts.
+
+    A refused part comes first (it is kept for a re-fetch), then a conflict,
+    an unmapped record, a change (``advanced``, ``new``), and only then the
+    outcomes that changed nothing. No parts: ``ignored``.
+    """
+    seen = {d.outcome for d in parts}
+    return next((o for o in _TELLING if o in seen), Outcome.IGNORED)
 
 
 @attrs.frozen
@@ -195,24 +225,39 @@ def receive(
     if stamp is None or abs(when - stamp) > webhooks.tolerance:
         late = DeliveryOutsideTolerance(stamp, when, webhooks.tolerance)
         return Delivery(Outcome.REFUSED, envelope.notification_id, detail=str(late), error=late)
-    if envelope.data is None:
+    try:
+        records = records_of(envelope)
+    except InvalidValue as error:
+        return Delivery(Outcome.REFUSED, envelope.notification_id, detail=str(error), error=error)
+    if not records:
         return Delivery(
             Outcome.IGNORED,
             envelope.notification_id,
             detail=f"webhook type {envelope.type} is not about an after-sales request",
         )
-    return (yield from _one_webhook(settings, envelope, when))
+    if len(records) == 1:
+        return (yield from _one_record(settings, records[0], when))
+    parts: list[Delivery] = []
+    for record in records:
+        parts.append((yield from _one_record(settings, record, when)))
+    outcome = envelope_outcome(parts)
+    return Delivery(
+        outcome,
+        envelope.notification_id,
+        detail=f"{len(parts)} records in one webhook (type {envelope.type})",
+        error=next((d.error for d in parts if d.outcome is outcome and d.error), None),
+        parts=tuple(parts),
+    )
 
 
-def _one_webhook(
-    settings: Settings, envelope: WebhookEnvelope, received_at: datetime
+def _one_record(
+    settings: Settings, record: PlatformRecord, received_at: datetime
 ) -> Steps[Delivery]:
-    nid = envelope.notification_id
+    nid = record.notification_id
     logged = nid if settings.has_log else None
     if logged is not None and not (yield Claim(logged, received_at, "processing")):
-        return Delivery(Outcome.DUPLICATE, nid, envelope.platform_id, detail="seen before")
+        return Delivery(Outcome.DUPLICATE, nid, record.platform_id, detail="seen before")
     try:
-        record = record_of(envelope)
         delivery = yield from apply_record(settings, record, received_at)
     except BaseException:
         if logged is not None:
@@ -243,15 +288,16 @@ def ingest(
     out: list[Delivery] = []
     readable: list[PlatformRecord] = []
     for item in records:
-        if isinstance(item, WebhookEnvelope) and item.data is None:
-            out.append(Delivery(Outcome.IGNORED, item.notification_id, detail="not after-sales"))
-            continue
         try:
-            record = record_of(item)
+            found = records_of(item)
         except AfterSalesError as error:
             out.append(Delivery(Outcome.REFUSED, detail=str(error), error=error))
             continue
-        readable.append(record)
+        if not found:
+            nid = item.notification_id if isinstance(item, WebhookEnvelope) else None
+            out.append(Delivery(Outcome.IGNORED, nid, detail="not after-sales"))
+            continue
+        readable.extend(found)
     for record in order_records(readable):
         nid = record.notification_id
         logged = nid if settings.has_log else None

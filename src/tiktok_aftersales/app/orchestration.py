@@ -19,11 +19,12 @@ from typing import Any
 import attrs
 
 from ..deadlines.clock import advance
+from ..deadlines.opening import checked_opening
 from ..deadlines.policy import DEFAULT_POLICY, Policy
 from ..domain.case import AfterSalesCase
 from ..domain.effects import Effect, EffectKind
 from ..domain.money import OrderLine
-from ..domain.vocabulary import Actor, OrderStage, Region, RequestType, State
+from ..domain.vocabulary import Actor, OrderStage, OrderStatus, Region, RequestType, State
 from ..errors import (
     AfterSalesError,
     CaseExists,
@@ -205,8 +206,14 @@ def open_new(
     event: str | None = None,
     payload: Mapping[str, Any] | None = None,
     at: datetime | None = None,
+    order_status: OrderStatus | str | None = None,
+    ordered_at: datetime | None = None,
 ) -> Steps[AfterSalesCase]:
-    """Open a new case, store it under its order's version, and dispatch its first effects."""
+    """Open a new case, store it under its order's version, and dispatch its first effects.
+
+    Given ``order_status``, the opening is checked against who may start what
+    (and a pending buyer cancel gets its window) before anything is stored.
+    """
     when = (yield from now()) if at is None else at
     attempt = 0
     while True:
@@ -230,6 +237,10 @@ def open_new(
             platform_id=platform_id,
             payload=payload,
         )
+        if order_status is not None:
+            case = checked_opening(
+                case, order_status, ordered_at=ordered_at, policy=settings.policy
+            )
         version = yield OrderVersion(case.order_id)
         order = yield LoadOrder(case.order_id)
         check_order(None, case, case.history[0].event, order)

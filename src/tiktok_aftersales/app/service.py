@@ -47,7 +47,7 @@ from ..deadlines.policy import DEFAULT_POLICY, Policy
 from ..domain.case import AfterSalesCase
 from ..domain.effects import EffectKind
 from ..domain.money import OrderLine
-from ..domain.vocabulary import Actor, OrderStage, Region, RequestType
+from ..domain.vocabulary import Actor, OrderStage, OrderStatus, Region, RequestType
 from ..errors import InvalidValue
 from ..platform.record import PlatformRecord
 from . import inbound, orchestration
@@ -210,6 +210,8 @@ class AfterSalesService:
         event: str | None = None,
         payload: Mapping[str, Any] | None = None,
         at: datetime | None = None,
+        order_status: OrderStatus | str | None = None,
+        ordered_at: datetime | None = None,
     ) -> AfterSalesCase:
         """Open a new case, store it, and dispatch its first effects.
 
@@ -218,7 +220,16 @@ class AfterSalesService:
         its platform call is recorded in the outbox and sent after the case
         is stored.
 
+        Given the order's status (``order_status``), the opening is checked
+        against who may start what, and a buyer cancellation waiting for a
+        decision gets its window as its deadline when ``ordered_at`` (the
+        order's date) is given too
+        ([`checked_opening`][tiktok_aftersales.deadlines.opening.checked_opening],
+        with the service's policy).
+
         Raises:
+            InitiativeRefused: The opener may not start this request in this
+                order status and region (nothing is stored or sent).
             CaseExists: A case with this id is stored already.
             OrderOverRefund: The opening stakes more than the order has left.
             InvalidValue: A malformed argument (see
@@ -244,6 +255,8 @@ class AfterSalesService:
                 event=event,
                 payload=payload,
                 at=at,
+                order_status=order_status,
+                ordered_at=ordered_at,
             )
         )
 

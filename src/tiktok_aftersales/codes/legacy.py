@@ -148,6 +148,8 @@ LEGACY_TYPE: Vocabulary[tuple[RequestType, str], LegacyType] = Vocabulary.from_t
         (RequestType.RMA, "create_rma"): None,
         (RequestType.SELLER_APPEAL, "platform_refund"): None,
         (RequestType.SELLER_REFUND, "initiate_refund"): None,
+        # [I] seller-created returns came with Create Return (202309), after the legacy API.
+        (RequestType.RETURN_AND_REFUND, "create_return"): None,
     },
     absent="the legacy reverse API had no such request type",
 )
@@ -187,6 +189,7 @@ LEGACY_EVENT_TYPE: Vocabulary[tuple[RequestType, str], LegacyEventType] = Vocabu
         (RequestType.RMA, "create_rma"): None,
         (RequestType.SELLER_APPEAL, "platform_refund"): None,
         (RequestType.SELLER_REFUND, "initiate_refund"): None,
+        (RequestType.RETURN_AND_REFUND, "create_return"): None,  # [I] as for reverse_type
     },
     absent="the legacy API had no such request type",
 )

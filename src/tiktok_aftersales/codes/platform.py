@@ -496,12 +496,17 @@ OUTBOUND: Mapping[tuple[RequestType, str], Outbound | None] = MappingProxyType(
         # Opening a request is Create Return / Cancel Order, not a decision on one.
         (RequestType.SELLER_REFUND, "initiate_refund"): None,
         (RequestType.BUYER_CANCELLATION, "cancel_order"): None,
+        (RequestType.RETURN_AND_REFUND, "create_return"): None,
         (RequestType.BUYER_CANCELLATION, "approve"): Outbound(E.APPROVE_CANCELLATION),
         (RequestType.BUYER_CANCELLATION, "reject"): Outbound(E.REJECT_CANCELLATION),
         # Shipping the package rejects a pending buyer cancel (US); no decision call.
         (RequestType.BUYER_CANCELLATION, "order_shipped"): None,
         # The VN return to the buyer is reported to customer service, not an API decision.
         (RequestType.RETURN_AND_REFUND, "ship_to_buyer"): None,
+        # [I] The legacy Approve/Reject Return pages document no partial refund after
+        # inspection; the batch review's OFFER_PARTIAL_REFUND_AFTER_RECEIVING_PKG carries it
+        # for packages (platform-2026 §4b), Seller Centre for the rest (§7).
+        (RequestType.RETURN_AND_REFUND, "refund_after_inspection"): None,
         # Batch requests and packages are reviewed through /aftersales/review
         # (tiktok_aftersales.platform.batch), not the legacy decision endpoints.
         (RequestType.AFTERSALES_REQUEST, "approve"): None,

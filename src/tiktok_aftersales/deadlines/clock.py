@@ -34,6 +34,7 @@ from ..domain.vocabulary import Actor, Event, RequestType, State, Window
 from ..errors import InvalidValue
 from ..lifecycle import LIFECYCLES, Lifecycle, Transition, apply
 from .policy import DEFAULT_POLICY, WINDOW_ACTORS, Policy
+from .shipback import return_method_of, ship_back_rule
 
 __all__ = [
     "PLATFORM_ACTIONS",
@@ -219,7 +220,15 @@ def running_deadlines(
                 )
             )
             continue
-        rule = policy.rule(case.region, case.request_type, window)
+        if window is Window.BUYER_SHIP_BACK:  # by return method, when the case says
+            rule = ship_back_rule(
+                case.region,
+                return_method_of(case),
+                policy,
+                request_type=case.request_type,
+            )
+        else:
+            rule = policy.rule(case.region, case.request_type, window)
         if rule.starts_after is not None:
             started = _anchor(case, rule.starts_after) or started
         due = add_duration(started, rule.duration, policy.calendar(case.region))

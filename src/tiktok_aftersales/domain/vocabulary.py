@@ -30,6 +30,7 @@ __all__ = [
     "Region",
     "RequestKind",
     "RequestType",
+    "ReturnMethod",
     "ReturnStatus",
     "Solution",
     "State",
@@ -192,6 +193,8 @@ class Event(enum.StrEnum):
     APPEAL = "appeal"
     REQUIRE_RETURN_TO_BUYER = "require_return_to_buyer"
     SHIP_TO_BUYER = "ship_to_buyer"
+    CREATE_RETURN = "create_return"
+    REFUND_AFTER_INSPECTION = "refund_after_inspection"
 
 
 class Arbitration(enum.StrEnum):
@@ -307,6 +310,21 @@ class Window(enum.StrEnum):
     """Seller ships a rejected return back to the buyer when told to (VN)."""
     SELLER_SHIPPING_SLA = "seller_shipping_sla"
     """The standard shipping SLA from the order date (2 business days, US)."""
+
+
+class ReturnMethod(enum.StrEnum):
+    """How the buyer sends a return back: it decides the ship-back window (platform-2026 §6).
+
+    Read from a return record's ``shipment_type`` and ``handover_method``
+    (``PLATFORM`` with ``DROP_OFF`` or ``PICKUP``, or ``BUYER_ARRANGE``).
+    """
+
+    DROP_OFF = "drop_off"
+    """A platform label or QR code, handed over at a drop-off point."""
+    PICKUP = "pickup"
+    """A platform shipment collected from the buyer by the carrier."""
+    SELF_ARRANGED = "self_arranged"
+    """The buyer's own carrier; the buyer uploads the tracking number."""
 
 
 class Disposition(enum.StrEnum):

@@ -289,6 +289,8 @@ def compiled_apply(
     if source is not None:
         if source == "requested":
             refund = requested
+        elif source == "payload":
+            refund = data[step.spec.refund_from or ""]  # a required field of the spec
         elif case.offer is not None:
             refund = case.offer.refund
     arbitration = step.arbitration_to

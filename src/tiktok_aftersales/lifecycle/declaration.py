@@ -60,13 +60,21 @@ class EffectSpec:
 
 
 RefundSource = str
-"""Where a transition takes the committed refund from: ``"requested"`` or ``"offer"``."""
+"""Where a transition takes the committed refund from.
+
+``"requested"`` (what the request asked), ``"offer"`` (the pending offer's) or
+``"payload"`` (the event's payload field named by its spec's ``refund_from``,
+such as the amount a seller refunds after inspecting a returned parcel).
+"""
 
 
 def _refund_source(transition: Transition) -> RefundSource | None:
     if not any(e.kind is EffectKind.ISSUE_REFUND for e in transition.effects):
         return None
-    return "offer" if EVENTS[transition.event].takes_offer else "requested"
+    spec = EVENTS[transition.event]
+    if spec.takes_offer:
+        return "offer"
+    return "requested" if spec.refund_from is None else "payload"
 
 
 def _is_predicate(_instance: object, _attribute: object, value: Predicate | None) -> None:
@@ -96,8 +104,9 @@ class Transition:
         ref: The source of the fact (reference section or seed).
         note: A sentence for the docs.
         refund: Where the committed refund comes from (derived: a transition
-            with the refund effect commits the requested refund, or the
-            pending offer's for an event that takes the offer).
+            with the refund effect commits the requested refund, the pending
+            offer's for an event that takes the offer, or the payload's for an
+            event whose spec names ``refund_from``).
 
     """
 

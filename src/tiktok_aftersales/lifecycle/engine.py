@@ -344,6 +344,8 @@ def _next_case(
     offer = offer_after(offer, event, dest, data)
     if t.refund == "requested":
         refund = requested
+    elif t.refund == "payload":
+        refund = data[EVENTS[event].refund_from or ""]  # a required field of the spec
     elif t.refund == "offer" and case.offer is not None:
         refund = case.offer.refund
     seq = len(case.history) + 1

@@ -29,17 +29,18 @@ from typing import Any
 import attrs
 
 from ..domain.case import AfterSalesCase, Offer
-from ..domain.money import Breakdown, Money, Refund, check_refund
+from ..domain.money import Breakdown, Money, OrderLine, Refund, check_refund
 from ..domain.vocabulary import (
     AbnormalReason,
     Disposition,
     Event,
     OrderKind,
+    ReturnMethod,
     Solution,
     State,
     member,
 )
-from ..errors import InvalidValue, UnknownEvent
+from ..errors import InvalidValue, OverRefund, UnknownEvent
 from .predicates import Payload
 
 __all__ = [
@@ -125,6 +126,35 @@ def _as_refund(case: AfterSalesCase, field: str, value: Any) -> Refund:
     else:
         raise InvalidValue(field, value, "a Refund, Money or Breakdown")
     check_refund(refund, case.lines, field)
+    return refund
+
+
+def _as_inspected_refund(case: AfterSalesCase, field: str, value: Any) -> Refund:
+    """A refund after inspection: checked against what was paid and against what was asked.
+
+    A bare ``Money`` is spread over the requested lines (subtotal, then
+    shipping, then tax). Each line may refund at most what the request asked
+    for it, and only lines the request asked for.
+    """
+    asked = case.requested
+    if asked is None:  # pragma: no cover - an opened case always has a requested refund
+        raise InvalidValue(field, value, "a case with a requested refund")
+    if isinstance(value, Money):
+        if value.currency == asked.currency and value > asked.total:
+            raise OverRefund(field, value, asked.total)
+        sku = {x.line_id: x.sku_id for x in case.lines}
+        value = Refund.allocate(
+            tuple(OrderLine(x.line_id, sku.get(x.line_id, "?"), x.amount) for x in asked.lines),
+            value,
+        )
+    refund = _as_refund(case, field, value)
+    for part in refund.lines:
+        limit = asked.for_line(part.line_id)
+        if limit is None:
+            names = ", ".join(x.line_id for x in asked.lines)
+            raise InvalidValue(f"{field}.line_id", part.line_id, f"not a requested line ({names})")
+        if part.amount.total > limit.total:
+            raise OverRefund(f"{field}[{part.line_id}].total", part.amount.total, limit.total)
     return refund
 
 
@@ -214,6 +244,9 @@ class EventSpec:
             platform record without one (``None``: no payload).
         forbidden_for: The kinds of order on which the platform refuses this
             event whatever the case's state, with its error code.
+        refund_from: The payload field that holds the refund this event
+            commits (``None``: the requested refund, or the offer's); a
+            transition with the refund effect then takes its refund from there.
 
     """
 
@@ -229,6 +262,7 @@ class EventSpec:
     refusal: Refusal = Refusal(25020003)
     inferred: Callable[[AfterSalesCase], Payload] | None = attrs.field(default=None, repr=False)
     forbidden_for: Mapping[OrderKind, int] = attrs.field(factory=dict, repr=False)
+    refund_from: str | None = None
 
     def validate(self, case: AfterSalesCase, payload: Any) -> Payload | None:
         """Check and normalise a payload for this event.
@@ -274,6 +308,7 @@ def _spec(
     refusal: Refusal = Refusal(25020003),
     inferred: Callable[[AfterSalesCase], Payload] | None = None,
     forbidden_for: Mapping[OrderKind, int] | None = None,
+    refund_from: str | None = None,
     **fields: _Convert,
 ) -> EventSpec:
     return EventSpec(
@@ -290,11 +325,19 @@ def _spec(
         refusal,
         inferred,
         MappingProxyType(dict(forbidden_for or {})),
+        refund_from,
     )
 
 
 E = Event
 _DECISION = CallKind.DECISION
+
+# A decision that refuses the parcel as returned (platform-api.md §2e; platform-2026 §7).
+_RECEIPT_FORBIDDEN = {
+    OrderKind.FBT: 25011026,
+    OrderKind.QUICK_REFUND: 25011025,
+    OrderKind.AUTHENTIC_GUARANTEE: 25011023,
+}
 
 _EVENT_LIST = (
     _spec(
@@ -334,6 +377,7 @@ _EVENT_LIST = (
         call=_DECISION,
         refusal=Refusal(25011012),
         buyer_keep_item=_flag,
+        return_method=_enum(ReturnMethod),
     ),
     _spec(
         E.REJECT,
@@ -361,7 +405,12 @@ _EVENT_LIST = (
     _spec(E.ACCEPT_OFFER, "The buyer accepts the seller's offer.", takes_offer=True),
     _spec(E.DECLINE_OFFER, "The buyer declines the seller's offer; the request is pending again."),
     _spec(E.WITHDRAW, "The buyer cancels its own request."),
-    _spec(E.GENERATE_LABEL, "A return shipping label is generated for the buyer.", tracking=_text),
+    _spec(
+        E.GENERATE_LABEL,
+        "A return shipping label is generated for the buyer.",
+        tracking=_text,
+        return_method=_enum(ReturnMethod),
+    ),
     _spec(
         E.SHIP_BACK,
         "The buyer ships the item back (drop-off, pickup, or tracking uploaded).",
@@ -387,11 +436,7 @@ _EVENT_LIST = (
         "The seller inspects the parcel and rejects it.",
         call=_DECISION,
         refusal=Refusal(25020012),
-        forbidden_for={
-            OrderKind.FBT: 25011026,
-            OrderKind.QUICK_REFUND: 25011025,
-            OrderKind.AUTHENTIC_GUARANTEE: 25011023,
-        },
+        forbidden_for=_RECEIPT_FORBIDDEN,
     ),
     _spec(
         E.REFUND_INSTEAD,
@@ -434,6 +479,7 @@ _EVENT_LIST = (
         "The return label or QR code the buyer is shown is uploaded for the package.",
         call=CallKind.SHIPPING_DOCUMENT,
         tracking=_text,
+        return_method=_enum(ReturnMethod),
     ),
     _spec(
         E.PLATFORM_REFUND,
@@ -451,6 +497,24 @@ _EVENT_LIST = (
         "The seller ships the rejected return back to the buyer.",
         tracking=_text,
         carrier=_text,
+    ),
+    _spec(
+        E.CREATE_RETURN,
+        "The seller creates a return for the buyer (Create Return, US only); the buyer ships.",
+        opens=True,
+        call=CallKind.SELLER_RETURN,
+        shipment_type=_text,
+        handover_method=_text,
+        return_method=_enum(ReturnMethod),
+    ),
+    _spec(
+        E.REFUND_AFTER_INSPECTION,
+        "The seller inspects the returned parcel and refunds part of it, with evidence (US).",
+        ("amount",),
+        refund_from="amount",
+        # [I] refusing part of the parcel is a receipt rejection for these orders as well
+        forbidden_for=_RECEIPT_FORBIDDEN,
+        amount=_as_inspected_refund,
     ),
 )
 

@@ -246,9 +246,24 @@ RETURN_AND_REFUND = declare(
         final(S.CLOSED),
         final(S.WITHDRAWN),
     ),
-    doc="The buyer returns the item and is refunded after the seller checks the parcel.",
+    doc=(
+        "The buyer returns the item and is refunded after the seller checks the parcel; "
+        "in the US the seller may also create the return for the buyer."
+    ),
     transitions=(
         _request("§2b; seed 004"),
+        on(
+            E.CREATE_RETURN,
+            frm=S.NEW,
+            to=S.AWAITING_BUYER_SHIPMENT,
+            by=A.SELLER,
+            ref=(
+                "platform-2026 §1: the seller may create a return for the buyer (US only, "
+                "IN_TRANSIT or DELIVERED); §2d Create Return RETURN_AND_REFUND "
+                "[I: the seller's own return needs no review: the buyer ships]"
+            ),
+            note="Who may create it where is the initiative policy's (US sellers only).",
+        ),
         on(
             E.APPROVE,
             frm=S.REQUESTED,
@@ -356,6 +371,19 @@ RETURN_AND_REFUND = declare(
             to=S.RECEIPT_REJECTED,
             by=A.SELLER,
             ref="§2b BUYER_SHIPPED_ITEM→REJECT_RECEIVE_PACKAGE; seed 000 3.1; seed 004",
+        ),
+        on(
+            E.REFUND_AFTER_INSPECTION,
+            frm=S.RETURN_DELIVERED,
+            to=S.REFUND_COMMITTED,
+            by=A.SELLER,
+            effects=REFUND,
+            ref=(
+                "platform-2026 §7: US seller inspects the returned item, rejects the package "
+                "and enters a partial amount with evidence (Seller Academy 2434329678595882); "
+                "§4b OFFER_PARTIAL_REFUND_AFTER_RECEIVING_PKG"
+            ),
+            note="Commits the payload's amount, at most what each requested line asked.",
         ),
         on(
             E.REQUIRE_RETURN_TO_BUYER,

@@ -5,8 +5,7 @@
 platform. Which kind of call an event becomes is declared with the event
 (`tiktok_aftersales.lifecycle.EventSpec.call`): a decision on a buyer's
 request ([`build_decision`][tiktok_aftersales.platform.decisions.build_decision]), a seller refund,
-or
-a seller cancellation.
+a seller-created return (Create Return, US), or a seller cancellation.
 
 **One key scheme.** Every request's ``idempotency_key`` is
 ``idempotency_key`` of the case id, the
@@ -23,7 +22,7 @@ from ..domain.vocabulary import Actor
 from ..errors import InvalidValue, NoPlatformDecision
 from ..lifecycle import EVENTS, CallKind, event_of
 from .decisions import build_decision
-from .outbound import build_cancel_order, build_seller_refund
+from .outbound import build_cancel_order, build_create_return, build_seller_refund
 from .requests import PlatformRequest
 
 __all__ = ["request_for", "request_from_json", "request_to_json"]
@@ -69,6 +68,22 @@ def request_for(before: AfterSalesCase, after: AfterSalesCase) -> PlatformReques
             order_id=after.order_id,
             reason=reason,
             refund=after.requested,
+            lines=after.lines,
+            seq=last.seq,
+        ).request
+    if kind is CallKind.SELLER_RETURN:
+        if after.requested is None:  # pragma: no cover - an opening sets the requested refund
+            raise InvalidValue("payload.refund", None, "a seller-created return needs its amount")
+        data = last.payload or {}
+        shipment = data.get("shipment_type")
+        handover = data.get("handover_method")
+        return build_create_return(
+            case_id=after.case_id,
+            order_id=after.order_id,
+            reason=reason,
+            refund=after.requested,
+            shipment_type=shipment if isinstance(shipment, str) else "PLATFORM",
+            handover_method=handover if isinstance(handover, str) else None,
             lines=after.lines,
             seq=last.seq,
         ).request

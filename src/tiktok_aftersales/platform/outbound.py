@@ -283,7 +283,7 @@ def build_create_return(
     *,
     case_id: str,
     order_id: str,
-    reason: str,
+    reason: str | None = None,
     refund: Refund,
     shipment_type: str = "PLATFORM",
     handover_method: str | None = None,
@@ -296,7 +296,8 @@ def build_create_return(
     Check the opening first: seller returns exist in the US only
     (`tiktok_aftersales.deadlines.initiative.check_opening`). The
     refund is not committed by the call: it follows the returned parcel, so
-    ``refund`` on the result is ``None``.
+    ``refund`` on the result is ``None``. The lifecycle's ``create_return``
+    opening becomes this call (its key is the event's, as for every call).
 
     Raises:
         InvalidValue: An argument is missing or malformed.

@@ -22,10 +22,12 @@ from typing import Any
 
 import attrs
 
+from ..deadlines.shipback import method_of_fields
 from ..domain.case import PlatformDeadline
 from ..domain.money import Breakdown, Money, OrderLine
-from ..domain.vocabulary import Actor, Arbitration, RequestType, State
+from ..domain.vocabulary import Actor, Arbitration, RequestType, ReturnMethod, State
 from ..errors import InvalidValue
+from .batch import AftersalesRequestStatusUpdate, RefundSuccess, RmaStatusUpdate
 from .records import CancellationSnapshot, LegacyReverseSnapshot, ReturnSnapshot
 from .values import LineItem
 from .webhooks import (
@@ -35,7 +37,7 @@ from .webhooks import (
     WebhookEnvelope,
 )
 
-__all__ = ["PlatformRecord", "RecordLine", "RecordSource", "record_of"]
+__all__ = ["PlatformRecord", "RecordLine", "RecordSource", "record_of", "records_of"]
 
 
 class RecordSource(enum.StrEnum):
@@ -53,6 +55,12 @@ class RecordSource(enum.StrEnum):
     """Webhook 11, cancellation status change."""
     WEBHOOK_REVERSE = "webhook_2"
     """Webhook 2, legacy reverse status update."""
+    WEBHOOK_AFTERSALES = "webhook_64"
+    """Webhook 64, a batch request's status (names no order)."""
+    WEBHOOK_RMA = "webhook_65"
+    """Webhook 65, a return package's status (names no order)."""
+    WEBHOOK_REFUND = "webhook_67"
+    """Webhook 67, a refund of the per-SKU requests of a batch (one record per request)."""
 
 
 @attrs.frozen
@@ -82,9 +90,10 @@ class PlatformRecord:
         source: Where it came from.
         platform_id: The platform's id of the request (return, cancel or
             reverse-order id).
-        order_id: The order.
+        order_id: The order (``None`` only for webhooks 64 and 65, which name none).
         request_type: The request type the record most likely is (``None``:
-            unmapped or ambiguous).
+            unmapped or ambiguous; for webhook 67, any type: sync takes the
+            local case's, see ``typed_by_case``).
         states: Every canonical state the record can mean for that type.
         arbitration: The arbitration sub-state, when reported.
         role: Who the platform says started the request, when it says.
@@ -97,12 +106,18 @@ class PlatformRecord:
         unmapped: Fields whose values no vocabulary knows.
         timed_by_envelope: The data had no update time of its own and the
             webhook envelope's timestamp stands in (re-fetch to confirm).
+        typed_by_case: The record says where a request is but not its type
+            (webhook 67: a per-SKU refund); it is read with the type of the
+            case it is about (`PlatformRecord.for_type`).
+        return_method: How the buyer sends the return back, read from a
+            return record's ``shipment_type`` and ``handover_method`` (it
+            decides the ship-back window), when it says.
 
     """
 
     source: RecordSource
     platform_id: str
-    order_id: str
+    order_id: str | None
     request_type: RequestType | None
     states: frozenset[State]
     arbitration: Arbitration | None = None
@@ -115,15 +130,22 @@ class PlatformRecord:
     notification_id: str | None = None
     unmapped: tuple[str, ...] = ()
     timed_by_envelope: bool = False
+    typed_by_case: bool = False
+    return_method: ReturnMethod | None = None
 
     @property
     def webhook(self) -> bool:
         """Whether it came from a webhook (which carries no lines or amounts)."""
-        return self.source in (
-            RecordSource.WEBHOOK_RETURN,
-            RecordSource.WEBHOOK_CANCELLATION,
-            RecordSource.WEBHOOK_REVERSE,
-        )
+        return self.source in _WEBHOOKS
+
+    def for_type(self, request_type: RequestType) -> PlatformRecord:
+        """The record read as a request of ``request_type`` (only when ``typed_by_case``).
+
+        A record that names its own type is returned as it is.
+        """
+        if not self.typed_by_case:
+            return self
+        return attrs.evolve(self, request_type=request_type, typed_by_case=False)
 
     def order_lines(self) -> tuple[OrderLine, ...]:
         """The case lines this record implies: one per order line with a refund amount.
@@ -155,6 +177,18 @@ class PlatformRecord:
         return tuple(out)
 
 
+_WEBHOOKS = frozenset(
+    {
+        RecordSource.WEBHOOK_RETURN,
+        RecordSource.WEBHOOK_CANCELLATION,
+        RecordSource.WEBHOOK_REVERSE,
+        RecordSource.WEBHOOK_AFTERSALES,
+        RecordSource.WEBHOOK_RMA,
+        RecordSource.WEBHOOK_REFUND,
+    }
+)
+
+
 def _line(item: LineItem) -> RecordLine:
     refund = item.refund.breakdown if item.refund is not None else None
     return RecordLine(
@@ -173,7 +207,10 @@ def _record(
 
     platform_id = attr("platform_id")
     order_id = attr("order_id")
-    if not isinstance(platform_id, str) or not isinstance(order_id, str):
+    orderless = source in (RecordSource.WEBHOOK_AFTERSALES, RecordSource.WEBHOOK_RMA)
+    if not isinstance(platform_id, str) or not (
+        isinstance(order_id, str) or (orderless and order_id is None)
+    ):
         raise InvalidValue("record", platform_id, "a record needs the request's and the order's id")
     fields: dict[str, object] = {
         "source": source,
@@ -196,8 +233,9 @@ def record_of(value: object) -> PlatformRecord:
 
     Args:
         value: A parsed return, cancellation or legacy reverse record, a
-            parsed webhook envelope (types 2, 11, 12) or its data, or a
-            `PlatformRecord` (returned as it is).
+            parsed webhook envelope (types 2, 11, 12, 64, 65, and 67 when it
+            refunds one request) or its data, or a `PlatformRecord`
+            (returned as it is).
 
     Raises:
         InvalidValue: ``value`` is none of these (a webhook of another type
@@ -207,16 +245,14 @@ def record_of(value: object) -> PlatformRecord:
     if isinstance(value, PlatformRecord):
         return value
     if isinstance(value, WebhookEnvelope):
-        if value.data is None:
-            raise InvalidValue("webhook.type", value.type, "not an after-sales webhook with data")
-        inner = record_of(value.data)
-        return attrs.evolve(
-            inner,
-            notification_id=value.notification_id,
-            update_time=inner.update_time or value.timestamp,
-            timed_by_envelope=inner.update_time is None,
-            unmapped=tuple(dict.fromkeys((*value.unmapped, *inner.unmapped))),
-        )
+        found = records_of(value)
+        if len(found) != 1:
+            raise InvalidValue(
+                "webhook.type",
+                value.type,
+                "not an after-sales webhook with one record (read several with records_of)",
+            )
+        return found[0]
     if isinstance(value, ReturnSnapshot):
         return _record(
             RecordSource.RETURN,
@@ -225,6 +261,7 @@ def record_of(value: object) -> PlatformRecord:
             lines=tuple(_line(x) for x in value.line_items),
             partial_refund=value.partial_refund,
             platform_deadline=value.platform_deadline,
+            return_method=method_of_fields(value.shipment_type, value.handover_method),
         )
     if isinstance(value, CancellationSnapshot):
         return _record(
@@ -242,7 +279,80 @@ def record_of(value: object) -> PlatformRecord:
         return _record(RecordSource.WEBHOOK_CANCELLATION, value, role=_role(value.role))
     if isinstance(value, ReverseStatusUpdate):
         return _record(RecordSource.WEBHOOK_REVERSE, value)
+    if isinstance(value, AftersalesRequestStatusUpdate):
+        return _record(RecordSource.WEBHOOK_AFTERSALES, value, role=_role(value.return_role))
+    if isinstance(value, RmaStatusUpdate):
+        return _record(RecordSource.WEBHOOK_RMA, value, role=_role(value.return_role))
     raise InvalidValue("record", type(value).__name__, "a platform record, snapshot or webhook")
+
+
+def records_of(value: object) -> tuple[PlatformRecord, ...]:
+    """Every record a value carries: one for a snapshot, several for a batch refund webhook.
+
+    A webhook envelope of type 2, 11, 12, 64 or 65 carries one record;
+    webhook 67 (REFUND_SUCCESS) carries one per per-SKU return request it
+    lists (``line_items[].sku_return_request_id``): the legacy returns the
+    money moves on. Each such record says the request is refunded
+    (``refunded`` [I: REFUND_SUCCESS comes with the refund's time: paid]),
+    names its order (``main_order_id``), leaves the request type to the
+    local case (``typed_by_case``), and has its own notification id, the
+    envelope's followed by ``/`` and the request's id, so a repeated
+    delivery is a duplicate for each. Any other webhook (66, a product
+    appeal; a type the library does not know) carries none.
+
+    Raises:
+        InvalidValue: ``value`` is not a platform record, snapshot or
+            webhook; or a webhook 67 line names no per-SKU request or no order.
+
+    """
+    if not isinstance(value, WebhookEnvelope):
+        return (record_of(value),)
+    inner: PlatformRecord
+    if value.data is not None:
+        inner = record_of(value.data)
+    elif isinstance(value.batch, AftersalesRequestStatusUpdate | RmaStatusUpdate):
+        inner = record_of(value.batch)
+    elif isinstance(value.batch, RefundSuccess):
+        return _refunds(value, value.batch)
+    else:
+        return ()
+    return (
+        attrs.evolve(
+            inner,
+            notification_id=value.notification_id,
+            update_time=inner.update_time or value.timestamp,
+            timed_by_envelope=inner.update_time is None,
+            unmapped=tuple(dict.fromkeys((*value.unmapped, *inner.unmapped))),
+        ),
+    )
+
+
+def _refunds(envelope: WebhookEnvelope, data: RefundSuccess) -> tuple[PlatformRecord, ...]:
+    out: dict[str, PlatformRecord] = {}
+    refunded = frozenset({State.REFUNDED}) if not data.unmapped else frozenset()
+    for i, line in enumerate(data.line_items):
+        where = f"data.line_items[{i}]"
+        if not line.sku_return_request_id:
+            raise InvalidValue(f"{where}.sku_return_request_id", None, "the refunded request")
+        if not line.main_order_id:
+            raise InvalidValue(f"{where}.main_order_id", None, "the refunded order")
+        key = line.sku_return_request_id
+        if key in out:
+            continue
+        nid = envelope.notification_id
+        out[key] = PlatformRecord(
+            RecordSource.WEBHOOK_REFUND,
+            key,
+            line.main_order_id,
+            None,
+            refunded,
+            update_time=data.update_time or envelope.timestamp,
+            notification_id=None if nid is None else f"{nid}/{key}",
+            unmapped=tuple(dict.fromkeys((*envelope.unmapped, *data.unmapped))),
+            timed_by_envelope=data.update_time is None,
+            typed_by_case=True,
+        )
+    return tuple(out.values())
 
 
 _ROLES = {"BUYER": Actor.BUYER, "SELLER": Actor.SELLER, "SYSTEM": Actor.SYSTEM}

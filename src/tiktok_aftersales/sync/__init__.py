@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from .reconciling import (
         ACTOR_PREFERENCE,
         find_path,
+        openings_for,
         reconcile,
     )
 
@@ -69,6 +70,7 @@ _EXPORTS = {
     "opener": ".opening",
     "ACTOR_PREFERENCE": ".reconciling",
     "find_path": ".reconciling",
+    "openings_for": ".reconciling",
     "reconcile": ".reconciling",
 }
 """Each re-exported name and the module it is imported from on first use."""
@@ -86,6 +88,7 @@ __all__ = [
     "group_requests",
     "open_from_snapshot",
     "opener",
+    "openings_for",
     "order_records",
     "platform_state_of",
     "reconcile",

@@ -76,12 +76,22 @@ def with_deadline(case: AfterSalesCase, record: PlatformRecord) -> AfterSalesCas
 def payload_hints(
     record: PlatformRecord, payloads: Mapping[str, Mapping[str, Any]] | None
 ) -> Mapping[str, Mapping[str, Any]]:
-    """Payload hints for inferred steps: the caller's, else what the record itself says."""
+    """Payload hints for inferred steps: the caller's, else what the record itself says.
+
+    The record's partial refund is the offer's amount; its return method goes
+    with the approval (or the seller's own return), so the ship-back window
+    is the method's.
+    """
     if payloads is not None:
         return payloads
+    hints: dict[str, Mapping[str, Any]] = {}
     if isinstance(record.partial_refund, Money):
-        return {"offer_partial_refund": {"amount": record.partial_refund}}
-    return {}
+        hints["offer_partial_refund"] = {"amount": record.partial_refund}
+    if record.return_method is not None:
+        method = {"return_method": record.return_method}
+        hints["approve"] = method
+        hints["create_return"] = method
+    return hints
 
 
 def case_key(case: AfterSalesCase) -> str:

@@ -4,7 +4,10 @@
 webhooks,
 legacy pages, in any mix) are deduplicated on their notification id, ordered
 by platform time, and reconciled one by one with the local cases; each gets
-an outcome and the batch never stops on one bad record. The application
+an outcome and the batch never stops on one bad record. A webhook of the
+batch-return model is read for every record it carries (``records_of``): a
+webhook 67 that refunds three per-SKU requests is three records, three
+outcomes. The application
 service's one way in
 ([`tiktok_aftersales.app.AfterSalesService.receive`][tiktok_aftersales.app.service.AfterSalesService.receive]
 and [`ingest`][tiktok_aftersales.app.service.AfterSalesService.ingest]) applies the same
@@ -21,7 +24,7 @@ import attrs
 
 from ..domain.case import AfterSalesCase
 from ..errors import AfterSalesError
-from ..platform.record import PlatformRecord, record_of
+from ..platform.record import PlatformRecord, records_of
 from ..platform.webhooks import WebhookEnvelope
 from ._common import case_key
 from .model import Outcome, SyncResult, count_outcomes, platform_state_of
@@ -123,24 +126,25 @@ def sync_page(
     results: list[SyncResult] = []
     readable: list[PlatformRecord] = []
     for item in records:
-        if isinstance(item, WebhookEnvelope) and item.data is None:
+        if isinstance(item, WebhookEnvelope) and not item.is_after_sales:
             note = f"webhook type {item.type} is not about an after-sales request"
             results.append(SyncResult(Outcome.IGNORED, None, None, detail=note))
             continue
         try:
-            record = record_of(item)
+            found = records_of(item)
         except AfterSalesError as error:
             results.append(SyncResult(Outcome.REFUSED, None, None, detail=str(error), error=error))
             continue
-        nid = record.notification_id
-        if nid is not None and nid in known:
-            results.append(
-                SyncResult(Outcome.DUPLICATE, None, None, detail=f"seen {nid}", record=record)
-            )
-            continue
-        if nid is not None:
-            known.add(nid)
-        readable.append(record)
+        for record in found:
+            nid = record.notification_id
+            if nid is not None and nid in known:
+                results.append(
+                    SyncResult(Outcome.DUPLICATE, None, None, detail=f"seen {nid}", record=record)
+                )
+                continue
+            if nid is not None:
+                known.add(nid)
+            readable.append(record)
     for record in order_records(readable):
         results.append(_one(local, record, open_new))
     return SyncReport(tuple(results), local, frozenset(known), before, tab_counts(local.values()))
@@ -154,8 +158,8 @@ def _one(
     try:
         if case is None:
             target = platform_state_of(record)
-            unreadable = bool(record.unmapped) or target is None
-            if open_new is None or unreadable:
+            unreadable = bool(record.unmapped) or (target is None and not record.typed_by_case)
+            if open_new is None or unreadable or record.typed_by_case:
                 return SyncResult(
                     Outcome.UNMAPPED if unreadable else Outcome.CONFLICT,
                     None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from .model import Outcome, PlatformState, Step, SyncResult, platform_state_of
 __all__ = [
     "ACTOR_PREFERENCE",
     "find_path",
+    "openings_for",
     "reconcile",
 ]
 
@@ -69,18 +70,52 @@ def _step_payloads(
     return (None,)
 
 
+def openings_for(kind: RequestType, role: Actor | None) -> frozenset[tuple[str, Actor]]:
+    """The ``(opening event, actor)`` pairs sync may infer for a record started by ``role``.
+
+    Derived from the declaration: the openings whose actors include the
+    record's role (its initiator: ``role``, ``return_role``,
+    ``cancellations_role``), fired by that role. When the record names no
+    role, or no opening admits it, every opening but those only the seller
+    fires: a seller's own opening (a seller-created return, a seller refund)
+    is a call the seller made, and the platform's record says so
+    (``role`` ``SELLER``). A type only the seller opens keeps its openings.
+    """
+    lc = LIFECYCLES[kind]
+    starts = [t for t in lc.transitions if State.NEW in t.sources]
+    if role is not None:
+        chosen = frozenset((t.event, role) for t in starts if role in t.actors)
+        if chosen:
+            return chosen
+    others = frozenset(
+        (t.event, actor) for t in starts if t.actors != {Actor.SELLER} for actor in t.actors
+    )
+    return others or frozenset((t.event, actor) for t in starts for actor in t.actors)
+
+
 def find_path(
     case: AfterSalesCase,
     target: PlatformState,
     at: datetime,
     payloads: Mapping[str, Mapping[str, Any]] | None = None,
     max_steps: int = 12,
+    *,
+    openings: Collection[tuple[str, Actor]] | None = None,
 ) -> tuple[AfterSalesCase, tuple[Step, ...]] | None:
     """Find the shortest legal event sequence from ``case`` to ``target``.
 
     Breadth-first over the declaration: every step is a legal ``apply`` on
     the case so far, fired at ``at``. Events whose payload is required and
     unknown (an offer's amount) are only taken when ``payloads`` gives one.
+
+    Args:
+        case: The case to start from (``NEW`` for a case to open).
+        target: Where the platform says the request is.
+        at: When the inferred events are dated.
+        payloads: Payloads for inferred events, by event name.
+        max_steps: The longest path tried.
+        openings: For a ``NEW`` case, the ``(event, actor)`` pairs the path
+            may open with (see `openings_for`); ``None``: any opening.
 
     Returns:
         The case at the end of the path and the steps, or ``None`` when no
@@ -95,8 +130,13 @@ def find_path(
         current, path = todo.popleft()
         if len(path) >= max_steps:
             continue
+        first = openings if current.state is State.NEW else None
         for allowed in allowed_events(current):
-            actors = tuple(a for a in ACTOR_PREFERENCE if a in allowed.actors)
+            actors = tuple(
+                a
+                for a in ACTOR_PREFERENCE
+                if a in allowed.actors and (first is None or (allowed.event, a) in first)
+            )
             for payload in _step_payloads(allowed.event, current, known):
                 for actor in actors:
                     try:
@@ -152,7 +192,7 @@ def reconcile(
             is not timezone-aware.
 
     """
-    rec = record_of(record)
+    rec = record_of(record).for_type(case.request_type)
     target = platform_state_of(rec)
     local = case.state
     if received_at is not None and (
@@ -220,19 +260,28 @@ def reconcile(
     )
 
 
-def _opener(kind: RequestType) -> Actor | None:
-    """The buyer or seller who opens a request type, when its first opening has that one actor."""
-    lc = LIFECYCLES[kind]
-    first = next((x for x in lc.transitions if State.NEW in x.sources), None)
-    if first is None or len(first.actors) != 1:
+def _opener(case: AfterSalesCase) -> Actor | None:
+    """The buyer or seller who opened ``case``, when its declared opening is that party's alone.
+
+    Derived from the declaration: the opening transition the case's first
+    event fired (from ``NEW``, admitting its actor), when that transition
+    names one actor and it is the buyer or the seller.
+    """
+    if not case.history:
         return None
-    (only,) = first.actors
-    return only if only in (Actor.BUYER, Actor.SELLER) else None
+    first = case.history[0]
+    for t in LIFECYCLES[case.request_type].transitions:
+        if t.event == first.event and State.NEW in t.sources and first.actor in t.actors:
+            if len(t.actors) != 1:
+                return None
+            (only,) = t.actors
+            return only if only in (Actor.BUYER, Actor.SELLER) else None
+    return None
 
 
 def _contradiction(case: AfterSalesCase, record: PlatformRecord, target: PlatformState) -> str:
     """Why the record cannot be about this case (empty when it can)."""
-    if record.order_id != case.order_id:
+    if record.order_id is not None and record.order_id != case.order_id:
         return f"record is for order {record.order_id}, the case for {case.order_id}"
     if target.request_type is not case.request_type:
         if (
@@ -248,18 +297,11 @@ def _contradiction(case: AfterSalesCase, record: PlatformRecord, target: Platfor
             f"record is a {target.request_type.value} request, "
             f"case {case.case_id} a {case.request_type.value} request"
         )
-    opener = _opener(case.request_type)
-    started = case.history[0].actor if case.history else None
+    opener = _opener(case)
     if (
         record.role is not None
         and opener is not None
-        and started is opener
-        and record.role
-        not in (
-            opener,
-            Actor.SYSTEM,
-            Actor.OPERATOR,
-        )
+        and record.role not in (opener, Actor.SYSTEM, Actor.OPERATOR)
     ):
         return (
             f"role {record.role.value.upper()} does not fit case {case.case_id}, "
