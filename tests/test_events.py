@@ -90,3 +90,19 @@ def test_every_opening_checks_the_refund_its_payload_asks_for(kind):
         open_case(kind, case_id="c", order_id="o", region="US", lines=usd_lines(), at=T0,
                   payload={"refund": "all of it"})  # fmt: skip
     assert (caught.value.field, caught.value.value) == ("payload.refund", "all of it")
+
+
+def test_a_refused_event_is_named_by_its_plain_name_in_the_message() -> None:
+    from builders import T0, fresh
+    from tiktok_aftersales import Actor, Event, RequestType, apply
+    from tiktok_aftersales.errors import InvalidTransition
+
+    case = fresh(RequestType.REFUND_ONLY)
+    for event in (Event.APPROVE, "approve"):
+        try:
+            apply(case, event, Actor.SELLER, T0)
+        except InvalidTransition as refused:
+            assert "event 'approve' by seller refused in state new" in str(refused)
+            assert "<Event" not in str(refused)
+        else:  # pragma: no cover - the test fails here
+            raise AssertionError("approve on a new case was accepted")

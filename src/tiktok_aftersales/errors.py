@@ -180,7 +180,7 @@ class InvalidTransition(AfterSalesError, ValueError):
             or "none (terminal state)"
         )
         super().__init__(
-            f"{_name(request_type)}: event {event!r} by {_name(actor)} refused in state "
+            f"{_name(request_type)}: event {_name(event)!r} by {_name(actor)} refused in state "
             f"{_name(state)}: {reason}. Allowed now: {listing}"
         )
 
