@@ -233,3 +233,19 @@ def test_start_in_another_zone_is_converted_to_utc() -> None:
     c = next(generate(1, 1, start=start, span=timedelta(0)))
     assert c.case.opened_at == start
     assert c.case.opened_at.tzinfo is UTC  # type: ignore[union-attr]
+
+
+def test_a_seller_opens_a_return_only_where_the_market_lets_it_and_only_sometimes() -> None:
+    opened = [
+        (k.case.region.code, k.opening.event, k.opening.actor)
+        for k in generate(7, 4_000)
+        if k.case.request_type == "return_and_refund"
+    ]
+    seller = [o for o in opened if o[1] == "create_return"]
+    assert seller, "a seller-created return is generated"
+    assert {region for region, _, _ in seller} == {"US"}
+    assert {actor for _, _, actor in seller} == {"seller"}
+    us = [o for o in opened if o[0] == "US"]
+    assert len(seller) < 0.15 * len(us)  # about seller_opens (5 %), not one opening in two
+    never = Behaviour(seller_opens=0.0)
+    assert all(k.opening.event != "create_return" for k in generate(7, 2_000, never))

@@ -23,13 +23,14 @@ synthetic figure, not a platform rule.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from ..deadlines.initiative import check_opening
 from ..domain.case import AfterSalesCase
 from ..domain.money import Breakdown, Money, OrderLine, Refund
 from ..domain.vocabulary import (
@@ -40,12 +41,13 @@ from ..domain.vocabulary import (
     Disposition,
     Event,
     OrderStage,
+    OrderStatus,
     RequestType,
     Solution,
     State,
     Window,
 )
-from ..errors import InvalidTransition, InvalidValue
+from ..errors import AfterSalesError, InvalidTransition, InvalidValue
 from ..lifecycle import EVENTS, Transition, event_of
 from ..lifecycle.engine import allowed_events, apply, choose_transition, lifecycle, open_case
 
@@ -174,6 +176,10 @@ class Behaviour:
             (where the declaration has a transition for it).
         parcel_lost: A return parcel makes no progress until its window ends.
         partial_request: The buyer asks for one line of a multi-line order.
+        seller_opens: A request type the buyer opens that a seller may also
+            open (a seller-created return) is opened by the seller instead,
+            where the market lets the seller (`deadlines.initiative`, the
+            order delivered): US only today.
         arbitration: Weights of the arbitration outcomes (the sub-state the
             operator's decision leads to).
         request_types: Weights of request types.
@@ -199,6 +205,7 @@ class Behaviour:
     buyer_keeps_item: float = attrs.field(default=0.05, validator=_check_probability)
     parcel_lost: float = attrs.field(default=0.03, validator=_check_probability)
     partial_request: float = attrs.field(default=0.2, validator=_check_probability)
+    seller_opens: float = attrs.field(default=0.05, validator=_check_probability)
     arbitration: Mapping[Arbitration, float] = attrs.field(
         default=_DEFAULT_ARBITRATION,
         converter=_arbitration_weights,
@@ -296,6 +303,17 @@ class SyntheticCase:
 
 
 _HUMANS = (Actor.BUYER, Actor.SELLER, Actor.LOGISTICS, Actor.OPERATOR, Actor.SYSTEM)
+
+
+def _seller_may_open(kind: RequestType, code: str) -> bool:
+    """Whether a seller may open ``kind`` on a delivered order in market ``code``."""
+    try:
+        check_opening(kind, Actor.SELLER, OrderStatus.DELIVERED, code)
+    except AfterSalesError:
+        return False
+    return True
+
+
 _CENT = Decimal("0.01")
 
 
@@ -376,6 +394,28 @@ class _Walker:
             )
         return out or None
 
+    def opening(
+        self, kind: RequestType, code: str, openings: Sequence[Event]
+    ) -> tuple[Event, Actor]:
+        """The opening event and who fires it: the buyer's, else the type's first opening.
+
+        When the type has a buyer opening and another one the seller fires, the
+        seller opens with probability ``seller_opens`` where the market allows it.
+        """
+        lc = lifecycle(kind)
+        by: dict[Event, Actor] = {}
+        for event in openings:
+            t = next(t for t in lc.transitions if t.event == event and State.NEW in t.sources)
+            by[event] = next(a for a in _HUMANS if a in t.actors)
+        buyer = [e for e, a in by.items() if a is Actor.BUYER]
+        seller = [e for e, a in by.items() if a is Actor.SELLER]
+        if not buyer:
+            event = self.rng.choice(list(by))
+            return event, by[event]
+        if seller and self.rng.random() < self.b.seller_opens and _seller_may_open(kind, code):
+            return seller[0], Actor.SELLER
+        return buyer[0], Actor.BUYER
+
     def start_case(self, index: int, seed: int, start: datetime, span: timedelta) -> AfterSalesCase:
         rng = self.rng
         b = self.b
@@ -385,9 +425,7 @@ class _Walker:
         lines = self.lines(REGIONS[code].currency, index)
         at = start + timedelta(seconds=rng.randrange(max(int(span.total_seconds()), 1)))
         lc = lifecycle(kind)
-        event = rng.choice(lc.openings)
-        opening = next(t for t in lc.transitions if t.event == event and State.NEW in t.sources)
-        actor = next(a for a in _HUMANS if a in opening.actors)
+        event, actor = self.opening(kind, code, lc.openings)
         payload: dict[str, Any] = {}
         if "reason" in EVENTS[event].required:
             payload["reason"] = rng.choice(list(AbnormalReason))
