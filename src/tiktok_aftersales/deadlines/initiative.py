@@ -29,6 +29,7 @@ import attrs
 
 from ..domain.vocabulary import Actor, OrderStatus, Region, RequestKind, RequestType, member
 from ..errors import InitiativeRefused, InvalidValue, RequestTypeNotOffered
+from .policy import region_code
 
 __all__ = [
     "INITIATIVE",
@@ -60,16 +61,6 @@ REQUEST_KINDS: Mapping[RequestType, RequestKind | None] = MappingProxyType(
     }
 )
 """Which of the platform's three request kinds each request type is (``None``: unchecked)."""
-
-
-def _code(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Region):
-        return value.code
-    if isinstance(value, str) and len(value.strip()) == 2 and value.strip().isalpha():
-        return value.strip().upper()
-    raise InvalidValue("region", value, "a two-letter region code, a Region, or None (any)")
 
 
 def _kind(value: Any) -> RequestKind:
@@ -108,7 +99,7 @@ class InitiativeRule:
     status: OrderStatus = attrs.field(converter=_status)
     allowed: bool
     source: str
-    region: str | None = attrs.field(default=None, converter=_code)
+    region: str | None = attrs.field(default=None, converter=region_code)
     partial: bool = False
 
     @property
@@ -132,7 +123,7 @@ class OfferRule:
     request_type: RequestType = attrs.field(converter=_type)
     offered: bool
     source: str
-    region: str | None = attrs.field(default=None, converter=_code)
+    region: str | None = attrs.field(default=None, converter=region_code)
 
 
 def _unique(rules: Iterable[InitiativeRule]) -> tuple[InitiativeRule, ...]:
@@ -176,14 +167,14 @@ class InitiativePolicy:
         self, kind: RequestKind, initiator: Actor, status: OrderStatus, region: Region | str
     ) -> InitiativeRule | None:
         """The rule that decides this cell for ``region`` (``None``: no rule, refused)."""
-        code = _code(region)
+        code = region_code(region)
         return self._index.get((kind, initiator, status, code)) or self._index.get(
             (kind, initiator, status, None)
         )
 
     def offer(self, request_type: RequestType, region: Region | str) -> OfferRule | None:
         """The offer rule for a type in a region (``None``: no rule, offered)."""
-        code = _code(region)
+        code = region_code(region)
         found = None
         for rule in self.offers:
             if rule.request_type is request_type and rule.region == code:
@@ -249,7 +240,7 @@ def check_opening(
     table = INITIATIVE if policy is None else policy
     kind_of = member(RequestType, request_type, "request_type")
     who = member(Actor, initiator, "initiator")
-    where = _code(region)
+    where = region_code(region)
     state = member(OrderStatus, status, "order_status")
     offer = table.offer(kind_of, region)
     if offer is not None and not offer.offered:

@@ -43,6 +43,7 @@ __all__ = [
     "WindowRule",
     "named_policy",
     "policy_table",
+    "region_code",
     "to_markdown",
 ]
 
@@ -65,7 +66,13 @@ platform must pay a committed refund, and the carrier must move a parcel.
 """
 
 
-def _region_code(value: Any) -> str | None:
+def region_code(value: Any) -> str | None:
+    """A market's two-letter code from a code or a `Region` (``None``: any market).
+
+    Raises:
+        InvalidValue: ``value`` is neither ``None``, a `Region` nor a two-letter code.
+
+    """
     if value is None:
         return None
     if isinstance(value, Region):
@@ -126,7 +133,7 @@ class WindowRule:
     window: Window = attrs.field(converter=_window)
     duration: Duration = attrs.field(converter=_duration)
     source: str = attrs.field(default="", validator=lambda _s, _a, v: _text("source", v))
-    region: str | None = attrs.field(default=None, converter=_region_code)
+    region: str | None = attrs.field(default=None, converter=region_code)
     request_type: RequestType | None = attrs.field(default=None, converter=_request_type)
     starts_after: str | None = attrs.field(default=None)
 
@@ -203,7 +210,7 @@ def _holiday_table(value: Any) -> tuple[tuple[str, tuple[date, ...]], ...]:
     for entry in items:
         if not isinstance(entry, tuple | list) or len(entry) != 2:
             raise InvalidValue("holidays", entry, "(region code, dates) pairs")
-        code = _region_code(entry[0])
+        code = region_code(entry[0])
         if code is None:
             raise InvalidValue("holidays.region", None, "a region code")
         dates = entry[1]
@@ -266,7 +273,7 @@ class Policy:
             InvalidValue: The region, type or window is malformed.
 
         """
-        code = _region_code(region)
+        code = region_code(region)
         kind = _request_type(request_type)
         which = _window(window)
         index = self._index
@@ -284,7 +291,7 @@ class Policy:
 
     def holidays_for(self, region: Region | str) -> tuple[date, ...]:
         """The holidays the policy knows for a region (sorted)."""
-        code = _region_code(region)
+        code = region_code(region)
         return next((days for c, days in self.holidays if c == code), ())
 
     def calendar(self, region: Region) -> WorkingCalendar:
@@ -337,12 +344,12 @@ class Policy:
                 or the arguments are malformed.
 
         """
-        key = (_region_code(region), _request_type(request_type), _window(window))
+        key = (region_code(region), _request_type(request_type), _window(window))
         return attrs.evolve(self, rules=tuple(r for r in self.rules if r.key != key))
 
     def with_holidays(self, region: Region | str, dates: Iterable[date | str]) -> Policy:
         """Return a policy with ``dates`` added to the holidays of ``region``."""
-        code = _region_code(region)
+        code = region_code(region)
         if code is None:
             raise InvalidValue("region", region, "a region code")
         return attrs.evolve(self, holidays=(*self.holidays, (code, tuple(dates))))

@@ -31,8 +31,7 @@ import attrs
 from ..domain.calendars import Duration
 from ..domain.case import AfterSalesCase
 from ..domain.vocabulary import Region, RequestType, ReturnMethod, Window, member
-from ..errors import InvalidValue
-from .policy import DEFAULT_POLICY, Policy, WindowRule
+from .policy import DEFAULT_POLICY, Policy, WindowRule, region_code
 
 __all__ = [
     "SHIP_BACK_RULES",
@@ -54,16 +53,6 @@ def _duration(value: Any) -> Duration:
     return value if isinstance(value, Duration) else Duration.parse(value)
 
 
-def _code(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Region):
-        return value.code
-    if isinstance(value, str) and len(value.strip()) == 2 and value.strip().isalpha():
-        return value.strip().upper()
-    raise InvalidValue("region", value, "a two-letter region code, a Region, or None (any)")
-
-
 @attrs.frozen
 class ShipBackRule:
     """How long a buyer has to ship a return back by one method in one market.
@@ -80,7 +69,7 @@ class ShipBackRule:
     method: ReturnMethod = attrs.field(converter=_method)
     duration: Duration = attrs.field(converter=_duration)
     source: str
-    region: str | None = attrs.field(default=None, converter=_code)
+    region: str | None = attrs.field(default=None, converter=region_code)
 
 
 SHIP_BACK_RULES: tuple[ShipBackRule, ...] = (
@@ -147,7 +136,7 @@ def ship_back_rule(
         InvalidValue: The region, method or request type is malformed.
 
     """
-    code = _code(region)
+    code = region_code(region)
     fallback = policy.rule(region, request_type, Window.BUYER_SHIP_BACK)
     if method is None or fallback != DEFAULT_POLICY.rule(
         region, request_type, Window.BUYER_SHIP_BACK
