@@ -37,7 +37,7 @@ from ..platform.record import PlatformRecord
 from . import inbound, orchestration
 from .async_ports import AsyncCaseStore, AsyncInventoryPort, AsyncNotificationLog, AsyncPlatformPort
 from .inbound import Delivery, IngestReport, WebhookSettings
-from .orchestration import Change, Opener, Settings, check_settings
+from .orchestration import Change, Opener, Settings, check_settings, settings_of
 from .outbox import EffectHandler
 from .ports import Clock
 from .steps import (
@@ -115,13 +115,7 @@ class AsyncAfterSalesService:
     # --- the shell: await the orchestration's steps on the ports -----------------------------
 
     def _settings(self) -> Settings:
-        return Settings(
-            self.policy,
-            self.opener is not None,
-            self.notifications is not None,
-            frozenset(self.handlers),
-            self.max_attempts,
-        )
+        return settings_of(self)
 
     async def _perform(self, step: Step) -> Any:
         if isinstance(step, RunHandler):

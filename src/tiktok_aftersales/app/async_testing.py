@@ -127,7 +127,7 @@ def async_service_on(
         ports: The fakes.
         policy: The deadline policy.
         webhooks: The webhook settings ``receive`` checks with.
-        opener: How to open cases for records of unknown requests.
+        opener: How to open cases for records of requests the store does not hold.
         handlers: Effect kind to a handler replacing the default route.
         max_attempts: Attempts per update on version conflicts.
 

@@ -86,7 +86,7 @@ class Settings:
 
     Attributes:
         policy: The deadline policy ticks advance with.
-        has_opener: Whether the shell has an opener for records of unknown requests.
+        has_opener: Whether the shell has an opener for records of requests it does not know.
         has_log: Whether the shell has a notification log.
         handled: The effect kinds the host passed a handler for.
         max_attempts: Attempts per update when another writer saved first.
@@ -113,6 +113,26 @@ def check_settings(max_attempts: object, handlers: Mapping[Any, Any] | None) -> 
     for kind in handlers or {}:
         if not isinstance(kind, EffectKind):
             raise InvalidValue("handlers", kind, "keys must be EffectKind members")
+
+
+def settings_of(shell: Any) -> Settings:
+    """A shell's configuration as it is now (a host may swap a port or a handler between calls).
+
+    Args:
+        shell: A sync or asyncio service: it has ``policy``, ``opener``,
+            ``notifications``, ``handlers`` and ``max_attempts``.
+
+    Returns:
+        The `Settings` the orchestration reads for one call.
+
+    """
+    return Settings(
+        shell.policy,
+        shell.opener is not None,
+        shell.notifications is not None,
+        frozenset(shell.handlers),
+        shell.max_attempts,
+    )
 
 
 def now() -> Steps[datetime]:

@@ -52,7 +52,7 @@ from ..errors import InvalidValue
 from ..platform.record import PlatformRecord
 from . import inbound, orchestration
 from .inbound import Delivery, IngestReport, WebhookSettings
-from .orchestration import COMMAND_ID, Change, Opener, Settings, check_settings
+from .orchestration import COMMAND_ID, Change, Opener, Settings, check_settings, settings_of
 from .outbox import EFFECT_ROUTES, EffectHandler
 from .ports import CaseStore, Clock, InventoryPort, NotificationLog, PlatformPort
 from .steps import PortStep, RunHandler, RunOpener, Step, Steps, T, perform_on, run_steps
@@ -128,14 +128,7 @@ class AfterSalesService:
     # --- the shell: run the orchestration's steps against the ports -------------------------
 
     def _settings(self) -> Settings:
-        """The configuration as it is now (a host may swap a port or a handler between calls)."""
-        return Settings(
-            self.policy,
-            self.opener is not None,
-            self.notifications is not None,
-            frozenset(self.handlers),
-            self.max_attempts,
-        )
+        return settings_of(self)
 
     def _perform(self, step: Step) -> Any:
         if isinstance(step, RunHandler):
