@@ -58,3 +58,31 @@ def test_a_class_with_a_post_init_check_or_without_slots_is_refused() -> None:
         unchecked(Plain)
     with pytest.raises(TypeError, match="slotted"):
         unchecked(int)
+
+
+def test_a_class_that_inherits_slots_is_still_built_field_by_field() -> None:
+    @attrs.frozen
+    class Base:
+        x: int
+
+    @attrs.frozen
+    class Child(Base):
+        y: int
+
+    built = unchecked(Child)(1, 2)
+    assert type(built) is Child
+    assert built == Child(1, 2)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built.x = 3  # type: ignore[misc]
+
+
+def test_the_builder_takes_exactly_the_fields_in_declaration_order() -> None:
+    @attrs.frozen
+    class Pair:
+        first: str
+        second: str = "b"
+
+    built = unchecked(Pair)("x", "y")
+    assert (built.first, built.second) == ("x", "y")
+    with pytest.raises(TypeError):
+        unchecked(Pair)("x")  # defaults are not applied: every field is given

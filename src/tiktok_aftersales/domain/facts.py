@@ -42,7 +42,9 @@ def _refund_facts(refund: Refund) -> tuple[Refund, Money, tuple[str, ...]]:
     hit = _TOTAL.get(id(refund))
     if hit is not None and hit[0] is refund:
         return hit
-    facts = (refund, refund.total, tuple(x.line_id for x in refund.lines))
+    lines = refund.lines
+    total = Money._of(refund.total_amount, lines[0].amount.subtotal.currency)
+    facts = (refund, total, tuple([x.line_id for x in lines]))
     if len(_TOTAL) >= _BOUND:
         _TOTAL.clear()
     _TOTAL[id(refund)] = facts

@@ -320,6 +320,28 @@ _size = tuple.__len__
 _tuple_eq = tuple.__eq__
 
 
+def packed_last_us(history: History) -> int | None:
+    """``history.last_us()`` for a `History` of exactly that class (the engine's hot path)."""
+    data = _get(history, 0)
+    if not data:
+        return None
+    return _unpack_from(data, len(data) - _SIZE)[0]  # type: ignore[no-any-return]
+
+
+def packed_append(
+    history: History, us: int, zone: Any, event: int, actor: int, state: int, payload: Any
+) -> History:
+    """``history.appended(...)`` for a `History` of exactly that class (the engine's hot path).
+
+    A UTC entry without a payload onto a history of times and codes only is
+    one ``bytes`` concatenation; anything else goes through
+    `History.appended`.
+    """
+    if zone is None and payload is None and _size(history) == 1:
+        return _tuple_new(History, (_get(history, 0) + _pack(us, event, actor, state),))
+    return history.appended(us, zone, event, actor, state, payload)
+
+
 def _build(data: bytes, zones: tuple[Any, ...] | None, payloads: tuple[Any, ...] | None) -> History:
     if zones is not None:
         return _tuple_new(History, (data, payloads, zones))

@@ -33,6 +33,7 @@ from ..errors import (
     NonPositiveAmount,
     OverRefund,
 )
+from ._builders import unchecked
 
 __all__ = [
     "MAX_DECIMAL_PLACES",
@@ -436,7 +437,17 @@ class Refund:
     @property
     def total(self) -> Money:
         """The sum of every line's total."""
-        return Money._of(amount_sum(x.amount.total_amount for x in self.lines), self.currency)
+        return Money._of(self.total_amount, self.lines[0].amount.subtotal.currency)
+
+    @property
+    def total_amount(self) -> Decimal:
+        """The sum of every line's total, as a bare ``Decimal``."""
+        add = MONEY_CONTEXT.add
+        total = _ZERO
+        for x in self.lines:
+            a = x.amount
+            total = add(add(add(total, a.subtotal.amount), a.shipping.amount), a.tax.amount)
+        return total
 
     @property
     def breakdown(self) -> Breakdown:
@@ -456,7 +467,10 @@ class Refund:
     @classmethod
     def order(cls, lines: Iterable[OrderLine]) -> Refund:
         """Refund every line in full (what is left of it)."""
-        return cls(tuple(RefundLine(x.line_id, _remaining(x)) for x in lines))
+        items = tuple(_refund_line(x.line_id, _remaining(x)) for x in lines)
+        if cls is not Refund:  # a subclass gets its own constructor
+            return cls(items)
+        return _refund_of(items)
 
     @classmethod
     def line(cls, lines: Iterable[OrderLine], *line_ids: str) -> Refund:
@@ -503,27 +517,50 @@ class Refund:
         if not amount.is_positive:
             raise NonPositiveAmount("amount", amount)
         left = amount.amount
+        currency = amount.currency
+        subtract = MONEY_CONTEXT.subtract
         out = []
         for line in items:
             if left <= 0:
                 break
-            if line.paid.currency != amount.currency:
+            if line.paid.currency != currency:
                 raise CurrencyMismatch("amount", amount, line.paid.currency)
+            rest = _remaining(line)
             parts = []
-            for part in (
-                _remaining(line).subtotal,
-                _remaining(line).shipping,
-                _remaining(line).tax,
-            ):
-                take = min(part.amount, left)
-                left = MONEY_CONTEXT.subtract(left, take)
+            taken = False
+            for part in (rest.subtotal, rest.shipping, rest.tax):
+                have = part.amount
+                take = left if left < have else have  # min(have, left), keeping have on a tie
+                left = subtract(left, take)
+                taken = taken or take > 0
                 parts.append(Money._of(take, part.currency))
-            if any(p.is_positive for p in parts):
-                out.append(RefundLine(line.line_id, Breakdown(parts[0], parts[1], parts[2])))
+            if taken:
+                out.append(_refund_line(line.line_id, _breakdown(parts[0], parts[1], parts[2])))
         if left > 0:
-            limit = Money._of(amount_sum(x.refundable_amount for x in items), amount.currency)
+            limit = Money._of(amount_sum(x.refundable_amount for x in items), currency)
             raise OverRefund("amount", amount, limit)
-        return cls(tuple(out))
+        if cls is not Refund:
+            return cls(tuple(out))
+        return _refund_of(tuple(out))
+
+
+def _refund_of(items: tuple[RefundLine, ...]) -> Refund:
+    """``Refund(items)`` for a tuple known to hold only `RefundLine` values.
+
+    The converter's type checks are skipped; the refund's own checks (at
+    least one line, one currency, no line twice) still run.
+    """
+    made = object.__new__(Refund)
+    _SET_REFUND_LINES(made, items)
+    if len(items) != 1:  # one line has one currency and no repeat: nothing to check
+        made.__attrs_post_init__()
+    return made
+
+
+_SET_REFUND_LINES = Refund.__dict__["lines"].__set__
+_refund_line = unchecked(RefundLine)
+_breakdown = unchecked(Breakdown, skip_post_init=True)
+"""``Breakdown(subtotal, shipping, tax)`` for parts already known to share a currency."""
 
 
 def _remaining(line: OrderLine) -> Breakdown:
@@ -560,6 +597,14 @@ def check_refund(refund: Refund, lines: Sequence[OrderLine], field: str = "refun
             may still be refunded, or the whole exceeds the order's total.
 
     """
+    level = _level_if_fits(refund, lines)
+    if level is not None:
+        return level
+    return _checked_level(refund, lines, field)
+
+
+def _checked_level(refund: Refund, lines: Sequence[OrderLine], field: str) -> RefundLevel:
+    """`check_refund` one check at a time, on ``Money`` values: every refusal is raised here."""
     by_id = {x.line_id: x for x in lines}
     full = True
     for part in refund.lines:
@@ -588,6 +633,45 @@ def check_refund(refund: Refund, lines: Sequence[OrderLine], field: str = "refun
     order_paid = Money._of(amount_sum(x.refundable_amount for x in lines), refund.currency)
     if refund.total > order_paid:
         raise OverRefund(f"{field}.total", refund.total, order_paid)
+    if not full:
+        return RefundLevel.PARTIAL_LINE
+    return RefundLevel.ORDER if len(refund.lines) == len(by_id) else RefundLevel.LINE
+
+
+def _level_if_fits(refund: Refund, lines: Sequence[OrderLine]) -> RefundLevel | None:
+    """`check_refund`'s answer when the refund passes every check, else ``None``.
+
+    The same checks on bare ``Decimal`` amounts, with no ``Money`` built or
+    compared: a refund that passes them gets its level here; any other is
+    left to `check_refund`'s own walk, which raises the precise error.
+    """
+    add = MONEY_CONTEXT.add
+    by_id = {x.line_id: x for x in lines}
+    full = True
+    for part in refund.lines:
+        line = by_id.get(part.line_id)
+        if line is None:
+            return None
+        got = part.amount
+        paid = line.paid
+        currency = paid.subtotal.currency
+        s, sh, t = got.subtotal, got.shipping, got.tax
+        if s.currency != currency or sh.currency != currency or t.currency != currency:
+            return None
+        if not (
+            _ZERO <= s.amount <= paid.subtotal.amount
+            and _ZERO <= sh.amount <= paid.shipping.amount
+            and _ZERO <= t.amount <= paid.tax.amount
+        ):
+            return None
+        total = add(add(s.amount, sh.amount), t.amount)
+        limit = line.refundable_amount
+        if not _ZERO < total <= limit:
+            return None
+        if total < limit:
+            full = False
+    # The order-level cap needs no check here: each refunded line (at most once in
+    # a refund) is within what may still be refunded on it, and none of that is negative.
     if not full:
         return RefundLevel.PARTIAL_LINE
     return RefundLevel.ORDER if len(refund.lines) == len(by_id) else RefundLevel.LINE

@@ -49,6 +49,8 @@ def member(kind: type[E], value: Any, field: str) -> E:
         InvalidValue: ``value`` names no member; the error names ``field``
             and lists the allowed values.
     """
+    if value.__class__ is kind:  # already a member: what ``kind(value)`` would return
+        return value
     try:
         return kind(value)
     except ValueError:

@@ -25,7 +25,16 @@ from ..domain._builders import unchecked
 from ..domain.case import AfterSalesCase, Offer
 from ..domain.effects import Effect, EffectKind
 from ..domain.facts import full_order_refund, fully_refunded, refund_line_ids, refund_total
-from ..domain.history import ACTOR_CODE, EPOCH, EVENT_CODE, STATE_CODE, pack_payload
+from ..domain.history import (
+    ACTOR_CODE,
+    EPOCH,
+    EVENT_CODE,
+    STATE_CODE,
+    History,
+    pack_payload,
+    packed_append,
+    packed_last_us,
+)
 from ..domain.vocabulary import Actor, Arbitration, Disposition, RequestType, State
 from ..errors import EventOutOfOrder
 from .declaration import Transition
@@ -170,6 +179,8 @@ def _effect(
         return _effect_of(kind, key, case_id, after.order_id, lines, None, None, None, None)
     if kind is EffectKind.STOCK_IN:
         disposition = data.get("disposition") or Disposition.RESTOCK
+        if disposition.__class__ is not Disposition:
+            disposition = Disposition(disposition)
         return _effect_of(
             kind,
             key,
@@ -178,7 +189,7 @@ def _effect(
             _requested_lines(after, requested),
             None,
             None,
-            Disposition(disposition),
+            disposition,
             None,
         )
     if kind in _LINES:
@@ -251,7 +262,8 @@ def compiled_apply(
     td = at - EPOCH
     us = (td.days * 86_400 + td.seconds) * 1_000_000 + td.microseconds
     history = case.history
-    last = history.last_us()
+    packed = history.__class__ is History
+    last = packed_last_us(history) if packed else history.last_us()
     if last is not None and us < last:
         raise EventOutOfOrder(at, history.time_at(-1))
     first = entries[0]
@@ -295,6 +307,11 @@ def compiled_apply(
             refund = case.offer.refund
     arbitration = step.arbitration_to
     event_code, actor_code, state_code = step.codes
+    flat = None if payload is None else pack_payload(payload)
+    if packed:
+        appended = packed_append(history, us, zone, event_code, actor_code, state_code, flat)
+    else:
+        appended = history.appended(us, zone, event_code, actor_code, state_code, flat)
     after = _case(
         case.case_id,
         case.request_type,
@@ -305,7 +322,7 @@ def compiled_apply(
         case.platform_id,
         dest,
         case.arbitration if arbitration is None else arbitration,
-        history.appended(us, zone, event_code, actor_code, state_code, pack_payload(payload)),
+        appended,
         case.version + 1,
         requested,
         refund,
