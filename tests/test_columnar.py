@@ -17,6 +17,7 @@ from tiktok_aftersales.analysis import (  # noqa: E402
     population,
     replay,
 )
+from tiktok_aftersales.analysis import columnar as columnar_module  # noqa: E402
 from tiktok_aftersales.analysis.columnar import (  # noqa: E402
     codes,
     encode_histories,
@@ -82,6 +83,35 @@ def test_a_refused_event_stops_its_case_where_the_engine_stops(histories):
     for h, at in zip(broken, result.failed_at.tolist(), strict=True):
         assert (at >= 0) == (h.case_id in failed)
     assert result.states() == [c.state for c in engine.cases]
+
+
+def _broken(histories):
+    """Every third history with a refused event inserted after its opening."""
+    out = []
+    for i, h in enumerate(histories):
+        if i % 3 == 0 and len(h.events) > 1:
+            bad = RecordedEvent("rule_for_buyer", h.events[1].actor, h.events[1].at)
+            h = attrs.evolve(h, events=(h.events[0], bad, *h.events[1:]))
+        out.append(h)
+    return out
+
+
+def test_replaying_in_blocks_of_cases_gives_the_answer_of_one_block(histories, monkeypatch):
+    columns = encode_histories(_broken(histories[:700]))
+    whole = replay_columns(columns)
+    assert not whole.ok  # refused events, after which a case keeps its last good control
+    for block in (1, 7, 256):
+        monkeypatch.setattr(columnar_module, "_BLOCK", block)
+        blocked = replay_columns(columns)
+        assert np.array_equal(blocked.control, whole.control)
+        assert np.array_equal(blocked.final, whole.final)
+        assert np.array_equal(blocked.failed_at, whole.failed_at)
+        assert blocked.columns is columns
+
+
+def test_an_empty_population_replays_to_nothing():
+    result = replay_columns(encode_histories([]))
+    assert result.ok and result.states() == [] and len(result.control) == 0
 
 
 def test_an_unknown_event_name_is_refused():

@@ -461,6 +461,10 @@ class ReplayColumns:
         return bool((self.failed_at < 0).all())
 
 
+_BLOCK = 32_768
+"""Cases replayed together: a block's columns stay in the processor's cache."""
+
+
 def replay_columns(columns: EventColumns) -> ReplayColumns:
     """Replay coded histories with numpy: every case at once, one event index at a time.
 
@@ -470,62 +474,94 @@ def replay_columns(columns: EventColumns) -> ReplayColumns:
     a bool or a solution) stops its case the same way, to be replayed by the
     engine.
 
+    Cases are replayed in blocks of consecutive cases (32,768 at most), so that
+    the arrays of one block stay in cache; the answer does not depend on it.
+
     Raises:
         MissingExtra: numpy is not installed.
 
     """
     np = require_numpy()
+    n = len(columns)
+    if n <= _BLOCK:
+        control, final, failed_at = _replay_block(
+            columns.request_type, columns.offsets, columns.event, columns.actor, columns.fields
+        )
+        return ReplayColumns(columns, control, final, failed_at)
+    offsets = columns.offsets
+    control = np.empty(columns.events, dtype=np.int32)
+    final = np.empty(n, dtype=np.int32)
+    failed_at = np.empty(n, dtype=np.int64)
+    for lo in range(0, n, _BLOCK):
+        hi = min(n, lo + _BLOCK)
+        a, b = int(offsets[lo]), int(offsets[hi])
+        control[a:b], final[lo:hi], failed_at[lo:hi] = _replay_block(
+            columns.request_type[lo:hi],
+            offsets[lo : hi + 1] - a,
+            columns.event[a:b],
+            columns.actor[a:b],
+            tuple(f[a:b] for f in columns.fields),
+        )
+    return ReplayColumns(columns, control, final, failed_at)
+
+
+def _replay_block(
+    request_type: Any, offsets: Any, event: Any, actor: Any, fields: tuple[Any, ...]
+) -> tuple[Any, Any, Any]:
+    """`replay_columns` of one block: ``(control per event, final per case, failed_at)``.
+
+    The arguments are the block's columns (``offsets`` counted from its first event).
+
+    Cases are sorted longest first, so that the cases still running at step
+    ``k`` are a prefix: each step gathers the k-th event of that prefix, moves
+    its controls with one add and one gather in the flat table, and scatters
+    them back to the events.
+    """
+    np = require_numpy()
     table = codes()
     width, dead = table.flat_width, len(table.controls)
-    offsets = columns.offsets
-    n = len(columns)
+    n = len(request_type)
     lengths = np.diff(offsets)
     key = -lengths
     if n and lengths.max() < 2**15:
         key = key.astype(np.int16)  # a stable sort of 16-bit keys is a radix sort
     order = np.argsort(key, kind="stable")
     sorted_lengths = lengths[order]
-    starts = offsets[:-1][order]
+    starts = offsets[:-1][order].astype(np.int64)
     longest = int(sorted_lengths[0]) if n else 0
     bound = np.searchsorted(-sorted_lengths, -np.arange(1, longest + 1), side="right")
-    # step-major order: every case's k-th event, for k = 0, 1, ...: each step is one slice
-    perm = np.concatenate([starts[: int(m)] + k for k, m in enumerate(bound)] or [starts[:0]])
     size = len(table.actors)
-    combined = columns.event.astype(np.int32)
+    combined = event.astype(np.int32)
     combined *= size
-    combined += columns.actor
+    combined += actor
     combined[combined < 0] = width - 1  # an unknown event (code -1): the refusing column
-    combined = combined[perm]
     # controls travel pre-multiplied by the row width: one add and one gather per step
     table_rows = table.flat_offsets
-    first = (table.openings[columns.request_type[order]] * width).astype(np.int32)
-    stepped = np.empty(len(perm), dtype=np.int32)
-    scratch = np.empty(n, dtype=np.int32)
+    state = (table.openings[request_type[order]] * width).astype(np.int32)
+    after = np.empty(len(event), dtype=np.int32)
     failed = np.full(n, -1, dtype=np.int64)
     last_good = np.zeros(n, dtype=np.int32)
-    at = previous = 0
+    where = np.empty(n, dtype=np.int64)
+    index = np.empty(n, dtype=np.int32)
+    moved = np.empty(n, dtype=np.int32)
     for k in range(longest):
         m = int(bound[k])
-        source = first[:m] if k == 0 else stepped[previous : previous + m]
-        index = np.add(source, combined[at : at + m], out=scratch[:m])
-        view = stepped[at : at + m]
-        np.take(table_rows, index, out=view)
-        if view.min() < 0:
-            negative = np.flatnonzero(view < 0)
-            decided = self_decide(table, columns, perm[at + negative], view[negative])
+        at = np.add(starts[:m], k, out=where[:m])  # the k-th event of each running case
+        source = state[:m]
+        step = np.take(combined, at, out=index[:m])
+        step += source
+        nxt = np.take(table_rows, step, out=moved[:m])
+        if nxt.min() < 0:
+            negative = np.flatnonzero(nxt < 0)
+            decided = self_decide(table, fields, at[negative], nxt[negative])
             refused = negative[decided < 0]
             failed[refused] = k
             last_good[refused] = source[refused] // width
-            view[negative] = np.where(decided < 0, dead, decided) * width
-        previous = at
-        at += m
-    controls = stepped // width
-    step_start = np.r_[0, np.cumsum(bound)].astype(np.int64)
-    last = first // width
-    has = np.flatnonzero(sorted_lengths > 0)
-    last[has] = controls[step_start[sorted_lengths[has] - 1] + has]
-    after = np.empty(columns.events, dtype=np.int32)
-    after[perm] = controls
+            nxt[negative] = np.where(decided < 0, dead, decided) * width
+        source[:] = nxt
+        after[at] = nxt
+    after //= width
+    last = state // width
     final = np.empty(n, dtype=np.int32)
     final[order] = np.where(last == dead, last_good, last)
     failed_at = np.empty(n, dtype=np.int64)
@@ -536,11 +572,14 @@ def replay_columns(columns: EventColumns) -> ReplayColumns:
         case_of = np.repeat(np.arange(n), lengths)
         stuck = after == dead
         after[stuck] = good[case_of[stuck]]
-    return ReplayColumns(columns, after, final, failed_at)
+    return after, final, failed_at
 
 
-def self_decide(table: CodeTable, columns: EventColumns, rows: Any, moves: Any) -> Any:
-    """Decide payload-dependent moves (``moves <= -2``) from the payload columns of ``rows``.
+def self_decide(table: CodeTable, fields: tuple[Any, ...], rows: Any, moves: Any) -> Any:
+    """Decide payload-dependent moves (``moves <= -2``) from the payload ``fields`` at ``rows``.
+
+    Each such move reads one payload field (``table.slow_fields``); its value
+    code picks the next control in ``table.slow_moves``.
 
     Returns the next controls, [`ILLEGAL`][tiktok_aftersales.analysis.columnar.ILLEGAL] for refused
     moves.
@@ -548,10 +587,14 @@ def self_decide(table: CodeTable, columns: EventColumns, rows: Any, moves: Any) 
     np = require_numpy()
     out = np.full(len(moves), ILLEGAL, dtype=np.int32)
     slow = np.flatnonzero(moves <= -2)
-    if len(slow) and columns.fields:
+    if len(slow) and fields:
         row = -2 - moves[slow]
-        values = np.stack([f[rows[slow]] for f in columns.fields])
-        code = values[table.slow_fields[row], np.arange(len(row))]
+        at = rows[slow]
+        read = table.slow_fields[row]
+        code = np.empty(len(slow), dtype=fields[0].dtype)
+        for i, values in enumerate(fields):  # the field each move reads, gathered where it reads it
+            chosen = read == i
+            code[chosen] = values[at[chosen]]
         decided = table.slow_moves[row, np.maximum(code, 0)]
         out[slow] = np.where(code < 0, ILLEGAL, decided)
     return out

@@ -1,9 +1,10 @@
 """Facts about a case's lines and refunds, computed once and remembered by identity.
 
 Every version of a case shares its order lines and, once set, its refunds
-(they are immutable values), so what is derived from them (the full-order
-refund, a refund's total and line ids, which lines a refund covers in full)
-is worked out once and looked up by the objects' identity afterwards, so
+(they are immutable values), so what is derived from them is worked out
+once. A refund keeps its own total and line ids (`Refund.total`,
+`Refund.line_ids`); the full-order refund of a lines tuple and which lines
+a refund covers in full are remembered here by the objects' identity, so
 that the cases of one order also share the values derived from them (a
 refund effect's amount and line ids are the same objects). Each memo
 keeps the objects it was computed from, so an identity is never mistaken
@@ -23,7 +24,6 @@ _BOUND = 4096
 
 _FULL: dict[int, tuple[Any, Refund]] = {}
 _COVERED: dict[tuple[int, int], tuple[Refund, Any, tuple[str, ...]]] = {}
-_TOTAL: dict[int, tuple[Refund, Money, tuple[str, ...]]] = {}
 
 
 def full_order_refund(lines: Sequence[OrderLine]) -> Refund:
@@ -38,27 +38,14 @@ def full_order_refund(lines: Sequence[OrderLine]) -> Refund:
     return refund
 
 
-def _refund_facts(refund: Refund) -> tuple[Refund, Money, tuple[str, ...]]:
-    hit = _TOTAL.get(id(refund))
-    if hit is not None and hit[0] is refund:
-        return hit
-    lines = refund.lines
-    total = Money._of(refund.total_amount, lines[0].amount.subtotal.currency)
-    facts = (refund, total, tuple([x.line_id for x in lines]))
-    if len(_TOTAL) >= _BOUND:
-        _TOTAL.clear()
-    _TOTAL[id(refund)] = facts
-    return facts
-
-
 def refund_total(refund: Refund) -> Money:
-    """``refund.total``, computed once per refund."""
-    return _refund_facts(refund)[1]
+    """``refund.total`` (which a refund works out once and keeps)."""
+    return refund.total
 
 
 def refund_line_ids(refund: Refund) -> tuple[str, ...]:
-    """The ids of the lines ``refund`` touches, in its order (computed once per refund)."""
-    return _refund_facts(refund)[2]
+    """``refund.line_ids``: the ids of the lines ``refund`` touches, in its order."""
+    return refund.line_ids
 
 
 def fully_refunded(refund: Refund | None, lines: Sequence[OrderLine]) -> tuple[str, ...]:
@@ -85,4 +72,3 @@ def forget() -> None:
     """Empty every memo (benchmarks call it so that each run computes its facts afresh)."""
     _FULL.clear()
     _COVERED.clear()
-    _TOTAL.clear()

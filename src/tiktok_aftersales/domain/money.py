@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import decimal
 import enum
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
@@ -434,10 +435,15 @@ class Refund:
         """The refund's currency."""
         return self.lines[0].amount.currency
 
-    @property
+    @functools.cached_property
     def total(self) -> Money:
-        """The sum of every line's total."""
+        """The sum of every line's total (worked out once per refund: it is immutable)."""
         return Money._of(self.total_amount, self.lines[0].amount.subtotal.currency)
+
+    @functools.cached_property
+    def line_ids(self) -> tuple[str, ...]:
+        """The ids of the lines refunded, in the refund's order (worked out once per refund)."""
+        return tuple([x.line_id for x in self.lines])
 
     @property
     def total_amount(self) -> Decimal:

@@ -24,7 +24,7 @@ from typing import Any
 from ..domain._builders import unchecked
 from ..domain.case import AfterSalesCase, Offer
 from ..domain.effects import Effect, EffectKind
-from ..domain.facts import full_order_refund, fully_refunded, refund_line_ids, refund_total
+from ..domain.facts import full_order_refund, fully_refunded
 from ..domain.history import (
     ACTOR_CODE,
     EPOCH,
@@ -166,8 +166,8 @@ def _effect(
             key,
             case_id,
             after.order_id,
-            refund_line_ids(refund),
-            refund_total(refund),
+            refund.line_ids,
+            refund.total,
             refund,
             None,
             None,
@@ -219,7 +219,7 @@ def _validated(step: Step, case: AfterSalesCase, payload: dict[Any, Any]) -> Pay
 
 def _requested_lines(case: AfterSalesCase, requested: Any) -> tuple[str, ...]:
     if requested is not None:
-        return refund_line_ids(requested)
+        return requested.line_ids  # type: ignore[no-any-return]
     return tuple(x.line_id for x in case.lines)
 
 
