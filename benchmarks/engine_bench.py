@@ -8,6 +8,10 @@ the same kind of work inside each timer:
   cases (the first cases of the generated population, up to ``--events``
   events). Setup (a blank case and fresh copies of the payloads; ``add_model``)
   is outside both timers, and the library's memos are emptied before each run.
+- ``mutable``: µs per event of `ceiling.mutable_apply`, which does the same
+  work as ``apply`` (decisions, payload and money checks, effects) on a case
+  changed in place, against the trigger, over the same events: the bound on
+  what giving up immutability would gain.
 - ``plain``: µs per event for the events of that sample that carry no
   payload and produce no effect: apply's cheapest path (decision, new case,
   one history entry). It is not a floor for the mix, only its cheapest part.
@@ -34,6 +38,7 @@ from types import ModuleType
 from typing import Any
 
 import attrs
+from ceiling import MutableCase, mutable_apply, same_outcome
 
 from tiktok_aftersales import AfterSalesCase, apply
 from tiktok_aftersales.domain._builders import unchecked
@@ -117,6 +122,36 @@ def report(
         f"{apply_us:.2f} µs/event median (public apply, {total:,} events of {sample_n:,} cases, "
         f"all types) | transitions trigger {trigger_us:.2f} µs/event on the same events -> "
         f"{trigger_us / apply_us:.1f}x faster (target >= 4x, moonshot 6x)",
+    )
+
+    # the same work on a case changed in place: what giving up immutability would save
+    def mutable_run() -> float:
+        starts = [MutableCase(base.blank(c)) for c in sample]
+        events = fresh_payloads(sample_streams)
+        forget()
+        t = clock()
+        for case, stream in zip(starts, events, strict=True):
+            for event, actor, at, payload in stream:
+                mutable_apply(case, event, actor, at, payload)
+        return (clock() - t) / total * 1e6  # type: ignore[no-any-return]
+
+    mutable_us, trigger2_us = _paired(args.runs, mutable_run, trigger_run)
+    ended = [MutableCase(base.blank(c)) for c in sample]
+    applied = []
+    for case, blank_case, stream in zip(ended, sample, sample_streams, strict=True):
+        after = base.blank(blank_case)
+        for event, actor, at, payload in stream:
+            mutable_apply(case, event, actor, at, payload)
+            after = apply(after, event, actor, at, payload)
+        applied.append(after)
+    base.line(
+        "mutable",
+        f"{mutable_us:.2f} µs/event median (the same decisions, payload and money checks and "
+        f"effects on a case changed in place: benchmarks/ceiling.py; "
+        f"{same_outcome(ended, applied):,}/{sample_n:,} cases end as apply ends them) | "
+        f"transitions trigger {trigger2_us:.2f} µs/event -> {trigger2_us / mutable_us:.1f}x; "
+        f"apply costs {apply_us / trigger_us * trigger2_us / mutable_us:.2f}x the mutable "
+        "prototype (what immutability costs)",
     )
 
     plain = _plain(base, sample, sample_streams)

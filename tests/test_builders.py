@@ -7,8 +7,9 @@ import pytest
 
 from builders import T0, fresh
 from tiktok_aftersales import Actor, AfterSalesCase, RequestType, apply, case_to_json
-from tiktok_aftersales.domain import Effect, EffectKind, Money
+from tiktok_aftersales.domain import Breakdown, Effect, EffectKind, Money, OrderLine
 from tiktok_aftersales.domain._builders import unchecked
+from tiktok_aftersales.domain.case import new_case
 
 
 def test_an_unchecked_case_equals_the_one_its_constructor_builds() -> None:
@@ -86,3 +87,15 @@ def test_the_builder_takes_exactly_the_fields_in_declaration_order() -> None:
     assert (built.first, built.second) == ("x", "y")
     with pytest.raises(TypeError):
         unchecked(Pair)("x")  # defaults are not applied: every field is given
+
+
+def test_a_new_case_is_the_case_its_constructor_builds_with_every_default() -> None:
+    lines = (OrderLine("1", "SKU", Breakdown.of("9.99", "USD")),)
+    built = new_case(RequestType.REFUND_ONLY, case_id="c", order_id="o", region="US", lines=lines)
+    expected = AfterSalesCase(
+        "c", RequestType.REFUND_ONLY, built.region, "o", lines, built.order_stage
+    )
+    assert type(built) is AfterSalesCase
+    assert built == expected
+    for field in attrs.fields(AfterSalesCase)[7:]:
+        assert getattr(built, field.name) is getattr(expected, field.name), field.name

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -150,3 +151,30 @@ def test_allocation_takes_subtotal_then_shipping_then_tax_line_by_line(
     assert not left_over
     assert got == expected
     assert repr(got) == repr(expected)  # the same Decimal exponents too
+
+
+def test_a_full_order_refund_of_lines_that_repeat_an_id_or_mix_currencies_is_refused() -> None:
+    usd = OrderLine("1", "SKU-1", Breakdown.of("5.00", "USD"))
+    eur = OrderLine("2", "SKU-2", Breakdown.of("5.00", "EUR"))
+    with pytest.raises(InvalidValue, match=r"refund\.line_id"):
+        Refund.order((usd, usd))
+    with pytest.raises(InvalidValue, match=r"refund\.currency"):
+        Refund.order((usd, eur))
+    with pytest.raises(InvalidValue, match=r"refund\.lines"):
+        Refund.order(())
+    assert Refund.order((usd,)).lines == (RefundLine("1", usd.paid),)
+
+
+def test_an_allocation_over_lines_that_repeat_an_id_is_refused() -> None:
+    line = OrderLine("1", "SKU-1", Breakdown.of("5.00", "USD"))
+    with pytest.raises(InvalidValue, match=r"refund\.line_id"):
+        Refund.allocate((line, line), Money("7.00", "USD"))
+
+
+def test_a_subclass_of_refund_is_built_by_its_own_constructor() -> None:
+    class Tagged(Refund):
+        pass
+
+    line = OrderLine("1", "SKU-1", Breakdown.of("5.00", "USD"))
+    assert type(Tagged.order((line,))) is Tagged
+    assert type(Tagged.allocate((line,), Money("2.00", "USD"))) is Tagged

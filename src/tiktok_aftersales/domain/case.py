@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from ..errors import InvalidValue
+from ._builders import unchecked
 from .effects import Effect, EffectKind
 from .facts import fully_refunded
 from .history import EMPTY_HISTORY, AppliedEvent, History, as_history
@@ -302,12 +303,12 @@ def new_case(
         if line.paid.currency != items[0].paid.currency:
             raise InvalidValue("lines.currency", line.paid.currency, "lines mix currencies")
         seen.add(line.line_id)
-    return AfterSalesCase(
-        case_id=case_id,
-        request_type=kind,
-        region=lookup_region(region),
-        order_id=order_id,
-        lines=items,
-        order_stage=stage,
-        platform_id=platform_id,
+    # every field is checked above: build without attrs' converting constructor
+    return _new_case_of(
+        case_id, kind, lookup_region(region), order_id, items, stage, platform_id, *_UNOPENED
     )
+
+
+_new_case_of = unchecked(AfterSalesCase)
+_UNOPENED = tuple(f.default for f in attrs.fields(AfterSalesCase)[7:])
+"""What `new_case` sets every field after the first seven to: its default in the class."""

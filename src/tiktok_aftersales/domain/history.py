@@ -328,6 +328,11 @@ def packed_last_us(history: History) -> int | None:
     return _unpack_from(data, len(data) - _SIZE)[0]  # type: ignore[no-any-return]
 
 
+def packed_size(history: History) -> int:
+    """``len(history)`` for a `History` of exactly that class (the engine's hot path)."""
+    return len(_get(history, 0)) // _SIZE
+
+
 def packed_append(
     history: History, us: int, zone: Any, event: int, actor: int, state: int, payload: Any
 ) -> History:

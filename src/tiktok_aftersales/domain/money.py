@@ -473,7 +473,7 @@ class Refund:
     @classmethod
     def order(cls, lines: Iterable[OrderLine]) -> Refund:
         """Refund every line in full (what is left of it)."""
-        items = tuple(_refund_line(x.line_id, _remaining(x)) for x in lines)
+        items = tuple([_refund_line(x.line_id, _remaining(x)) for x in lines])
         if cls is not Refund:  # a subclass gets its own constructor
             return cls(items)
         return _refund_of(items)

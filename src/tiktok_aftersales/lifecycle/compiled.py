@@ -34,6 +34,7 @@ from ..domain.history import (
     pack_payload,
     packed_append,
     packed_last_us,
+    packed_size,
 )
 from ..domain.vocabulary import Actor, Arbitration, Disposition, RequestType, State
 from ..errors import EventOutOfOrder
@@ -335,7 +336,7 @@ def compiled_apply(
     )
     if not step.effects:
         return after
-    seq = len(history) + 1
+    seq = (packed_size(history) if packed else len(history)) + 1
     produced = []
     for kind, when, name in step.effects:
         if when is not None and not when(after, data):
