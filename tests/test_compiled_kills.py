@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from types import MappingProxyType
 
+import attrs
 import pytest
 
 from _engine import H1, RO, RR, B, S, requested, stamp
@@ -24,9 +25,11 @@ from test_engine_paths import sweep
 from tiktok_aftersales import InvalidValue, Money, RequestType, State, apply
 from tiktok_aftersales.domain import Actor, Arbitration
 from tiktok_aftersales.domain.history import ACTOR_CODE, EVENT_CODE, STATE_CODE
+from tiktok_aftersales.errors import EventOutOfOrder
 from tiktok_aftersales.lifecycle import EVENTS, LIFECYCLES
 from tiktok_aftersales.lifecycle import compiled as compiled_module
 from tiktok_aftersales.lifecycle.compiled import compiled_table
+from tiktok_aftersales.lifecycle.engine import _checked_apply
 
 
 @pytest.fixture
@@ -155,3 +158,32 @@ def test_a_payload_missing_a_required_field_is_refused_naming_it(
             apply(case, event, actor, when, payload)
         e = err.value
         assert (e.field, e.value, e.reason) == (field, None, f"required by {event!r}")
+
+
+def _with_verbatim_history(case):
+    """``case`` with its history kept entry by entry (a read-only payload cannot be packed)."""
+    entries = [
+        attrs.evolve(e, payload=MappingProxyType(dict(e.payload or {"note": "kept as given"})))
+        if i == 0
+        else e
+        for i, e in enumerate(case.history)
+    ]
+    kept = attrs.evolve(case, history=tuple(entries))
+    assert type(kept.history) is not type(case.history)  # the verbatim kind, not packed
+    return kept
+
+
+def test_an_event_on_a_history_kept_verbatim_is_appended_as_on_the_checked_path():
+    opened = _with_verbatim_history(apply(fresh(RequestType.REFUND_ONLY), "request", B, T0))
+    at = T0 + timedelta(hours=1)
+    fast = apply(opened, "approve", S, at)
+    checked = _checked_apply(opened, "approve", S, at, None)
+    assert fast == checked
+    assert len(fast.history) == 2 and fast.history[-1].at == at
+    assert [e.key for e in fast.effects] == [f"{opened.case_id}/2/issue_refund"]
+
+
+def test_an_event_earlier_than_a_verbatim_history_is_refused():
+    opened = _with_verbatim_history(apply(fresh(RequestType.REFUND_ONLY), "request", B, T0))
+    with pytest.raises(EventOutOfOrder):
+        apply(opened, "approve", S, T0 - timedelta(seconds=1))

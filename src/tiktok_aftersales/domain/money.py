@@ -660,9 +660,8 @@ def _level_if_fits(refund: Refund, lines: Sequence[OrderLine]) -> RefundLevel | 
             return None
         got = part.amount
         paid = line.paid
-        currency = paid.subtotal.currency
         s, sh, t = got.subtotal, got.shipping, got.tax
-        if s.currency != currency or sh.currency != currency or t.currency != currency:
+        if s.currency != paid.subtotal.currency:  # a breakdown's parts share one currency
             return None
         if not (
             _ZERO <= s.amount <= paid.subtotal.amount

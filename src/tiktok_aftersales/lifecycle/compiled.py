@@ -179,9 +179,8 @@ def _effect(
             return None
         return _effect_of(kind, key, case_id, after.order_id, lines, None, None, None, None)
     if kind is EffectKind.STOCK_IN:
+        # the payload is validated: its disposition, when given, is a Disposition
         disposition = data.get("disposition") or Disposition.RESTOCK
-        if disposition.__class__ is not Disposition:
-            disposition = Disposition(disposition)
         return _effect_of(
             kind,
             key,
