@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tiktok_aftersales.domain import Breakdown, Money, OrderLine, Refund, RefundLine
+from tiktok_aftersales.domain import Breakdown, Money, OrderLine, Refund, RefundLevel, RefundLine
 from tiktok_aftersales.domain.money import (
     _checked_level,
     _level_if_fits,
@@ -178,3 +178,14 @@ def test_a_subclass_of_refund_is_built_by_its_own_constructor() -> None:
     line = OrderLine("1", "SKU-1", Breakdown.of("5.00", "USD"))
     assert type(Tagged.order((line,))) is Tagged
     assert type(Tagged.allocate((line,), Money("2.00", "USD"))) is Tagged
+
+
+def test_the_walk_accepts_a_refund_of_the_whole_order_to_the_cent() -> None:
+    lines = (
+        OrderLine("1", "SKU-1", Breakdown.of("5.00", "USD", "1.00", "0.40")),
+        OrderLine("2", "SKU-2", Breakdown.of("3.00", "USD")),
+    )
+    whole = Refund.order(lines)
+    assert _checked_level(whole, lines, "refund") is RefundLevel.ORDER
+    assert _level_if_fits(whole, lines) is RefundLevel.ORDER
+    assert _checked_level(Refund.order(lines[:1]), lines, "refund") is RefundLevel.LINE
