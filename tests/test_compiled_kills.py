@@ -187,3 +187,14 @@ def test_an_event_earlier_than_a_verbatim_history_is_refused():
     opened = _with_verbatim_history(apply(fresh(RequestType.REFUND_ONLY), "request", B, T0))
     with pytest.raises(EventOutOfOrder):
         apply(opened, "approve", S, T0 - timedelta(seconds=1))
+
+
+def test_a_verbatim_history_keeps_the_offset_and_the_payload_of_a_new_entry():
+    opened = _with_verbatim_history(apply(fresh(RequestType.RETURN_AND_REFUND), "request", B, T0))
+    at = (T0 + timedelta(hours=2)).astimezone(timezone(timedelta(hours=7)))
+    fast = apply(opened, "approve", S, at, {"buyer_keep_item": False})
+    checked = _checked_apply(opened, "approve", S, at, {"buyer_keep_item": False})
+    assert fast == checked
+    entry = fast.history[-1]
+    assert entry.at.utcoffset() == timedelta(hours=7)
+    assert entry.payload == {"buyer_keep_item": False}
