@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .money import Money, OrderLine, Refund
+from .money import OrderLine, Refund
 
-__all__ = ["forget", "full_order_refund", "fully_refunded", "refund_line_ids", "refund_total"]
+__all__ = ["forget", "full_order_refund", "fully_refunded"]
 
 _BOUND = 4096
 
@@ -36,16 +36,6 @@ def full_order_refund(lines: Sequence[OrderLine]) -> Refund:
         _FULL.clear()
     _FULL[id(lines)] = (lines, refund)
     return refund
-
-
-def refund_total(refund: Refund) -> Money:
-    """``refund.total`` (which a refund works out once and keeps)."""
-    return refund.total
-
-
-def refund_line_ids(refund: Refund) -> tuple[str, ...]:
-    """``refund.line_ids``: the ids of the lines ``refund`` touches, in its order."""
-    return refund.line_ids
 
 
 def fully_refunded(refund: Refund | None, lines: Sequence[OrderLine]) -> tuple[str, ...]:

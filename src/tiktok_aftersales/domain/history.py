@@ -172,7 +172,7 @@ class History(tuple):  # type: ignore[type-arg]
         return _get(self, 2) if _size(self) > 2 else None
 
     def __len__(self) -> int:
-        return len(_get(self, 0)) // _SIZE
+        return packed_size(self)
 
     def _entry(self, i: int) -> AppliedEvent:
         us, event, actor, state = _unpack_from(_get(self, 0), i * _SIZE)
@@ -281,10 +281,7 @@ class History(tuple):  # type: ignore[type-arg]
 
     def last_us(self) -> int | None:
         """Microseconds since the epoch of the last entry (``None`` when empty)."""
-        data = _get(self, 0)
-        if not data:
-            return None
-        return _unpack_from(data, len(data) - _SIZE)[0]  # type: ignore[no-any-return]
+        return packed_last_us(self)
 
     def time_at(self, i: int) -> datetime:
         """The time of entry ``i`` (0-based, negative from the end) without decoding the rest."""
